@@ -1,0 +1,74 @@
+"""`appchat plan`: load the files, read the live chats (gettoken and
+appchat/get only), print the changes, optionally save them for `apply --plan`.
+
+Read-only by construction: the client is built with read_only=True, so any
+POST would raise before reaching the network."""
+
+from __future__ import annotations
+
+import sys
+from functools import partial
+
+from reconciler import reads
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+def render(plan, fmt: str, stream=None) -> str:
+    from reconciler.render import render_json, render_markdown, render_text
+    from reconciler.term import use_colour
+
+    if fmt == "json":
+        return render_json(plan)
+    if fmt == "markdown":
+        return render_markdown(plan)
+    return render_text(plan, colour=use_colour(stream or sys.stdout))
+
+
+def save(plan, path: str) -> None:
+    """Write the saved plan through the APPLY engineer's planfile (digest and
+    all), so `apply --plan` accepts exactly what plan wrote."""
+    try:
+        from reconciler import planfile
+    except ImportError:  # planfile not there yet: the plain contract JSON
+        planfile = None
+    if planfile is not None:
+        planfile.write(plan, path)
+        return
+    from reconciler.render import render_json
+
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(render_json(plan))
+
+
+def exit_code(plan, detailed: bool) -> int:
+    if plan.errors:
+        return EXIT_ERROR
+    if detailed and plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _run(args) -> int:
+    client = partial(reads.open_client, concurrency=args.concurrency, read_only=True)
+    plan = reads.build_plan(args.paths, args.target, client)
+    if plan is None:
+        return EXIT_ERROR
+    text = render(plan, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+    if args.out:
+        try:
+            save(plan, args.out)
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+    if plan.errors:
+        # The rest of the plan is printed above; the run still fails.
+        print(f"error: {len(plan.errors)} chat(s) could not be read: "
+              + ", ".join(e.chat_id for e in plan.errors), file=sys.stderr)
+    return exit_code(plan, args.detailed_exitcode)
+
+
+def run(args) -> int:
+    return reads.guard(lambda: _run(args))
