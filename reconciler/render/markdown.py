@@ -1,0 +1,168 @@
+"""The plan as a pull-request comment.
+
+Layout: the hidden marker (so a pipeline can find and update its one comment),
+the summary table, the per-person summary (people who leave chats first),
+removals, warnings, errors, then every chat's detail folded in <details>.
+
+GitHub refuses comments over 65,536 characters. When the plan is longer,
+sections are filled in order of importance — warnings, errors, removals,
+people, per-chat detail — until the budget is spent; what does not fit is
+cut and counted, never the summary table.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from reconciler.people import PersonChange, people_summary
+from reconciler.plan import Change, Plan
+from reconciler.render._words import error_text, plural
+from reconciler.render.text import quoted, safe
+
+MARKER = "<!-- appchat-plan -->"
+MAX_CHARS = 65_536
+# Room kept free below GitHub's limit for the cut notices themselves and for
+# anything a pipeline wraps around the comment.
+_MARGIN = 1_500
+_NOTE_RESERVE = 300  # per section: its cut note
+
+_LABELS = {"people": "people", "removals": "removal lines", "warnings": "warnings",
+           "errors": "errors", "details": "chat details"}
+
+_MD_SPECIAL = {c: f"&#{ord(c)};" for c in "\\`*_[]<>&|~#@"}
+
+
+def code(text: str) -> str:
+    """An identifier, safe in tables, lists and <summary> alike."""
+    return f"<code>{html.escape(safe(text)).replace('|', '&#124;')}</code>"
+
+
+def plain(text: str) -> str:
+    """Free text from files or WeCom (names, messages), rendered literally."""
+    return "".join(_MD_SPECIAL.get(c, c) for c in safe(text))
+
+
+def codes(ids) -> str:
+    return ", ".join(code(i) for i in ids)
+
+
+@dataclass
+class _Section:
+    key: str
+    noun: str                      # what an item is, for the cut note: "chat", "person"
+    head: list[str]
+    items: list[str]
+    kept: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def fixed_len(self) -> int:
+        return sum(len(line) + 1 for line in self.head) + 1 + _NOTE_RESERVE
+
+
+def render_markdown(plan: Plan) -> str:
+    s = plan.summary
+    top = [
+        MARKER,
+        "### appchat plan",
+        "",
+        "| Create | Update | Unchanged | Errors | Members added | Members removed |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {s['create']} | {s['update']} | {s['unchanged']} | {s['errors']} "
+        f"| +{s['members_added']} | −{s['members_removed']} |",
+        "",
+    ]
+    if not plan.changes and not plan.errors:
+        top.append("No changes. WeCom matches the files.")
+        return "\n".join(top) + "\n"
+
+    sections = {sec.key: sec for sec in _sections(plan) if sec.items}
+    budget = MAX_CHARS - _MARGIN - sum(len(line) + 1 for line in top) - sum(x.fixed_len() for x in sections.values())
+    for key in ("warnings", "errors", "removals", "people", "details"):  # importance
+        sec = sections.get(key)
+        if sec is None:
+            continue
+        for item in sec.items:
+            if len(item) + 1 > budget:
+                break
+            budget -= len(item) + 1
+            sec.kept += 1
+
+    out = list(top)
+    cut = [sec for sec in sections.values() if sec.kept < len(sec.items)]
+    if cut:
+        what = ", ".join(f"{len(x.items) - x.kept} of {len(x.items)} {_LABELS[x.key]}" for x in cut)
+        out += [f"> ⚠️ **This plan is too long for one comment** (GitHub allows {MAX_CHARS:,} characters): "
+                f"cut {what}. Run `appchat plan` for the whole plan.", ""]
+    for key in ("people", "removals", "warnings", "errors", "details"):  # reading order
+        sec = sections.get(key)
+        if sec is None:
+            continue
+        out += sec.head
+        out += sec.items[:sec.kept]
+        missing = len(sec.items) - sec.kept
+        if missing:
+            out += ["", f"_… and {plural(missing, sec.noun, 'people' if sec.noun == 'person' else None)} "
+                        f"more, cut to stay under GitHub's comment limit._"]
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _sections(plan: Plan) -> list[_Section]:
+    people = people_summary(plan).removals_first()
+    removing = [c for c in plan.changes if c.removed]
+    warnings = [(c.chat_id, w) for c in plan.changes for w in c.warnings]
+    return [
+        _Section("people", "person",
+                 ["#### People", "", "| Person | Leaves | Joins | Ownership |", "|---|---|---|---|"],
+                 [_person_row(p) for p in people]),
+        _Section("removals", "chat", ["#### ⚠️ Removals", ""],
+                 [f"- {code(c.chat_id)} {plain(quoted(c.after.name))}: removes **{len(c.removed)}** of "
+                  f"{len(c.before.members)} members: {codes(sorted(c.removed))}" for c in removing]),
+        _Section("warnings", "warning", ["#### ⚠️ Warnings", ""],
+                 [f"- {code(chat_id)}: {plain(w)}" for chat_id, w in warnings]),
+        _Section("errors", "error", ["#### ❌ Errors (these chats could not be read and are not planned)", ""],
+                 [f"- {code(e.chat_id)}: {plain(error_text(e.errcode, e.message))}" for e in plan.errors]),
+        _Section("details", "chat", ["#### Changes by chat", ""], [_details(c) for c in plan.changes]),
+    ]
+
+
+def _person_row(p: PersonChange) -> str:
+    leaves = f"⚠️ {codes(p.leaves)}" if p.leaves else ""
+    owner = "; ".join(part for part in (
+        f"loses {codes(p.owner_lost)}" if p.owner_lost else "",
+        f"gains {codes(p.owner_gained)}" if p.owner_gained else "",
+    ) if part)
+    return f"| {code(p.user_id)} | {leaves} | {codes(p.joins)} | {owner} |"
+
+
+def _details(c: Change) -> str:
+    after = c.after
+    if c.before is None:
+        title = f"➕ create {code(c.chat_id)} {plain(quoted(after.name))}: {plural(len(after.members), 'member')}"
+        body = [f"+ {safe(m)}" + (" (owner)" if m == after.owner else "") for m in after.members]
+    else:
+        before = c.before
+        changed = [f"+{len(c.added)} / −{len(c.removed)} members"]
+        body = []
+        if before.name != after.name:
+            changed.append("rename")
+            body.append(f"~ name: {quoted(before.name)} -> {quoted(after.name)}")
+        if before.owner != after.owner:
+            changed.append("new owner")
+            body.append(f"~ owner: {safe(before.owner)} -> {safe(after.owner)}")
+        body += [f"- {safe(m)}" for m in sorted(c.removed)]
+        body += [f"+ {safe(m)}" for m in sorted(c.added)]
+        title = f"✏️ update {code(c.chat_id)} {plain(quoted(after.name))}: {', '.join(changed)}"
+    return "\n".join([
+        f"<details><summary>{title}</summary>",
+        "",
+        f"Defined at {code(c.source)}; {plural(len(c.calls), 'API call')}.",
+        "",
+        "```diff",
+        *body,
+        "```",
+        "",
+        "</details>",
+        "",  # a blank line ends the HTML block before the next one starts
+    ])

@@ -1,0 +1,90 @@
+"""The plan for a terminal, Terraform-like: `+` joins, `-` leaves (listed
+first, red when colour is on, so removals are hard to miss), `~` changes.
+Everything that came from WeCom is escaped: a chat name must not be able to
+move the cursor or fake a line of the plan."""
+
+from __future__ import annotations
+
+import json
+
+from reconciler.people import PersonChange, people_summary
+from reconciler.plan import Change, Plan
+from reconciler.render._words import error_text, plural, summary_line
+from reconciler.term import Palette
+
+
+def safe(text: str) -> str:
+    """Non-printable characters (newlines, ESC, ...) as visible escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render_text(plan: Plan, colour: bool = False) -> str:
+    p = Palette(colour)
+    if not plan.changes and not plan.errors:
+        return "No changes. WeCom matches the files.\n"
+    out: list[str] = []
+    for change in plan.changes:
+        out += _change(change, p)
+        out.append("")
+    warnings = [(c.chat_id, w) for c in plan.changes for w in c.warnings]
+    if warnings:
+        out.append(p.bold("Warnings:"))
+        out += [p.yellow(f"  ! {safe(chat_id)}: {safe(w)}") for chat_id, w in warnings]
+        out.append("")
+    if plan.errors:
+        out.append(p.bold("Errors (these chats could not be read and are not planned):"))
+        out += [p.red(f"  ! {safe(e.chat_id)}: {safe(error_text(e.errcode, e.message))}") for e in plan.errors]
+        out.append("")
+    people = people_summary(plan)
+    if len(people):
+        out.append(p.bold("People:"))
+        out += [_person(person, p) for person in people.removals_first()]
+        out.append("")
+    out.append(p.bold(summary_line(plan)))
+    return "\n".join(out) + "\n"
+
+
+def _change(change: Change, p: Palette) -> list[str]:
+    chat = quoted(change.chat_id)
+    where = f"  ({safe(change.source)})"
+    after = change.after
+    if change.before is None:
+        lines = [p.green(f"+ create chat {chat}") + where,
+                 f"    name:    {quoted(after.name)}",
+                 f"    owner:   {safe(after.owner)}",
+                 f"    members: {len(after.members)}"]
+        lines += [p.green(f"      + {safe(m)}") + (" (owner)" if m == after.owner else "") for m in after.members]
+        return lines
+    before = change.before
+    lines = [p.yellow(f"~ update chat {chat}") + where]
+    if before.name != after.name:
+        lines.append(p.yellow(f"    ~ name: {quoted(before.name)} -> {quoted(after.name)}"))
+    if before.owner != after.owner:
+        lines.append(p.yellow(f"    ~ owner: {safe(before.owner)} -> {safe(after.owner)}"))
+    lines += [p.red(f"    - {safe(m)}") for m in sorted(change.removed)]
+    lines += [p.green(f"    + {safe(m)}") for m in sorted(change.added)]
+    lines.append(f"    members: {len(before.members)} -> {len(after.members)} "
+                 f"(+{len(change.added)} / -{len(change.removed)})")
+    if len(change.calls) > 1:
+        lines.append(f"    {plural(len(change.calls), 'API call')}: the new owner joins first, then becomes owner")
+    lines += [p.yellow(f"    ! {safe(w)}") for w in change.warnings]
+    return lines
+
+
+def _person(person: PersonChange, p: Palette) -> str:
+    parts = []
+    if person.leaves:
+        parts.append(p.red("leaves " + ", ".join(map(safe, person.leaves))))
+    if person.joins:
+        parts.append(p.green("joins " + ", ".join(map(safe, person.joins))))
+    if person.owner_lost:
+        parts.append(p.yellow("stops owning " + ", ".join(map(safe, person.owner_lost))))
+    if person.owner_gained:
+        parts.append(p.yellow("becomes owner of " + ", ".join(map(safe, person.owner_gained))))
+    return f"  {safe(person.user_id)}: " + "; ".join(parts)
