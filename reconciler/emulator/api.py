@@ -1,0 +1,303 @@
+"""The WeCom endpoints under /cgi-bin/, without HTTP: a request in, a Reply out.
+
+Owns the lock: every read or write of chats, tokens, quotas, faults and the
+call log happens under it, so the threaded server is safe under concurrent
+requests. Sleeps (latency, slow answers) happen outside it."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import random
+import secrets
+import string
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from reconciler import constants as C
+from reconciler.constants import ErrCode as E
+
+from . import faults as F
+from . import messages as M
+from . import rules
+from .calllog import CallLog, redact_query, scrub
+from .config import EmulatorConfig
+from .quotas import Quotas
+from .seed import Seed, load_seed
+from .state import Store
+from .tokens import Tokens
+
+_GET_ONLY = {C.GETTOKEN, C.APPCHAT_GET}
+API_PATHS = (C.GETTOKEN, C.APPCHAT_CREATE, C.APPCHAT_GET, C.APPCHAT_UPDATE, C.APPCHAT_SEND)
+_GARBAGE = b"<html><head><title>502 Bad Gateway</title></head><body>stgw</body></html>"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    drop: bool = False
+
+
+def json_reply(payload, status: int = 200) -> Reply:
+    return Reply(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+
+
+def _fault_reply(fault: F.Fault, ip: str) -> Reply:
+    if fault.kind == "drop":
+        return Reply(drop=True)
+    if fault.kind == "garbage":
+        return Reply(200, _GARBAGE, "text/html")
+    if fault.kind == "http":
+        return Reply(fault.status, b"<html><body>server error</body></html>", "text/html")
+    code = F.errcode_of(fault)
+    text = {E.BUSY: "system is busy", E.TOO_MANY_CONCURRENT: "api concurrent out of limit"}.get(code, "error")
+    return json_reply(M.error(code, text, ip))
+
+
+def _first(query: dict, name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
+class Api:
+    def __init__(self, config: EmulatorConfig):
+        self.config = config
+        self.lock = threading.RLock()
+        self.clock = config.clock
+        self.seed: Seed = load_seed(config.seed)
+        self.store = Store(config.state_path)
+        if not self.store.initialised:  # an existing state file keeps its chats
+            self.store.load(self.seed)
+        self.tokens = Tokens(self.clock, config.token_ttl)
+        self.quotas = Quotas(self.clock, calls_per_minute=config.calls_per_minute,
+                             calls_per_hour=config.calls_per_hour, changes_per_hour=config.changes_per_hour,
+                             creates_per_day=config.creates_per_day)
+        self.initial_faults = F.updated(F.FaultSettings(), {
+            k: getattr(config, k) for k in F.FAULT_FIELDS if k != "script"})
+        self.faults = self.initial_faults
+        self.rng = random.Random(config.random_seed)
+        self.log = CallLog()
+        self.messages: list[dict] = []
+        self.in_flight = 0
+
+    # -- the request path -------------------------------------------------
+
+    def handle(self, method: str, path: str, query_string: str, raw: bytes, ip: str = "127.0.0.1") -> Reply:
+        query = parse_qs(query_string, keep_blank_values=True)
+        if path not in API_PATHS:
+            reply = json_reply(M.error(M.INVALID_URL, "invalid url"), 404)
+            self._record(method, path, query, raw, reply, None)
+            return reply
+        with self.lock:
+            self.in_flight += 1
+            fault, self.faults = F.choose(self.faults, path, self.rng)
+            settings = self.faults
+            overloaded = bool(settings.max_concurrent) and self.in_flight > settings.max_concurrent
+        try:
+            if settings.latency_ms:
+                time.sleep(settings.latency_ms / 1000)
+            if overloaded:
+                reply = json_reply(M.error(E.TOO_MANY_CONCURRENT, "api concurrent out of limit", ip))
+            elif fault and fault.kind != "slow" and not fault.after:
+                reply = _fault_reply(fault, ip)
+            else:
+                if fault and fault.kind == "slow":
+                    time.sleep(fault.ms / 1000)
+                reply = json_reply(self._answer(method, path, query, raw, ip))
+                if fault and fault.after:
+                    reply = _fault_reply(fault, ip)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+        self._record(method, path, query, raw, reply, fault)
+        return reply
+
+    def _record(self, method, path, query, raw, reply: Reply, fault) -> None:
+        errcode = None
+        if not reply.drop and reply.content_type.startswith("application/json"):
+            errcode = json.loads(reply.body).get("errcode")
+        try:
+            body = json.loads(raw.decode("utf-8")) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        with self.lock:
+            secret_values = [self.config.corp_secret, *self.tokens.known()]
+            self.log.add({
+                "method": method, "path": scrub(path, secret_values), "query": redact_query(query),
+                "body": scrub(body, secret_values), "errcode": errcode,
+                "status": None if reply.drop else reply.status,
+                "fault": fault.kind if fault else None, "ts": self.clock(),
+            })
+
+    def _answer(self, method: str, path: str, query: dict, raw: bytes, ip: str) -> dict:
+        def err(code, text):
+            return M.error(code, text, ip)
+
+        if path in _GET_ONLY and method != "GET":
+            return err(M.REQUIRE_GET, "require GET method")
+        if path not in _GET_ONLY and method != "POST":
+            return err(M.REQUIRE_POST, "require POST method")
+        if path == C.GETTOKEN:
+            return self._gettoken(query, err)
+        with self.lock:
+            code = self.tokens.check(_first(query, "access_token"))
+            if code:
+                text = {E.MISSING_TOKEN: "access_token missing", E.INVALID_TOKEN: "invalid access_token",
+                        E.TOKEN_EXPIRED: "access_token expired"}[code]
+                return err(code, text)
+            if not self.quotas.take_call(path):
+                return err(E.FREQ_LIMIT, "api freq out of limit")
+        if path == C.APPCHAT_GET:
+            with self.lock:
+                result = rules.get(_first(query, "chatid"), self.store.get)
+            if isinstance(result, rules.Reject):
+                return err(result.errcode, result.errmsg)
+            return {"errcode": 0, "errmsg": "ok", "chat_info": {**result.data(), "chat_type": 0}}
+        body = _parse_body(raw)
+        if isinstance(body, rules.Reject):
+            return err(body.errcode, body.errmsg)
+        with self.lock:
+            if path == C.APPCHAT_CREATE:
+                return self._create(body, err)
+            if path == C.APPCHAT_UPDATE:
+                return self._update(body, err)
+            return self._send(body, err)
+
+    def _gettoken(self, query: dict, err) -> dict:
+        corp_id, secret = _first(query, "corpid"), _first(query, "corpsecret")
+        if not corp_id:
+            return err(M.INVALID_CORPID_MISSING, "corpid missing")
+        if not secret:
+            return err(M.CORPSECRET_MISSING, "corpsecret missing")
+        with self.lock:
+            if not self.quotas.take_call(C.GETTOKEN):
+                return err(E.FREQ_LIMIT, "api freq out of limit")
+            ok = hmac.compare_digest(corp_id.encode(), self.config.corp_id.encode()) & \
+                hmac.compare_digest(secret.encode(), self.config.corp_secret.encode())
+            if not ok:
+                return err(E.INVALID_SECRET, "invalid credential")
+            token, expires_in = self.tokens.issue()
+        return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}
+
+    def _create(self, body: dict, err) -> dict:
+        if body.get("chatid") is None:  # WeCom makes one up
+            body = {**body, "chatid": self._new_chat_id()}
+        result = rules.create(body, self.store.get, self.store.directory(), self.rng.choice)
+        if isinstance(result, rules.Reject):
+            return err(result.errcode, result.errmsg)
+        if not self.quotas.can_create():
+            return err(E.FREQ_LIMIT, "api freq out of limit: chats created today")
+        self.store.put(result)
+        self.quotas.record_create()
+        return {"errcode": 0, "errmsg": "ok", "chatid": result.chatid}
+
+    def _update(self, body: dict, err) -> dict:
+        result = rules.update(body, self.store.get, self.store.directory())
+        if isinstance(result, rules.Reject):
+            return err(result.errcode, result.errmsg)
+        if not self.quotas.can_change():
+            return err(E.FREQ_LIMIT, "api freq out of limit: chat changes this hour")
+        self.store.put(result)
+        self.quotas.record_change()
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _send(self, body: dict, err) -> dict:
+        result = rules.send(body, self.store.get)
+        if isinstance(result, rules.Reject):
+            return err(result.errcode, result.errmsg)
+        self.messages.append({"chatid": result.chatid, "msgtype": body["msgtype"],
+                              body["msgtype"]: body[body["msgtype"]], "ts": self.clock()})
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _new_chat_id(self) -> str:
+        alphabet = string.ascii_letters + string.digits
+        while True:
+            chatid = "wr" + "".join(secrets.choice(alphabet) for _ in range(22))
+            if self.store.get(chatid) is None:
+                return chatid
+
+    # -- operations for the admin surface and the Python API --------------
+
+    def reset(self, seed=None) -> None:
+        """Chats back to `seed` (or the configured one); call log, messages,
+        quota counters and faults back to the start. Tokens stay valid."""
+        new_seed = self.seed if seed is None else load_seed(seed)
+        with self.lock:
+            self.store.load(new_seed)
+            self.seed = new_seed
+            self.log.clear()
+            self.messages.clear()
+            self.quotas.reset()
+            self.faults = self.initial_faults
+            self.rng = random.Random(self.config.random_seed)
+
+    def set_faults(self, **changes) -> dict:
+        """Merge fault settings; actions: clear=True (back to none),
+        invalidate_tokens=True (40014 from now), expire_tokens=True (42001)."""
+        with self.lock:
+            settings = F.FaultSettings() if changes.pop("clear", False) else self.faults
+            invalidate = changes.pop("invalidate_tokens", False)
+            expire = changes.pop("expire_tokens", False)
+            settings = F.updated(settings, changes)
+            self.faults = settings
+            if invalidate:
+                self.tokens.invalidate_all()
+            if expire:
+                self.tokens.expire_all()
+            return settings.data()
+
+    def set_limits(self, **limits) -> dict:
+        with self.lock:
+            if "token_ttl" in limits:
+                ttl = limits.pop("token_ttl")
+                if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl <= 0:
+                    raise ValueError("token_ttl must be a positive number of seconds")
+                self.tokens.ttl = ttl
+            self.quotas.set_limits(**limits)
+            return {**self.quotas.limits, "token_ttl": self.tokens.ttl}
+
+    def chat(self, chat_id: str) -> dict | None:
+        with self.lock:
+            chat = self.store.get(chat_id)
+        if chat is None:
+            return None
+        return {**chat.data(), "foreign": chat.foreign}
+
+    def chat_ids(self) -> list[str]:
+        with self.lock:
+            return self.store.chat_ids()
+
+    def calls(self) -> list[dict]:
+        with self.lock:
+            return self.log.calls()
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            return self.log.counts()
+
+    def clear_calls(self) -> None:
+        with self.lock:
+            self.log.clear()
+
+    def sent(self, chat_id: str | None = None) -> list[dict]:
+        with self.lock:
+            return [dict(m) for m in self.messages if chat_id in (None, m["chatid"])]
+
+    def close(self) -> None:
+        with self.lock:
+            self.store.close()
+
+
+def _parse_body(raw: bytes):
+    # wechatpy sends raw UTF-8 and no Content-Type: the header is never looked at.
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return rules.Reject(M.DATA_FORMAT_ERROR, "data format error: body is not JSON")
+    if not isinstance(body, dict):
+        return rules.Reject(M.DATA_FORMAT_ERROR, "data format error: body must be a JSON object")
+    return body

@@ -1,0 +1,113 @@
+"""Emulator: start and stop the server in a background thread, and the Python
+API tests use to look inside (call log, faults, chats)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from .api import Api
+from .config import EmulatorConfig
+from .server import EmulatorHTTPServer
+
+
+class Emulator:
+    def __init__(self, config: EmulatorConfig | None = None, **overrides):
+        config = config or EmulatorConfig()
+        self.config = replace(config, **overrides) if overrides else config
+        self._api = Api(self.config)
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def start(self) -> "Emulator":
+        if self._server is not None:
+            return self
+        self._server = EmulatorHTTPServer((self.config.host, self.config.port), self._api)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="wecom-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        server.close_all()
+        if self._thread:
+            self._thread.join(timeout=5)
+        self._api.close()
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- where it is ------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        return self._require().server_address[0]
+
+    @property
+    def port(self) -> int:
+        return self._require().server_address[1]
+
+    @property
+    def root_url(self) -> str:
+        host = self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/"
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + "cgi-bin/"
+
+    @property
+    def admin_url(self) -> str:
+        return self.root_url + "_emulator/"
+
+    def _require(self) -> EmulatorHTTPServer:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running: call start() first")
+        return self._server
+
+    # -- looking inside -------------------------------------------------------
+
+    def calls(self) -> list[dict]:
+        """Every API call so far: method, path, query (secrets masked), body, errcode, status, fault, ts."""
+        return self._api.calls()
+
+    def call_counts(self) -> dict[str, int]:
+        return self._api.counts()
+
+    def clear_calls(self) -> None:
+        self._api.clear_calls()
+
+    def set_faults(self, **settings) -> dict:
+        """Merge fault settings (names of faults.FaultSettings); actions
+        clear=True, invalidate_tokens=True, expire_tokens=True. Returns the settings."""
+        return self._api.set_faults(**settings)
+
+    def set_limits(self, **limits) -> dict:
+        """calls_per_minute, calls_per_hour, changes_per_hour, creates_per_day, token_ttl."""
+        return self._api.set_limits(**limits)
+
+    def reset(self, seed=None) -> None:
+        self._api.reset(seed)
+
+    def chat(self, chat_id: str) -> dict | None:
+        """{"chatid","name","owner","userlist","foreign"} as stored, or None."""
+        return self._api.chat(chat_id)
+
+    def chat_ids(self) -> list[str]:
+        return self._api.chat_ids()
+
+    def messages(self, chat_id: str | None = None) -> list[dict]:
+        """Messages appchat/send accepted: {"chatid","msgtype",<msgtype>: payload,"ts"}."""
+        return self._api.sent(chat_id)

@@ -1,0 +1,252 @@
+"""The app-chat rules as pure functions: a request body plus what the server
+knows in, a Reject or the new chat out. No I/O, no locking, no clock.
+
+Where WeCom's documentation is silent the conservative choice is named in a
+comment and in the README (section "emulator")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping, Optional
+
+from reconciler import constants as C
+from reconciler.constants import ErrCode as E
+
+from . import messages as M
+
+_CHAT_ID = re.compile(C.CHAT_ID_PATTERN)
+_USER_ID = re.compile(C.USER_ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class Reject:
+    errcode: int
+    errmsg: str
+
+
+@dataclass(frozen=True)
+class Chat:
+    chatid: str
+    name: str
+    owner: str
+    userlist: tuple[str, ...]
+    foreign: bool = False  # made by another app: every call on it answers 86008
+
+    def data(self) -> dict:
+        return {"chatid": self.chatid, "name": self.name, "owner": self.owner,
+                "userlist": list(self.userlist)}
+
+
+Lookup = Callable[[str], Optional[Chat]]
+Directory = Optional[frozenset]  # None: any well-formed user id exists
+
+
+def check_chat_id(value) -> Reject | None:
+    if not isinstance(value, str) or not value:
+        return Reject(E.INVALID_CHATID, "invalid chatid")
+    if len(value) > C.CHAT_ID_MAX_LEN:
+        return Reject(E.CHATID_TOO_LONG, "chatid exceed max length")
+    if not _CHAT_ID.match(value):
+        return Reject(E.INVALID_CHATID, "invalid chatid")
+    return None
+
+
+def _check_name(value) -> Reject | None:
+    # WeCom truncates names over 50 characters; the emulator rejects them so a
+    # client that would have been silently truncated finds out in tests.
+    if not isinstance(value, str) or not value or len(value) > C.CHAT_NAME_MAX_CHARS:
+        return Reject(E.INVALID_CHAT_NAME, "invalid chat name")
+    return None
+
+
+def _user_list(value, field: str) -> Reject | tuple[str, ...]:
+    if not isinstance(value, list):
+        return Reject(M.DATA_FORMAT_ERROR, f"data format error: {field} must be an array")
+    for user in value:
+        if not isinstance(user, str) or not _USER_ID.match(user):
+            return Reject(E.INVALID_USERID, f"invalid userid in {field}")
+    # Repeated ids are merged, keeping the first position.
+    return tuple(dict.fromkeys(value))
+
+
+def _outside(users, directory: Directory) -> list[str]:
+    return [] if directory is None else [u for u in users if u not in directory]
+
+
+def _check_owner_format(owner) -> Reject | None:
+    if not isinstance(owner, str) or not _USER_ID.match(owner):
+        return Reject(E.INVALID_OWNER, "invalid owner")
+    return None
+
+
+def _check_count(n: int) -> Reject | None:
+    if n < C.MIN_MEMBERS or n > C.MAX_MEMBERS:
+        return Reject(E.MEMBER_COUNT, "invalid chat member count")
+    return None
+
+
+def _chat_for_write(chatid, lookup: Lookup) -> Reject | Chat:
+    bad = check_chat_id(chatid)
+    if bad:
+        return bad
+    chat = lookup(chatid)
+    if chat is None:
+        return Reject(E.CHAT_NOT_FOUND, "chatid not found")
+    if chat.foreign:
+        return Reject(E.NOT_APP_CHAT, "chat not created by this app")
+    return chat
+
+
+def create(body: Mapping, lookup: Lookup, directory: Directory,
+           pick_owner: Callable[[tuple[str, ...]], str]) -> Reject | Chat:
+    """appchat/create. The server fills in `chatid` when the client omits it."""
+    chatid = body.get("chatid")
+    bad = check_chat_id(chatid)
+    if bad:
+        return bad
+    name = body.get("name", "")
+    if "name" in body:
+        bad = _check_name(name)
+        if bad:
+            return bad
+    if "userlist" not in body:
+        return Reject(E.MEMBER_COUNT, "invalid chat member count, userlist missing")
+    users = _user_list(body["userlist"], "userlist")
+    if isinstance(users, Reject):
+        return users
+    bad = _check_count(len(users))
+    if bad:
+        return bad
+    owner = body.get("owner")
+    if owner is None:
+        owner = pick_owner(users)  # WeCom picks a random member
+    else:
+        bad = _check_owner_format(owner)
+        if bad:
+            return bad
+        if owner not in users:
+            return Reject(E.OWNER_NOT_MEMBER, "owner not in userlist")
+    if _outside(users, directory):
+        return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: user not in the directory")
+    if lookup(chatid) is not None:
+        return Reject(E.CHATID_EXISTS, "chatid already exists")
+    return Chat(chatid, name, owner, users)
+
+
+def update(body: Mapping, lookup: Lookup, directory: Directory) -> Reject | Chat:
+    """appchat/update: the chat as it is after the call."""
+    chat = _chat_for_write(body.get("chatid"), lookup)
+    if isinstance(chat, Reject):
+        return chat
+    name = chat.name
+    if "name" in body:
+        bad = _check_name(body["name"])
+        if bad:
+            return bad
+        name = body["name"]
+    add = _user_list(body.get("add_user_list", []), "add_user_list")
+    if isinstance(add, Reject):
+        return add
+    dele = _user_list(body.get("del_user_list", []), "del_user_list")
+    if isinstance(dele, Reject):
+        return dele
+    both = set(add) & set(dele)
+    if both:
+        # Not documented; adding and removing one person in one call is
+        # contradictory, so it is refused rather than resolved either way.
+        return Reject(E.INVALID_MEMBER, "invalid member: in both add_user_list and del_user_list")
+    current = set(chat.userlist)
+    if [u for u in dele if u not in current]:
+        return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: del_user_list user not in chat")
+    if _outside([u for u in add if u not in current], directory):
+        return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: add_user_list user not in the directory")
+    owner = chat.owner
+    if "owner" in body:
+        bad = _check_owner_format(body["owner"])
+        if bad:
+            return bad
+        owner = body["owner"]
+        # Not documented whether the owner may be someone this same call adds.
+        # Conservative rule of the project: the new owner must already be a
+        # member, and must not be leaving in this call.
+        if owner not in current or owner in dele:
+            return Reject(E.OWNER_NOT_MEMBER, "owner not in chat member list")
+    elif chat.owner in dele:
+        return Reject(E.INVALID_OWNER, "invalid owner: removing the owner requires a new owner")
+    members = tuple(u for u in chat.userlist if u not in set(dele)) + tuple(u for u in add if u not in current)
+    bad = _check_count(len(members))
+    if bad:
+        return bad
+    return Chat(chat.chatid, name, owner, members)
+
+
+def get(chatid, lookup: Lookup) -> Reject | Chat:
+    return _chat_for_write(chatid, lookup)
+
+
+def _content(payload, field: str, limit: int | None) -> Reject | None:
+    value = payload.get(field)
+    if value is None or value == "":
+        return Reject(E.EMPTY_CONTENT, f"empty content: {field}")
+    if not isinstance(value, str):
+        return Reject(M.DATA_FORMAT_ERROR, f"data format error: {field} must be a string")
+    if limit is not None and len(value.encode("utf-8")) > limit:
+        return Reject(E.CONTENT_TOO_LARGE, "content size out of limit")
+    return None
+
+
+def _media(payload) -> Reject | None:
+    media = payload.get("media_id")
+    if not isinstance(media, str) or not media:
+        return Reject(M.INVALID_MEDIA_ID, "invalid media_id")
+    return None
+
+
+def _articles(payload, required: tuple[str, ...]) -> Reject | None:
+    articles = payload.get("articles")
+    if not isinstance(articles, list) or not articles:
+        return Reject(E.EMPTY_CONTENT, "empty content: articles")
+    if len(articles) > C.NEWS_MAX_ARTICLES:
+        return Reject(E.TOO_MANY_ARTICLES, "article size out of limit")
+    for article in articles:
+        if not isinstance(article, dict):
+            return Reject(M.DATA_FORMAT_ERROR, "data format error: article must be an object")
+        for field in required:
+            bad = _content(article, field, None)
+            if bad:
+                return bad
+    return None
+
+
+def _check_payload(msgtype: str, payload: dict) -> Reject | None:
+    if msgtype == "text":
+        return _content(payload, "content", C.TEXT_MAX_BYTES)
+    if msgtype == "markdown":
+        return _content(payload, "content", C.MARKDOWN_MAX_BYTES)
+    if msgtype in ("image", "voice", "file", "video"):
+        return _media(payload)
+    if msgtype == "textcard":
+        for field in ("title", "description", "url"):
+            bad = _content(payload, field, None)
+            if bad:
+                return bad
+        return None
+    if msgtype == "news":
+        return _articles(payload, ("title",))
+    return _articles(payload, ("title", "thumb_media_id", "content"))  # mpnews
+
+
+def send(body: Mapping, lookup: Lookup) -> Reject | Chat:
+    """appchat/send: the chat the message goes to, or why it does not."""
+    chat = _chat_for_write(body.get("chatid"), lookup)
+    if isinstance(chat, Reject):
+        return chat
+    msgtype = body.get("msgtype")
+    if msgtype not in C.MSG_TYPES:
+        return Reject(E.INVALID_MSGTYPE, "invalid message type")
+    payload = body.get(msgtype)
+    if not isinstance(payload, dict):
+        return Reject(E.EMPTY_CONTENT, f"empty content: {msgtype} missing")
+    bad = _check_payload(msgtype, payload)
+    return bad or chat

@@ -1,0 +1,78 @@
+"""Chats and the directory, in SQLite: a file with --state so separate runs
+see the same chats, ":memory:" otherwise. One code path for both.
+
+Not thread-safe by itself: the caller (api.Api) holds its lock around every use."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from .rules import Chat
+from .seed import Seed
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chats (
+    chatid TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT NOT NULL,
+    userlist TEXT NOT NULL, foreign_app INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS users (userid TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class Store:
+    def __init__(self, path: str | None = None):
+        self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        self._db.executescript(_SCHEMA)
+        self._directory_cache: frozenset | None = None
+        self._directory_loaded = False
+
+    @property
+    def initialised(self) -> bool:
+        return self._db.execute("SELECT 1 FROM meta WHERE key='initialised'").fetchone() is not None
+
+    def load(self, seed: Seed) -> None:
+        """Replace everything with `seed`."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM chats")
+            self._db.execute("DELETE FROM users")
+            self._db.execute("DELETE FROM meta")
+            self._db.execute("INSERT INTO meta VALUES ('initialised', '1')")
+            self._db.execute("INSERT INTO meta VALUES ('directory', ?)",
+                             ("open" if seed.users is None else "closed",))
+            self._db.executemany("INSERT INTO users VALUES (?)", [(u,) for u in sorted(seed.users or ())])
+            for chat in seed.chats:
+                self._put(chat)
+        self._directory_loaded = False
+
+    def directory(self) -> frozenset | None:
+        """The user ids that exist, or None when any well-formed id does."""
+        if not self._directory_loaded:
+            row = self._db.execute("SELECT value FROM meta WHERE key='directory'").fetchone()
+            if row is None or row[0] == "open":
+                self._directory_cache = None
+            else:
+                self._directory_cache = frozenset(r[0] for r in self._db.execute("SELECT userid FROM users"))
+            self._directory_loaded = True
+        return self._directory_cache
+
+    def get(self, chatid: str) -> Chat | None:
+        row = self._db.execute("SELECT chatid, name, owner, userlist, foreign_app FROM chats WHERE chatid=?",
+                               (chatid,)).fetchone()
+        if row is None:
+            return None
+        return Chat(row[0], row[1], row[2], tuple(json.loads(row[3])), bool(row[4]))
+
+    def put(self, chat: Chat) -> None:
+        self._put(chat)
+
+    def _put(self, chat: Chat) -> None:
+        self._db.execute("INSERT OR REPLACE INTO chats VALUES (?, ?, ?, ?, ?)",
+                         (chat.chatid, chat.name, chat.owner, json.dumps(list(chat.userlist)), int(chat.foreign)))
+
+    def chat_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT chatid FROM chats ORDER BY chatid")]
+
+    def close(self) -> None:
+        self._db.close()
