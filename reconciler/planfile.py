@@ -74,9 +74,11 @@ def read(path: str) -> Plan:
     except UnicodeDecodeError:
         raise PlanFileError(f"plan file {path} is not UTF-8 text; it was not written by `appchat plan --out`") from None
     except json.JSONDecodeError as exc:
-        hint = " (truncated?)" if exc.pos >= len(raw.rstrip()) else ""
+        stripped = raw.rstrip()
+        cut_short = bool(stripped) and (exc.pos >= len(stripped) or not stripped.endswith((b"}", b"]")))
+        hint = " (truncated?)" if cut_short else ""
         raise PlanFileError(
-            f"plan file {path} is not valid JSON{hint}: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            f"plan file {path} is not valid JSON{hint}: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     if not isinstance(data, dict):
         raise PlanFileError(f"plan file {path} is not a plan: expected a JSON object")
