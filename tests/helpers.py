@@ -40,3 +40,64 @@ def run_cli(argv, env: dict[str, str | None] | None = None, *, timeout: float = 
                           env=subprocess_env(env), input=input if input is not None else "",
                           capture_output=True, text=True, timeout=timeout, cwd=cwd or REPO)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+class FakeClock:
+    """A clock for EmulatorConfig(clock=...): time moves only when told."""
+
+    def __init__(self, start: float = 1_700_000_000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class RawApi:
+    """A deliberately thin HTTP client for emulator tests: no retries, no
+    token refresh, answers returned as parsed JSON (errors included)."""
+
+    def __init__(self, emu, corp_id: str | None = None, secret: str | None = None):
+        import requests
+
+        self.emu = emu
+        self.http = requests.Session()
+        self.corp_id = corp_id or emu.config.corp_id
+        self.secret = secret or emu.config.corp_secret
+        self.token: str | None = None
+
+    def gettoken(self, **params) -> dict:
+        params = params or {"corpid": self.corp_id, "corpsecret": self.secret}
+        return self.http.get(self.emu.base_url + "gettoken", params=params, timeout=10).json()
+
+    def login(self) -> str:
+        answer = self.gettoken()
+        assert answer["errcode"] == 0, answer
+        self.token = answer["access_token"]
+        return self.token
+
+    def _token(self) -> str:
+        return self.token or self.login()
+
+    def get(self, chat_id, **extra) -> dict:
+        params = {"access_token": self._token(), "chatid": chat_id, **extra}
+        return self.http.get(self.emu.base_url + "appchat/get", params=params, timeout=10).json()
+
+    def post(self, path: str, body, *, raw: bytes | None = None, headers=None) -> dict:
+        data = raw if raw is not None else __import__("json").dumps(body, ensure_ascii=False).encode("utf-8")
+        return self.http.post(self.emu.base_url + path, params={"access_token": self._token()},
+                              data=data, headers=headers or {}, timeout=10).json()
+
+    def create(self, chatid="team", name="Team", owner="alice", userlist=("alice", "bob"), **extra) -> dict:
+        body = {"chatid": chatid, "name": name, "owner": owner, "userlist": list(userlist), **extra}
+        return self.post("appchat/create", {k: v for k, v in body.items() if v is not None})
+
+    def update(self, chatid="team", **fields) -> dict:
+        return self.post("appchat/update", {"chatid": chatid, **fields})
+
+    def send(self, chatid="team", msgtype="text", payload=None, **extra) -> dict:
+        return self.post("appchat/send", {"chatid": chatid, "msgtype": msgtype,
+                                          msgtype: payload if payload is not None else {"content": "hi"},
+                                          **extra})
