@@ -5,9 +5,10 @@ the summary table, the per-person summary (people who leave chats first),
 removals, warnings, errors, then every chat's detail folded in <details>.
 
 GitHub refuses comments over 65,536 characters. When the plan is longer,
-sections are filled in order of importance — warnings, errors, removals,
-people, per-chat detail — until the budget is spent; what does not fit is
-cut and counted, never the summary table.
+each section gets a share of the room, then what is left goes in order of
+importance — errors, warnings, removals, people, per-chat detail — so the
+detail is cut first. What does not fit is cut whole and counted, never the
+summary table.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ MAX_CHARS = 65_536
 _MARGIN = 1_500
 _NOTE_RESERVE = 300  # per section: its cut note
 
+# (section, share of the budget in the first pass), in order of importance
+_SHARES = (("errors", 0.10), ("warnings", 0.15), ("removals", 0.25), ("people", 0.30), ("details", 0.20))
+
+_PLURAL = {"person": "people", "chat": "chats", "warning": "warnings", "error": "errors"}
 _LABELS = {"people": "people", "removals": "removal lines", "warnings": "warnings",
            "errors": "errors", "details": "chat details"}
 
@@ -77,21 +82,23 @@ def render_markdown(plan: Plan) -> str:
         return "\n".join(top) + "\n"
 
     sections = {sec.key: sec for sec in _sections(plan) if sec.items}
-    budget = MAX_CHARS - _MARGIN - sum(len(line) + 1 for line in top) - sum(x.fixed_len() for x in sections.values())
-    for key in ("warnings", "errors", "removals", "people", "details"):  # importance
-        sec = sections.get(key)
-        if sec is None:
-            continue
-        for item in sec.items:
-            if len(item) + 1 > budget:
-                break
-            budget -= len(item) + 1
-            sec.kept += 1
+    total = MAX_CHARS - _MARGIN - sum(len(line) + 1 for line in top) - sum(x.fixed_len() for x in sections.values())
+    # Two passes: first every section up to its share, so that a flood of one
+    # kind (thousands of warnings) cannot crowd out the others; then whatever
+    # is left goes to the sections in order of importance, detail last.
+    budget = total
+    for key, share in _SHARES:
+        if key in sections:
+            allowance = min(budget, int(total * share))
+            budget -= allowance - _fill(sections[key], allowance)
+    for key, _ in _SHARES:
+        if key in sections:
+            budget = _fill(sections[key], budget)
 
     out = list(top)
     cut = [sec for sec in sections.values() if sec.kept < len(sec.items)]
     if cut:
-        what = ", ".join(f"{len(x.items) - x.kept} of {len(x.items)} {_LABELS[x.key]}" for x in cut)
+        what = ", ".join(f"{len(x.items) - x.kept:,} of {len(x.items):,} {_LABELS[x.key]}" for x in cut)
         out += [f"> ⚠️ **This plan is too long for one comment** (GitHub allows {MAX_CHARS:,} characters): "
                 f"cut {what}. Run `appchat plan` for the whole plan.", ""]
     for key in ("people", "removals", "warnings", "errors", "details"):  # reading order
@@ -102,10 +109,17 @@ def render_markdown(plan: Plan) -> str:
         out += sec.items[:sec.kept]
         missing = len(sec.items) - sec.kept
         if missing:
-            out += ["", f"_… and {plural(missing, sec.noun, 'people' if sec.noun == 'person' else None)} "
-                        f"more, cut to stay under GitHub's comment limit._"]
+            out += ["", f"_… and {missing:,} more {sec.noun if missing == 1 else _PLURAL[sec.noun]}, cut to stay under GitHub's comment limit._"]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _fill(sec: _Section, allowance: int) -> int:
+    """Keep more of the section's items, in order, while they fit; return what is left."""
+    while sec.kept < len(sec.items) and len(sec.items[sec.kept]) + 1 <= allowance:
+        allowance -= len(sec.items[sec.kept]) + 1
+        sec.kept += 1
+    return allowance
 
 
 def _sections(plan: Plan) -> list[_Section]:
