@@ -7,12 +7,20 @@ The only command besides `send` that opens the client with read_only=False.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import sys
+import tempfile
 from typing import Any, TextIO
 
 from reconciler import executor, planfile, reads
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 EXIT_OK, EXIT_ERROR = 0, 1
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
@@ -40,6 +48,52 @@ def _client(args):
     return reads.open_client(concurrency=args.concurrency, read_only=False)
 
 
+class ApplyLock:
+    """One apply at a time per corp and API base on this machine.
+
+    The stale checks catch another writer between plan and write, but two
+    applies that read the same chat at the same moment would both pass them;
+    the lock closes that window for runs on one host. Runs on different
+    hosts (two CI runners) need the pipeline's own serialisation (a
+    concurrency group), which the README recommends. flock is released by
+    the kernel when the process dies, so a killed apply never leaves it stuck.
+    """
+
+    def __init__(self, environ=None) -> None:
+        env = os.environ if environ is None else environ
+        key = f"{env.get('WECOM_API_BASE', '')}|{env.get('WECOM_CORP_ID', '')}"
+        directory = env.get("APPCHAT_LOCK_DIR") or tempfile.gettempdir()
+        name = "appchat-apply-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16] + ".lock"
+        self.path = os.path.join(directory, name)
+        self._fd: int | None = None
+
+    def acquire(self) -> str | None:
+        """None when held; otherwise why not."""
+        if fcntl is None:  # no flock on this platform: rely on the stale checks
+            return None
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            log.debug("apply lock %s unavailable: %s", self.path, exc)
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            return (f"another `appchat apply` against this corp is running on this machine (pid {holder}); "
+                    f"wait for it and run apply again")
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode("ascii"))
+        self._fd = fd
+        return None
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the flock
+            self._fd = None
+
+
 def _apply_paths(args) -> int:
     # Files first: invalid files exit 1 before a client (or a token) exists.
     loaded = reads.load_or_report(args.paths)
@@ -48,8 +102,14 @@ def _apply_paths(args) -> int:
     desired = reads.select_targets(loaded.chats, args.target)
     if desired is None:
         return EXIT_ERROR
-    client = _client(args)
+    lock = ApplyLock()
+    busy = lock.acquire()
+    if busy:
+        print(f"error: refusing to apply: {busy}. Nothing was applied.", file=sys.stderr)
+        return EXIT_ERROR
+    client = None
     try:
+        client = _client(args)
         plan = reads.plan_for(desired, client)
         _show(plan, args)
         if not plan.has_changes:
@@ -61,7 +121,9 @@ def _apply_paths(args) -> int:
             return EXIT_ERROR
         return _execute(plan, client, args)
     finally:
-        client.close()
+        if client is not None:
+            client.close()
+        lock.release()
 
 
 def _apply_saved(args) -> int:
@@ -76,13 +138,21 @@ def _apply_saved(args) -> int:
     s = plan.summary
     print(f"Applying saved plan {args.plan_file}: {s['create']} to create, {s['update']} to update.",
           file=sys.stderr)
-    client = _client(args)
+    lock = ApplyLock()
+    busy = lock.acquire()
+    if busy:
+        print(f"error: refusing to apply: {busy}. Nothing was applied.", file=sys.stderr)
+        return EXIT_ERROR
+    client = None
     try:
+        client = _client(args)
         if not _preflight_ok(plan, client, args, saved=True):
             return EXIT_ERROR
         return _execute(plan, client, args)
     finally:
-        client.close()
+        if client is not None:
+            client.close()
+        lock.release()
 
 
 def _show(plan, args) -> None:
