@@ -18,7 +18,6 @@ Policy (numbers are the defaults, all keyword arguments of WeComClient):
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -29,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from reconciler.constants import (APPCHAT_GET, APPCHAT_SEND, DEFAULT_API_BASE, GETTOKEN, ErrCode)
 from reconciler.model import LiveChat, LiveResult, ReadError
@@ -37,8 +35,9 @@ from reconciler.wecom_errors import (ChatNotFound, InvalidCredentials, MissingCr
                                      ReadOnlyViolation, TransportError, WeComError, WriteOutcomeUnknown,
                                      describe)
 from reconciler.wecom_pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
-from reconciler.wecom_redact import redact, register
+from reconciler.wecom_redact import register
 from reconciler.wecom_token import TokenCache
+from reconciler.wecom_transport import Failure, Transport
 
 __all__ = ["WeComClient", "Credentials", "client_from_env", "WeComError", "MissingCredentials",
            "InvalidCredentials", "ChatNotFound", "RateLimited", "ReadOnlyViolation", "TransportError",
@@ -89,15 +88,6 @@ def client_from_env(env: Mapping[str, str], *, concurrency: int = 8, read_only: 
     return WeComClient(credentials_from_env(env), concurrency=concurrency, read_only=read_only, **options)
 
 
-class _Failure:
-    """One attempt that brought no usable WeCom answer."""
-
-    def __init__(self, reason: str, maybe_sent: bool, retryable: bool = True) -> None:
-        self.reason = reason
-        self.maybe_sent = maybe_sent  # the request may have reached WeCom
-        self.retryable = retryable  # another try could go differently
-
-
 class WeComClient:
     def __init__(self, credentials: Credentials, *, concurrency: int = 8, read_only: bool = True,
                  timeout: tuple[float, float] = (5.0, 30.0),
@@ -123,12 +113,8 @@ class WeComClient:
         self._tokens = TokenCache(self._fetch_token, clock=clock)
         self._stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
-        self._session = session or requests.Session()
-        # One pooled connection per worker thread; max_retries=0 because every
-        # retry decision is made here, where reads and writes differ.
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=concurrency, max_retries=0)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        self._transport = Transport(credentials.api_base, pool_size=concurrency, timeout=timeout,
+                                    on_attempt=self._count, session=session)
 
     # ---- public API -------------------------------------------------------
 
@@ -177,7 +163,7 @@ class WeComClient:
         self.call(APPCHAT_SEND, {"chatid": chat_id, "msgtype": msgtype, msgtype: dict(payload), "safe": 0})
 
     def close(self) -> None:
-        self._session.close()
+        self._transport.close()
 
     def __enter__(self) -> "WeComClient":
         return self
@@ -216,6 +202,10 @@ class WeComClient:
             lifetime = 7200.0
         return token, lifetime
 
+    def _count(self, path: str) -> None:
+        with self._stats_lock:
+            self._stats[path] += 1
+
     def _backoff(self, attempt: int, base: float, cap: float) -> float:
         with self._rng_lock:
             return backoff_delay(attempt, base, cap, self._rng)
@@ -225,7 +215,7 @@ class WeComClient:
         is_write = method != "GET"
         busy_retries = transport_retries = rate_attempts = 0
         token_refreshed = False
-        rate_deadline: float | None = None
+        rate_waited = 0.0
         token: str | None = None
         while True:
             if with_token and token is None:
@@ -234,9 +224,9 @@ class WeComClient:
             if token is not None:
                 query["access_token"] = token
             self._pacer.acquire(path)
-            outcome = self._send_once(method, path, query, body, chat_id)
+            outcome = self._transport.exchange(method, path, query, body, chat_id)
 
-            if isinstance(outcome, _Failure):
+            if isinstance(outcome, Failure):
                 retry_safe = outcome.retryable and not (is_write and outcome.maybe_sent)
                 if retry_safe and transport_retries < self.max_retries:
                     self._sleep(self._backoff(transport_retries, self.backoff_base, self.backoff_cap))
@@ -269,11 +259,12 @@ class WeComClient:
                 continue
             if errcode == ErrCode.FREQ_LIMIT:
                 if not is_write:
-                    now = self._clock()
-                    rate_deadline = now + self.rate_limit_wait if rate_deadline is None else rate_deadline
+                    # bounded by time slept, not by the clock, so the bound holds
+                    # whatever the clock does (and with a test's fake sleep)
                     delay = self._backoff(rate_attempts, self.rate_limit_base, self.rate_limit_cap)
-                    if now + delay <= rate_deadline:
+                    if rate_waited + delay <= self.rate_limit_wait:
                         self._sleep(delay)
+                        rate_waited += delay
                         rate_attempts += 1
                         continue
                 raise RateLimited(_api_message(method, path, chat_id, errcode, errmsg),
@@ -281,70 +272,6 @@ class WeComClient:
             cls = ChatNotFound if errcode == ErrCode.CHAT_NOT_FOUND and path == APPCHAT_GET else WeComError
             raise cls(_api_message(method, path, chat_id, errcode, errmsg),
                       errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
-
-    def _send_once(self, method: str, path: str, query: dict, body: dict | None,
-                   chat_id: str | None) -> dict | _Failure:
-        """One HTTP exchange. Never lets a requests exception (whose text holds the
-        URL, hence the secret or token) out: it becomes a redacted _Failure."""
-        url = self.credentials.api_base + path
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = None if body is None else {"Content-Type": "application/json; charset=utf-8"}
-        with self._stats_lock:
-            self._stats[path] += 1
-        started = time.monotonic()
-        failure: _Failure | None = None
-        result: dict | None = None
-        status: object = "-"
-        try:
-            resp = self._session.request(method, url, params=query, data=data, headers=headers,
-                                         timeout=self.timeout, allow_redirects=False)
-            status = resp.status_code
-            if resp.status_code != 200:
-                # 5xx is a passing state of a proxy or server; 3xx/4xx will not change
-                failure = _Failure(f"HTTP {resp.status_code} from WeCom", maybe_sent=True,
-                                   retryable=resp.status_code >= 500)
-            else:
-                try:
-                    parsed = resp.json()
-                except ValueError:
-                    parsed = None
-                if isinstance(parsed, dict) and isinstance(parsed.get("errcode", 0), int):
-                    result = parsed
-                else:
-                    failure = _Failure("WeCom sent a body that is not a JSON answer", maybe_sent=True)
-        except requests.exceptions.ConnectTimeout:
-            failure = _Failure(f"connection timed out after {self.timeout[0]:g} s", maybe_sent=False)
-        except requests.exceptions.ReadTimeout:
-            failure = _Failure(f"no answer within {self.timeout[1]:g} s", maybe_sent=True)
-        except requests.exceptions.ConnectionError as exc:
-            failure = _Failure(_connection_reason(exc), maybe_sent=not _never_connected(exc))
-        except requests.exceptions.RequestException as exc:
-            # invalid URL and the like: the text names the URL, so keep only the class
-            failure = _Failure(f"request failed ({type(exc).__name__}: {redact(exc)})", maybe_sent=False,
-                               retryable=False)
-        elapsed_ms = (time.monotonic() - started) * 1000
-        log.debug("%s %s chat=%s status=%s errcode=%s %.0fms", method, path, chat_id or "-", status,
-                  result.get("errcode", 0) if result is not None else "-", elapsed_ms)
-        if failure is not None:
-            failure.reason = redact(failure.reason)
-            return failure
-        return result  # type: ignore[return-value]
-
-
-def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
-    """True when the failure happened while connecting, so nothing was sent."""
-    import urllib3.exceptions as u3
-
-    reason = exc.args[0] if exc.args else None
-    inner = getattr(reason, "reason", reason)  # MaxRetryError wraps the real cause
-    return isinstance(inner, (u3.NewConnectionError, u3.ConnectTimeoutError, u3.NameResolutionError))
-
-
-def _connection_reason(exc: requests.exceptions.ConnectionError) -> str:
-    if _never_connected(exc):
-        return "cannot connect to WeCom (connection refused or host unreachable)"
-    return "connection to WeCom dropped before an answer came"
-
 
 def _api_message(method: str, path: str, chat_id: str | None, errcode: int, errmsg: str) -> str:
     where = f" for chat {chat_id}" if chat_id else ""

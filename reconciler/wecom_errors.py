@@ -57,10 +57,12 @@ class WeComError(Exception):
     def __init__(self, message: str, *, errcode: int | None = None, errmsg: str = "",
                  chat_id: str | None = None, path: str | None = None) -> None:
         self.errcode = errcode
-        self.errmsg = redact(errmsg)
+        self.message = redact(message)
+        # WeCom's own text for API errors; for the others (errcode None) the
+        # message itself, so callers can always show errmsg
+        self.errmsg = redact(errmsg) if errmsg else self.message
         self.chat_id = chat_id
         self.path = path
-        self.message = redact(message)
         super().__init__(self.message)
 
     def __str__(self) -> str:

@@ -56,8 +56,16 @@ def redact(text: object) -> str:
     return s
 
 
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites a log record's final text through redact(); never drops a record."""
+    """Rewrites a log record's final text through redact() (and, for loggers
+    that print request lines, drops query strings); never drops a record."""
+
+    def __init__(self, strip_query: bool = False) -> None:
+        super().__init__()
+        self.strip_query = strip_query
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -65,6 +73,8 @@ class RedactingFilter(logging.Filter):
         except Exception:  # a broken format string is the logger's problem, not a leak
             return True
         clean = redact(message)
+        if self.strip_query:
+            clean = _QUERY.sub("?…", clean)
         if clean != message:
             record.msg = clean
             record.args = None
@@ -72,6 +82,7 @@ class RedactingFilter(logging.Filter):
 
 
 _FILTER = RedactingFilter()
+_URL_FILTER = RedactingFilter(strip_query=True)
 
 # Loggers whose records can carry a request URL: urllib3 logs
 # '"GET /cgi-bin/gettoken?corpid=..&corpsecret=.. HTTP/1.1" 200' at DEBUG,
@@ -92,8 +103,9 @@ GUARDED_LOGGERS = (
 def guard_loggers() -> None:
     for name in GUARDED_LOGGERS:
         logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
+        wanted = _FILTER if name.startswith("reconciler") else _URL_FILTER
+        if wanted not in logger.filters:
+            logger.addFilter(wanted)
 
 
 guard_loggers()
