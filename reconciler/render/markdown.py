@@ -14,7 +14,7 @@ summary table.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reconciler.people import PersonChange, people_summary
 from reconciler.plan import Change, Plan
@@ -59,7 +59,6 @@ class _Section:
     head: list[str]
     items: list[str]
     kept: int = 0
-    notes: list[str] = field(default_factory=list)
 
     def fixed_len(self) -> int:
         return sum(len(line) + 1 for line in self.head) + 1 + _NOTE_RESERVE
