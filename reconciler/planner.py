@@ -42,6 +42,8 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult]) ->
         if want.chat_id in seen:
             raise ValueError(f"chat {want.chat_id!r} is desired twice")
         seen.add(want.chat_id)
+        if want.owner not in want.members:  # config refuses this; never plan a call WeCom would refuse (86207)
+            raise ValueError(f"chat {want.chat_id!r}: owner {want.owner!r} is not among the members")
         if want.chat_id not in live:
             raise ValueError(f"no live result for chat {want.chat_id!r} (pass None for a chat that does not exist)")
         have = live[want.chat_id]

@@ -151,6 +151,11 @@ def test_same_chat_desired_twice_is_refused():
         make_plan([want("a"), want("a")], {"a": None})
 
 
+def test_owner_outside_the_members_is_refused_not_planned():
+    with pytest.raises(ValueError, match="owner 'zed' is not among the members"):
+        make_plan([want(owner="zed")], {"c1": None})
+
+
 def test_empty_input_is_an_empty_plan():
     plan = make_plan([], {})
     assert not plan.has_changes
