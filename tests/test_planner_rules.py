@@ -172,7 +172,7 @@ MASS_CASES = [
     ("exactly 30% of 100 passes", 100, 30, False),
     ("31 of 100 warns", 100, 31, True),
     ("small chats never warn", 9, 8, False),
-    ("ten members is not small", 10, 10, True),
+    ("ten members is not small", 10, 8, True),
     ("30.1% warns", 1000, 301, True),
 ]
 
