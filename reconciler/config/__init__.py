@@ -1,0 +1,63 @@
+"""The desired state: chat files in, immutable DesiredChat values out.
+
+    result = load(["chats"])
+    if not result.ok: report(result); ...
+    result.chats  # tuple[DesiredChat, ...] sorted by chat_id
+
+Offline and pure apart from reading the files: no network, no YAML leaves
+this package."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping, TextIO
+
+from reconciler.config import files as _files
+from reconciler.config import rules, schema, yamlnodes
+from reconciler.config.diagnostics import Diagnostic, sort_unique, write
+from reconciler.model import DesiredChat
+
+__all__ = ["load", "report", "Diagnostic", "LoadResult"]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    chats: tuple[DesiredChat, ...]
+    groups: Mapping[str, frozenset[str]]  # name -> every user in it, nested groups expanded
+    errors: tuple[Diagnostic, ...]
+    warnings: tuple[Diagnostic, ...]
+    files: tuple[str, ...] = ()  # the files read, as named in diagnostics
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def load(paths: list[str] | None = None) -> LoadResult:
+    names, errors = _files.discover(paths)
+    parsed: list[yamlnodes.ParsedFile] = []
+    for name in names:
+        raw, problem = _files.read(name)
+        if problem is not None:
+            errors.append(problem)
+            continue
+        one = yamlnodes.parse(name, raw)
+        errors.extend(one.errors)
+        errors.extend(schema.check(one))
+        parsed.append(one)
+    outcome = rules.check(parsed)
+    errors.extend(outcome.errors)
+    return LoadResult(
+        chats=outcome.chats,
+        groups=MappingProxyType(dict(sorted(outcome.groups.items()))),
+        errors=sort_unique(errors),
+        warnings=sort_unique(outcome.warnings),
+        files=tuple(names),
+    )
+
+
+def report(result: LoadResult, stream: TextIO | None = None) -> None:
+    """Print warnings and errors, in file and line order."""
+    write(sorted(result.warnings + result.errors), stream if stream is not None else sys.stderr)

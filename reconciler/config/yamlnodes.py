@@ -1,0 +1,317 @@
+"""Parse one chat file into PyYAML nodes that remember where they were
+written, and turn them into plain data for the schema check.
+
+PyYAML's constructors throw the positions away and silently keep the last of
+two duplicate keys; this module keeps positions, reports duplicates, and
+bounds alias expansion so a hostile or mistaken file can neither hang the
+loader nor eat memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from reconciler.config.diagnostics import Diagnostic, error
+from reconciler.model import Source
+
+try:  # libyaml's parser and composer: about 4x faster on big files
+    from yaml import CSafeLoader as FastLoader
+
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as FastLoader
+
+    HAVE_LIBYAML = False
+
+# Nodes that aliases may add on top of what is written. A real chat file
+# reuses a member list a few times; a billion-laughs file needs billions.
+MAX_ALIAS_EXPANSION = 1_000_000
+# The chat format is four levels deep; anything deeper is already a type
+# error at a shallower level, so data below this depth is never looked at.
+MAX_DATA_DEPTH = 8
+
+STR = "tag:yaml.org,2002:str"
+MERGE = "tag:yaml.org,2002:merge"
+_CORE_SCALAR_TAGS = {
+    STR, "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary",
+}
+_KIND_OF_TAG = {
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:bool": "a boolean",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:binary": "binary data",
+}
+# YAML forbids these characters anywhere in a stream.
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONSTRUCTOR = SafeConstructor()
+
+
+@dataclass
+class ParsedFile:
+    """One file: its root node (None for an empty file or when it could not be
+    parsed), its data (plain dicts/lists/scalars), and what went wrong."""
+
+    file: str
+    root: Node | None = None
+    data: Any = None
+    errors: list[Diagnostic] = field(default_factory=list)
+    # (path, key node) of mapping keys that are not strings; the schema
+    # module reports them, because it knows what the key was meant to be.
+    bad_keys: list[tuple[tuple, Node]] = field(default_factory=list)
+
+
+def at(file: str, node_or_mark: Any) -> Source:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return Source(file, mark.line + 1, mark.column + 1)
+
+
+def parse(file: str, raw: bytes) -> ParsedFile:
+    result = ParsedFile(file)
+    text = _decode(file, raw, result.errors)
+    if text is None:
+        return result
+    bad = _NON_PRINTABLE.search(text)
+    if bad:
+        line, col = _line_col(text, bad.start())
+        result.errors.append(error(Source(file, line, col),
+                                   f"YAML syntax error: control character {bad.group()!r} is not allowed"))
+        return result
+    try:
+        root = FastLoader(text).get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        result.errors.append(_yaml_error(file, text, exc))
+        return result
+    except yaml.YAMLError as exc:  # ReaderError and friends carry no mark
+        result.errors.append(error(Source(file, 1, 1), f"YAML syntax error: {exc}"))
+        return result
+    except RecursionError:  # the pure-Python composer on absurd nesting
+        result.errors.append(error(Source(file, 1, 1), "YAML syntax error: nesting too deep"))
+        return result
+    if root is None:
+        return result
+    # '*' and '&' both appear in any file with aliases; most files have none,
+    # and the second pass over the events is then skipped.
+    if "*" in text and "&" in text:
+        bomb = _alias_bomb(file, text)
+        if bomb is not None:
+            result.errors.append(bomb)
+            return result
+    result.root = root
+    result.data = _Converter(result).convert(root, (), 0)
+    return result
+
+
+def _decode(file: str, raw: bytes, errors: list[Diagnostic]) -> str | None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    else:
+        codec = "utf-8-sig"
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if codec == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw.count(b"\n", 0, start) + 1
+        line_start = raw.rfind(b"\n", 0, start) + 1
+        col = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
+        byte = raw[start:start + 1].hex()
+        errors.append(error(Source(file, line, col),
+                            f"file is not valid UTF-8 (byte 0x{byte}); save it as UTF-8"))
+        return None
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _yaml_error(file: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    message = f"YAML syntax error: {problem}"
+    if exc.context and exc.problem and exc.context_mark is not None:
+        message += f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+    if mark is None:
+        return error(Source(file, 1, 1), message)
+    lines = text.split("\n")
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in here[: mark.column + 1]:
+        message += "; tabs are not allowed in YAML indentation, use spaces"
+    return error(Source(file, mark.line + 1, mark.column + 1), message)
+
+
+def _alias_bomb(file: str, text: str) -> Diagnostic | None:
+    """Replay the events, counting what every alias would add when expanded;
+    blame the alias at which the total passes MAX_ALIAS_EXPANSION."""
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [size so far, anchor] per open collection
+    added = 0
+    for event in yaml.parse(text, Loader=FastLoader):
+        if isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor, 1)
+            added += size
+            if added > MAX_ALIAS_EXPANSION:
+                return error(at(file, event),
+                             f"alias *{event.anchor} expands the document past {MAX_ALIAS_EXPANSION:,} "
+                             f"nodes (an alias bomb?); refusing to expand it")
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([1, event.anchor])
+            continue
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            size, anchor = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        else:
+            continue
+        if stack:
+            stack[-1][0] += size
+    return None
+
+
+def scalar_value(node: ScalarNode) -> Any:
+    """The value YAML gives a scalar (str, bool, int, float, None, date...)."""
+    if node.tag == STR:
+        return node.value
+    if node.tag in _CORE_SCALAR_TAGS:
+        try:
+            # The tag's constructor directly: construct_object() would cache
+            # every node it sees for the life of the process.
+            return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            return node.value
+    return node.value
+
+
+def kind(node: Node) -> str:
+    """What a node is, in words for an error message."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == STR:
+        return "a string"
+    what = _KIND_OF_TAG.get(node.tag, f"a {node.tag} value")
+    if node.tag == "tag:yaml.org,2002:null" and node.value == "":
+        return "an empty value (null)"
+    return f"`{node.value}`, which YAML reads as {what}"
+
+
+def is_yaml_trap(node: Node) -> bool:
+    """A plain scalar the user most likely meant as a string."""
+    return isinstance(node, ScalarNode) and node.tag != STR and not node.style  # plain: None or ""
+
+
+def pairs(node: MappingNode) -> tuple[list[tuple[Any, Node, Node]], list[tuple[Node, Node]], list[Node]]:
+    """The mapping's (key, key node, value node) entries with `<<` merges
+    applied (written keys win, then merge sources in order), the duplicates
+    as (later key node, earlier key node), and the bad merge values."""
+    entries: list[tuple[Any, Node, Node]] = []
+    seen: dict[Any, Node] = {}
+    duplicates: list[tuple[Node, Node]] = []
+    merges: list[Node] = []
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.tag == MERGE:
+            merges.append(value_node)
+            continue
+        key = _key(key_node)
+        if key in seen:
+            duplicates.append((key_node, seen[key]))
+            continue
+        seen[key] = key_node
+        entries.append((key, key_node, value_node))
+    bad_merges: list[Node] = []
+    for source in merges:
+        parts = source.value if isinstance(source, SequenceNode) else [source]
+        for part in parts:
+            if not isinstance(part, MappingNode):
+                bad_merges.append(part)
+                continue
+            for key, key_node, value_node in pairs(part)[0]:
+                if key not in seen:
+                    seen[key] = key_node
+                    entries.append((key, key_node, value_node))
+    return entries, duplicates, bad_merges
+
+
+def _key(node: Node) -> Any:
+    if isinstance(node, ScalarNode):
+        value = scalar_value(node)
+        # True == 1 in Python; keep YAML's distinct types apart.
+        return (type(value).__name__, value) if not isinstance(value, str) else value
+    return ("<collection>", id(node))
+
+
+class _Converter:
+    """Node tree -> plain data, collecting duplicate keys and bad keys. Shared
+    (aliased) nodes are converted once."""
+
+    def __init__(self, parsed: ParsedFile):
+        self.parsed = parsed
+        self.done: dict[int, Any] = {}
+
+    def convert(self, node: Node, path: tuple, depth: int) -> Any:
+        if isinstance(node, ScalarNode):
+            if node.tag not in _CORE_SCALAR_TAGS and node.tag != MERGE:
+                self.parsed.errors.append(error(at(self.parsed.file, node),
+                                                f"unsupported YAML tag {node.tag!r}"))
+            return scalar_value(node)
+        if id(node) in self.done:
+            return self.done[id(node)]
+        if depth >= MAX_DATA_DEPTH:
+            return {} if isinstance(node, MappingNode) else []
+        if isinstance(node, SequenceNode):
+            value = self.done[id(node)] = []
+            value.extend(self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value))
+            return value
+        value = self.done[id(node)] = {}
+        entries, duplicates, bad_merges = pairs(node)
+        file = self.parsed.file
+        for later, earlier in duplicates:
+            self.parsed.errors.append(error(
+                at(file, later),
+                f"duplicate key {_show_key(later)} (first at line {earlier.start_mark.line + 1}, "
+                f"column {earlier.start_mark.column + 1}); YAML would silently keep only the last one"))
+        for bad in bad_merges:
+            self.parsed.errors.append(error(at(file, bad), "a merge key `<<` takes a mapping or a list of mappings"))
+        for key, key_node, value_node in entries:
+            if not isinstance(key, str):
+                self.parsed.bad_keys.append((path, key_node))
+                continue
+            value[key] = self.convert(value_node, path + (key,), depth + 1)
+        return value
+
+
+def _show_key(node: Node) -> str:
+    return repr(node.value) if isinstance(node, ScalarNode) else kind(node)
+
+
+def node_at(root: Node, path: tuple) -> tuple[Node | None, Node]:
+    """(key node or None, value node) at a data path; the deepest node found
+    when the path runs out of the tree."""
+    key_node: Node | None = None
+    node = root
+    for step in path:
+        if isinstance(node, MappingNode):
+            for key, k_node, v_node in pairs(node)[0]:
+                if key == step:
+                    key_node, node = k_node, v_node
+                    break
+            else:
+                return key_node, node
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
+            key_node, node = None, node.value[step]
+        else:
+            return key_node, node
+    return key_node, node
