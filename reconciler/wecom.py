@@ -273,6 +273,7 @@ class WeComClient:
             raise cls(_api_message(method, path, chat_id, errcode, errmsg),
                       errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
 
+
 def _api_message(method: str, path: str, chat_id: str | None, errcode: int, errmsg: str) -> str:
     where = f" for chat {chat_id}" if chat_id else ""
     return f"{path}{where}: WeCom error {errcode}: {describe(errcode, errmsg)}"
