@@ -281,14 +281,16 @@ def quota_cost(change: Change) -> tuple[int, int]:
     return updates + (creates if CREATE_COUNTS_AS_CHANGE else 0), creates
 
 
-def fit_quotas(changes: Sequence[Change], *, changes_per_hour: int = CHAT_CHANGES_PER_HOUR,
-               creates_per_day: int = CHAT_CREATES_PER_DAY) -> tuple[list[Change], list[Change], list[str]]:
+def fit_quotas(changes: Sequence[Change], *, changes_per_hour: int | None = None,
+               creates_per_day: int | None = None) -> tuple[list[Change], list[Change], list[str]]:
     """Split into (fits, deferred, notes). What fits: the first chats in
     chat_id order whose calls stay within both quotas; from the first chat that
     does not fit on, everything waits for a later run (a prefix, so which
     chats were left is easy to state and the next run simply continues).
     The budgets are WeCom's whole quotas: this tool cannot see what other
     apps or earlier runs spent, which is what the 45009 handling is for."""
+    changes_per_hour = CHAT_CHANGES_PER_HOUR if changes_per_hour is None else changes_per_hour
+    creates_per_day = CHAT_CREATES_PER_DAY if creates_per_day is None else creates_per_day
     ordered = sorted(changes, key=lambda c: c.chat_id)
     total_changes = sum(quota_cost(c)[0] for c in ordered)
     total_creates = sum(quota_cost(c)[1] for c in ordered)

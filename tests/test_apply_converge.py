@@ -150,8 +150,6 @@ def test_quota_over_a_run_says_so_up_front_and_applies_the_first_chats(setup, ca
     seed, desired = _updates_only(5)
     emu = setup(seed=seed, desired=desired)
     monkeypatch.setattr(executor, "CHAT_CHANGES_PER_HOUR", 3)  # WeCom's 1,000, scaled down
-    monkeypatch.setattr(executor.fit_quotas, "__kwdefaults__",
-                        {"changes_per_hour": 3, "creates_per_day": executor.CHAT_CREATES_PER_DAY})
     r = run(capsys, "apply", "--yes", "chats")
     assert r.code == 1
     assert "needs 5 chat changes" in r.err and "first 3 chats" in r.err  # said before applying

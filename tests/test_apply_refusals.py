@@ -216,9 +216,10 @@ def test_max_removal_ratio_changes_the_limit(emu, capsys, tmp_path):
     write_chats(tmp_path, _keep(6))
     assert run(capsys, "apply", "--yes", "--max-removal-ratio", "0.5", "chats").code == 0
     assert state(emu, "big")["userlist"] == BIG[:6]
-    write_chats(tmp_path, _keep(4))  # 2 of 6 = 33% > 0.25
-    r = run(capsys, "apply", "--yes", "--max-removal-ratio", "0.25", "chats")
-    assert r.code == 1 and "big" in r.err
+    emu.reset()  # back to 10 members
+    write_chats(tmp_path, _keep(8))  # 2 of 10 = 20% > 0.1
+    r = run(capsys, "apply", "--yes", "--max-removal-ratio", "0.1", "chats")
+    assert r.code == 1 and "big" in r.err and "10%" in r.err
 
 
 def test_guard_refuses_a_saved_plan_too(emu, capsys, tmp_path):
