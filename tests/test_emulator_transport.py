@@ -84,3 +84,21 @@ def test_concurrent_updates_all_land(emulator):
     assert results == [0] * 20
     assert len(emulator.chat("team")["userlist"]) == 22
     assert emulator.call_counts()["appchat/update"] == 20
+
+
+def test_chunked_body(api, emulator):
+    token = api.login()
+    body = json.dumps({"chatid": "team", "name": "T", "owner": "a", "userlist": ["a", "b"]}).encode()
+    answer = requests.post(emulator.base_url + "appchat/create", params={"access_token": token},
+                           data=iter([body[:10], body[10:]])).json()  # a generator is sent chunked
+    assert answer["errcode"] == 0
+    assert emulator.chat("team")["owner"] == "a"
+
+
+def test_bad_content_length_is_refused_not_a_crash(emulator):
+    import socket
+
+    with socket.create_connection((emulator.host, emulator.port), timeout=10) as sock:
+        sock.sendall(b"POST /cgi-bin/appchat/create HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+        head = sock.recv(4096)
+    assert head.startswith(b"HTTP/1.1 400")

@@ -45,9 +45,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str) -> None:
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length > 0 else b""
         ip = self.client_address[0]
+        try:
+            raw = self._read_body()
+        except ValueError:
+            self.close_connection = True
+            self._reply(json_reply({"errcode": 47001, "errmsg": "data format error: bad request body"}, 400))
+            return
         try:
             if url.path.startswith("/cgi-bin/"):
                 reply = self.server.api.handle(method, url.path[len("/cgi-bin/"):], url.query, raw, ip)
@@ -59,6 +63,22 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("emulator failed on %s %s", method, redact_url(url.path))
             reply = json_reply({"errcode": -1, "errmsg": "emulator internal error"}, 500)
         self._reply(reply)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():  # trailers
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0:
+            raise ValueError("negative Content-Length")
+        return self.rfile.read(length) if length else b""
 
     def _reply(self, reply: Reply) -> None:
         if reply.drop:
@@ -88,6 +108,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.api = api
         self._open: set = set()
         self._open_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def track(self, conn, is_open: bool) -> None:
