@@ -136,15 +136,24 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 def _yaml_error(file: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
-    message = f"YAML syntax error: {problem}"
-    if exc.context and exc.problem and exc.context_mark is not None:
-        message += f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+    lines = text.split("\n")
+    here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    col = mark.column if mark is not None else 0
+    if col < len(here) and here[col] == "\t":
+        message = "YAML syntax error: tab character; YAML does not allow tabs for indentation, use spaces"
+    elif problem.startswith("but ") and exc.context:  # "expected a single document ... but found another"
+        message = f"YAML syntax error: {exc.context} {problem}"
+    else:
+        message = f"YAML syntax error: {problem}"
+        if problem == "found undefined alias":
+            alias = re.match(r"\*[^\s,\[\]{}]+", here[col:])
+            message += f" {alias.group()}" if alias else ""
+        elif exc.context and exc.problem and exc.context_mark is not None:
+            message += f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+        if "\t" in here[: col + 1]:
+            message += "; tabs are not allowed in YAML indentation, use spaces"
     if mark is None:
         return error(Source(file, 1, 1), message)
-    lines = text.split("\n")
-    here = lines[mark.line] if mark.line < len(lines) else ""
-    if "\t" in here[: mark.column + 1]:
-        message += "; tabs are not allowed in YAML indentation, use spaces"
     return error(Source(file, mark.line + 1, mark.column + 1), message)
 
 
@@ -201,7 +210,8 @@ def kind(node: Node) -> str:
     if isinstance(node, SequenceNode):
         return "a list"
     if node.tag == STR:
-        return "a string"
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        return f"the string {shown!r}"
     what = _KIND_OF_TAG.get(node.tag, f"a {node.tag} value")
     if node.tag == "tag:yaml.org,2002:null" and node.value == "":
         return "an empty value (null)"
