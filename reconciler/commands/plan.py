@@ -41,6 +41,12 @@ def save(plan, path: str) -> None:
         fh.write(render_json(plan))
 
 
+def _some(ids, limit: int = 10) -> str:
+    ids = list(ids)
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
+
+
 def exit_code(plan, detailed: bool) -> int:
     if plan.errors:
         return EXIT_ERROR
@@ -65,8 +71,8 @@ def _run(args) -> int:
             return EXIT_ERROR
     if plan.errors:
         # The rest of the plan is printed above; the run still fails.
-        print(f"error: {len(plan.errors)} chat(s) could not be read: "
-              + ", ".join(e.chat_id for e in plan.errors), file=sys.stderr)
+        print(f"error: {len(plan.errors)} chat(s) could not be read: {_some(e.chat_id for e in plan.errors)}",
+              file=sys.stderr)
     return exit_code(plan, args.detailed_exitcode)
 
 

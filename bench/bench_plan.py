@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""How fast is `appchat plan`, and what does it cost WeCom?
+
+One run, one process: the emulator is started in-process with per-request
+latency and N seeded chats (a share of them drifted from the files), then
+
+1. `appchat plan --format json` (the real CLI call path, JSON to /dev/null),
+2. the script a user would otherwise write: plain `requests`, one gettoken,
+   then appchat/get for each chat, one after the other,
+
+and prints both wall times, the ratio, and the API calls each made (from the
+emulator's own counts). Then the pure planner on 10,000 chats x 200 members
+(CPU time) and peak memory.
+
+    .venv/bin/python bench/bench_plan.py                 # 1,000 chats x 50, 20 ms
+    .venv/bin/python bench/bench_plan.py --chats 200 --latency-ms 50
+    .venv/bin/python bench/bench_plan.py --scale         # 10,000 x 200 against the quota bound (>= 60 s)
+
+Figures are printed, never asserted: timing belongs here, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+
+from reconciler import cli  # noqa: E402
+from reconciler.constants import CALLS_PER_MINUTE_PER_API, ErrCode  # noqa: E402
+from reconciler.emulator import Emulator, EmulatorConfig  # noqa: E402
+from reconciler.model import DesiredChat, LiveChat, Source  # noqa: E402
+
+CORP_ID, SECRET = "wwbench", "bench-secret-not-real"
+CHATS_PER_FILE = 250
+
+
+# ---------------------------------------------------------------- data
+
+def make_world(chats: int, members: int, drift: float, seed: int = 7):
+    """(seed chats for the emulator, desired chats for the files). Drifted
+    chats differ the ways real ones do: someone joined by hand, someone left
+    the company, a renamed chat; one chat in 100 does not exist yet."""
+    rng = random.Random(seed)
+    pool = [f"user{i:05d}" for i in range(max(members * 4, 2000))]
+    live, desired = [], []
+    for n in range(chats):
+        chat_id = f"chat{n:05d}"
+        users = sorted(rng.sample(pool, members))
+        want = {"chatid": chat_id, "name": f"Team {n}", "owner": users[0], "userlist": list(users)}
+        have = dict(want, userlist=list(users))
+        if rng.random() < drift:
+            kind = rng.randrange(4)
+            if kind == 0:    # joined by hand: plan removes them
+                have["userlist"] = users + [u for u in rng.sample(pool, 3) if u not in users]
+            elif kind == 1:  # left: plan adds them back
+                have["userlist"] = [users[0]] + users[3:]
+            elif kind == 2:  # renamed in the WeCom app
+                have["name"] = f"Team {n} (old)"
+            else:            # not created yet
+                have = None
+        if have is not None:
+            live.append(have)
+        desired.append(want)
+    return live, desired
+
+
+def write_files(desired: list[dict], directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for start in range(0, len(desired), CHATS_PER_FILE):
+        lines = ["chats:"]
+        for chat in desired[start:start + CHATS_PER_FILE]:
+            lines += [f"  {chat['chatid']}:", f"    name: \"{chat['name']}\"", f"    owner: {chat['owner']}",
+                      f"    members: [{', '.join(chat['userlist'])}]"]
+        (directory / f"chats{start // CHATS_PER_FILE:03d}.yaml").write_text("\n".join(lines) + "\n",
+                                                                           encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the two contenders
+
+def run_plan(chats_dir: Path, concurrency: int) -> tuple[float, int]:
+    argv = ["plan", str(chats_dir), "--format", "json", "--concurrency", str(concurrency)]
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+        started = time.perf_counter()
+        code = cli.main(argv)
+        return time.perf_counter() - started, code
+
+
+def run_sequential(base_url: str, chat_ids: list[str]) -> float:
+    """What a user would write without this tool."""
+    started = time.perf_counter()
+    with requests.Session() as http:
+        token = http.get(base_url + "gettoken", params={"corpid": CORP_ID, "corpsecret": SECRET},
+                         timeout=30).json()["access_token"]
+        found = {}
+        for chat_id in chat_ids:
+            data = http.get(base_url + "appchat/get", params={"access_token": token, "chatid": chat_id},
+                            timeout=30).json()
+            if data.get("errcode") == 0:
+                info = data["chat_info"]
+                found[chat_id] = (info["name"], info["owner"], frozenset(info["userlist"]))
+    return time.perf_counter() - started
+
+
+def count_45009(emu) -> int:
+    return sum(1 for c in emu.calls() if c.get("errcode") == ErrCode.FREQ_LIMIT)
+
+
+# ---------------------------------------------------------------- the pure planner
+
+def planner_inputs(chats: int, members: int, drift: float = 0.1, seed: int = 11):
+    rng = random.Random(seed)
+    pool = [f"user{i:05d}" for i in range(max(members * 4, 2000))]
+    desired, live = [], {}
+    for n in range(chats):
+        chat_id = f"chat{n:05d}"
+        users = frozenset(rng.sample(pool, members))
+        owner = min(users)
+        desired.append(DesiredChat(chat_id, f"Team {n}", owner, users, True, Source("chats/x.yaml", n + 2, 3)))
+        have = users
+        if rng.random() < drift:
+            have = (users - set(rng.sample(sorted(users - {owner}), 5))) | set(rng.sample(pool, 5))
+        live[chat_id] = LiveChat(chat_id, f"Team {n}", owner, frozenset(have))
+    return desired, live
+
+
+def bench_planner(chats: int, members: int, drift: float = 0.1) -> dict:
+    from reconciler.planner import make_plan
+
+    desired, live = planner_inputs(chats, members, drift)
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    plan = make_plan(desired, live)
+    cpu = time.process_time() - cpu
+    wall = time.perf_counter() - wall
+    tracemalloc.start()
+    make_plan(desired, live)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"cpu_s": cpu, "wall_s": wall, "changes": len(plan.changes), "peak_mib": peak / 2**20}
+
+
+# ---------------------------------------------------------------- main
+
+def end_to_end(args, label: str) -> None:
+    live, desired = make_world(args.chats, args.members, args.drift)
+    ids = [c["chatid"] for c in desired]
+    with tempfile.TemporaryDirectory(prefix="bench-plan-") as tmp:
+        chats_dir = Path(tmp) / "chats"
+        write_files(desired, chats_dir)
+        config = EmulatorConfig(corp_id=CORP_ID, corp_secret=SECRET, latency_ms=args.latency_ms,
+                                seed={"chats": live})
+        with Emulator(config) as emu:
+            emu.start()
+            os.environ.update({"WECOM_CORP_ID": CORP_ID, "WECOM_CORP_SECRET": SECRET,
+                               "WECOM_API_BASE": emu.base_url})
+
+            from reconciler import config as chat_config
+            started = time.perf_counter()
+            loaded = chat_config.load([str(chats_dir)])
+            load_s = time.perf_counter() - started
+            assert loaded.ok, "the generated files must be valid"
+
+            emu.clear_calls()
+            plan_s, code = run_plan(chats_dir, args.concurrency)
+            plan_calls = emu.call_counts()
+            plan_45009 = count_45009(emu)
+
+            print(f"== {label}: {args.chats} chats x {args.members} members, {args.latency_ms} ms latency, "
+                  f"{args.drift:.0%} drifted ==")
+            print(f"load + validate       {load_s:8.2f} s")
+            print(f"appchat plan          {plan_s:8.2f} s  (concurrency {args.concurrency}, exit {code})  "
+                  f"calls {plan_calls}  45009: {plan_45009}")
+            if args.scale:
+                bound = args.chats / CALLS_PER_MINUTE_PER_API * 60
+                print(f"quota bound           {bound:8.2f} s  ({CALLS_PER_MINUTE_PER_API:,} calls/min per API); "
+                      f"plan / bound = {plan_s / bound:.2f}x")
+            if not args.no_sequential:
+                emu.clear_calls()
+                seq_s = run_sequential(emu.base_url, ids)
+                seq_calls = emu.call_counts()
+                print(f"sequential requests   {seq_s:8.2f} s  calls {seq_calls}")
+                print(f"speed-up              {seq_s / plan_s:8.1f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--chats", type=int, default=1000)
+    p.add_argument("--members", type=int, default=50)
+    p.add_argument("--latency-ms", type=int, default=20)
+    p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--drift", type=float, default=0.1, help="share of chats that differ (default 0.1)")
+    p.add_argument("--planner-chats", type=int, default=10_000)
+    p.add_argument("--planner-members", type=int, default=200)
+    p.add_argument("--no-sequential", action="store_true", help="skip the sequential loop")
+    p.add_argument("--scale", action="store_true",
+                   help="10,000 chats x 200 members end to end against the quota bound (takes >= 60 s); "
+                        "the sequential loop is skipped unless --chats/--members are given too")
+    p.add_argument("--quick", action="store_true", help="the bounded version `make bench` runs (the defaults)")
+    args = p.parse_args(argv)
+
+    if args.scale:
+        if args.chats == 1000:
+            args.chats = 10_000
+        if args.members == 50:
+            args.members = 200
+        args.no_sequential = True  # 10,000 x 20 ms one by one is 200 s+ of nothing new
+        end_to_end(args, "scale")
+    else:
+        end_to_end(args, "plan vs sequential")
+
+    for drift in (args.drift, 1.0):  # the usual day, and every chat drifted
+        result = bench_planner(args.planner_chats, args.planner_members, drift)
+        print(f"planner (make_plan)   {result['cpu_s']:8.2f} s CPU ({result['wall_s']:.2f} s wall) for "
+              f"{args.planner_chats:,} chats x {args.planner_members} members, {drift:.0%} drifted "
+              f"({result['changes']:,} changes); peak {result['peak_mib']:.0f} MiB traced")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak RSS (whole run, emulator included) {rss:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
