@@ -66,9 +66,7 @@ def load_seed(seed) -> Seed:
         source = os.fspath(seed)
         try:
             seed = _load_file(source)
-        except (OSError, ValueError) as e:
-            raise SeedError(f"{source}: {e}") from None
-        except Exception as e:  # yaml.YAMLError, without importing yaml at module level
+        except Exception as e:  # OSError, JSON or YAML syntax: all mean "this seed is unusable"
             raise SeedError(f"{source}: {e}") from None
         if seed is None:
             return Seed()
