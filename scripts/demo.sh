@@ -18,7 +18,7 @@ fi
 DEMO_DIR=${APPCHAT_DEMO_DIR:-.demo}
 CHATS=${APPCHAT_DEMO_CHATS:-chats/}
 SEED=demo/seed.yaml
-PERSON=${APPCHAT_DEMO_PERSON:-dave}
+PERSON=${APPCHAT_DEMO_PERSON:-bob}
 EMU_PID=
 
 if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
@@ -123,7 +123,6 @@ note "WECOM_CORP_ID=$WECOM_CORP_ID WECOM_CORP_SECRET=(set) WECOM_API_BASE=$WECOM
 heading "1. Validate the chat files (offline: no API call)"
 if has_command validate; then
     step 0 appchat validate "$CHATS"
-    echo "valid"
 else
     note "skipped: \`appchat validate\` is not built yet"
 fi
