@@ -346,6 +346,19 @@ def _skipped(change: Change, message: str, calls_made: int = 0) -> ChatOutcome:
     return ChatOutcome(change.chat_id, change.action, SKIPPED, calls_made, len(change.calls), message=message)
 
 
+def _text(exc: WeComError) -> str:
+    return exc.errmsg or str(exc)
+
+
+def _apply_one_safe(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool) -> ChatOutcome:
+    try:
+        return _apply_one(change, client, stop, announce, recheck)
+    except Exception as exc:  # a surprise in one chat must not end the run for the others
+        log.debug("unexpected error applying %s", change.chat_id, exc_info=True)
+        return ChatOutcome(change.chat_id, change.action, FAILED, 0, len(change.calls), None,
+                           f"unexpected {type(exc).__name__}: {exc}; read the chat before applying again")
+
+
 def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool) -> ChatOutcome:
     planned = len(change.calls)
     if stop.is_set():
@@ -362,7 +375,7 @@ def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck
             return _skipped(change, f"not attempted: {stop.reason}")
         except WeComError as exc:
             return ChatOutcome(change.chat_id, change.action, FAILED, 0, planned, exc.errcode,
-                               f"cannot read the chat before writing: {exc.errmsg}")
+                               f"cannot read the chat before writing: {_text(exc)}")
         drift = explain_drift(change.before, now)
         if drift:
             return _skipped(change, "stale: changed since it was planned: " + "; ".join(drift))
@@ -384,9 +397,9 @@ def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck
                                    f"{exc}; {verdict}")
         except (RateLimited, InvalidCredentials) as exc:
             stop.set(_stop_reason(exc))
-            return ChatOutcome(change.chat_id, change.action, FAILED, made, planned, exc.errcode, exc.errmsg)
+            return ChatOutcome(change.chat_id, change.action, FAILED, made, planned, exc.errcode, _text(exc))
         except WeComError as exc:
-            return ChatOutcome(change.chat_id, change.action, FAILED, made, planned, exc.errcode, exc.errmsg)
+            return ChatOutcome(change.chat_id, change.action, FAILED, made, planned, exc.errcode, _text(exc))
         except Exception as exc:  # one chat's bug or surprise must not stop the others
             log.debug("unexpected error applying %s", change.chat_id, exc_info=True)
             return ChatOutcome(change.chat_id, change.action, FAILED, made, planned, None,
@@ -441,7 +454,7 @@ def execute(plan: Plan, client: Any, *, concurrency: int = 8, announce: bool = F
         outcomes[change.chat_id] = _skipped(change, "not attempted: over WeCom's quota for one run (see note)")
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply")
     try:
-        futures = {pool.submit(_apply_one, c, client, stop, announce, recheck): c for c in fits}
+        futures = {pool.submit(_apply_one_safe, c, client, stop, announce, recheck): c for c in fits}
         for future in as_completed(futures):
             outcome = future.result()
             outcomes[outcome.chat_id] = outcome

@@ -213,3 +213,11 @@ def test_two_applies_of_the_same_files_at_once_end_in_the_desired_state(setup, c
         done = [c for c in ok_writes(emu, "appchat/update") if c["body"]["chatid"] == d["chatid"]]
         assert len(done) == 1, d["chatid"]
     assert_converged(emu, capsys, desired)
+
+
+def test_target_applies_only_the_named_chats(setup, capsys):
+    emu = setup()
+    r = run(capsys, "apply", "--yes", "--target", "alpha", "chats")
+    assert r.code == 0, r.err
+    assert [c["body"]["chatid"] for c in writes(emu)] == ["alpha"]
+    assert state(emu, "charlie") is None

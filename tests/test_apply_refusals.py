@@ -256,3 +256,11 @@ def test_json_report_on_success(emu, capsys):
     assert {o["chat_id"]: o["status"] for o in data["outcomes"]} == {"newc": "applied", "sre": "applied"}
     assert data["summary"]["calls"] == 2
     assert '~ update chat "sre"' in r.err
+
+
+def test_target_with_a_saved_plan_is_refused(emu, capsys, tmp_path):
+    path = _saved(capsys, tmp_path)
+    emu.clear_calls()
+    r = run(capsys, "apply", "--plan", path, "--target", "sre")
+    assert r.code == 1 and "--target" in r.err
+    assert emu.calls() == []
