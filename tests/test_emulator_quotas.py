@@ -94,3 +94,16 @@ def test_reset_clears_quota_counters(emulator_factory, clock):
     assert api.create("c2")["errcode"] == 45009
     emu.reset()
     assert api.create("c2")["errcode"] == 0
+
+
+def test_messages_past_the_per_member_limit_are_dropped_silently(emulator_factory, clock):
+    emu = emulator_factory(clock=clock, messages_per_minute=2)
+    api = RawApi(emu)
+    assert api.create("one", owner="a", userlist=["a", "b"])["errcode"] == 0
+    assert api.create("two", owner="a", userlist=["a", "c"])["errcode"] == 0
+    answers = [api.send("one")["errcode"], api.send("two")["errcode"], api.send("two")["errcode"]]
+    assert answers == [0, 0, 0]  # WeCom answers ok: the excess is dropped silently
+    assert [m["undelivered"] for m in emu.messages()] == [[], [], ["a"]]
+    clock.advance(60)
+    assert api.send("one")["errcode"] == 0
+    assert emu.messages("one")[-1]["undelivered"] == []

@@ -75,7 +75,8 @@ class Api:
         self.tokens = Tokens(self.clock, config.token_ttl)
         self.quotas = Quotas(self.clock, calls_per_minute=config.calls_per_minute,
                              calls_per_hour=config.calls_per_hour, changes_per_hour=config.changes_per_hour,
-                             creates_per_day=config.creates_per_day)
+                             creates_per_day=config.creates_per_day,
+                             messages_per_minute=config.messages_per_minute)
         self.initial_faults = F.updated(F.FaultSettings(), {
             k: getattr(config, k) for k in F.FAULT_FIELDS if k != "script"})
         self.faults = self.initial_faults
@@ -209,8 +210,10 @@ class Api:
         result = rules.send(body, self.store.get)
         if isinstance(result, rules.Reject):
             return err(result.errcode, result.errmsg)
+        missed = self.quotas.deliver(result.userlist)
         self.messages.append({"chatid": result.chatid, "msgtype": body["msgtype"],
-                              body["msgtype"]: body[body["msgtype"]], "ts": self.clock()})
+                              body["msgtype"]: body[body["msgtype"]], "ts": self.clock(),
+                              "undelivered": sorted(missed)})
         return {"errcode": 0, "errmsg": "ok"}
 
     def _new_chat_id(self) -> str:

@@ -88,12 +88,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         help=f"successful appchat/update calls per hour (default {C.CHAT_CHANGES_PER_HOUR})")
     limits.add_argument("--creates-per-day", type=_count, default=C.CHAT_CREATES_PER_DAY, metavar="N",
                         help=f"chats created per day (default {C.CHAT_CREATES_PER_DAY})")
+    limits.add_argument("--messages-per-minute", type=_count, default=200, metavar="N",
+                        help="messages one member receives per minute; more are dropped silently, "
+                             "answered ok (default 200)")
 
 
 _FIELDS = ("host", "port", "state_path", "seed", "corp_id", "corp_secret", "token_ttl", "random_seed",
            "latency_ms", "busy_rate", "drop_rate", "overload_rate", "max_concurrent", "slow_rate", "slow_ms",
            "garbage_rate", "http_error_rate", "http_error_status",
-           "calls_per_minute", "calls_per_hour", "changes_per_hour", "creates_per_day")
+           "calls_per_minute", "calls_per_hour", "changes_per_hour", "creates_per_day", "messages_per_minute")
 
 
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:

@@ -29,6 +29,7 @@ class EmulatorConfig:
     calls_per_hour: int = C.CALLS_PER_HOUR_PER_API
     changes_per_hour: int = C.CHAT_CHANGES_PER_HOUR
     creates_per_day: int = C.CHAT_CREATES_PER_DAY
+    messages_per_minute: int = 200   # per member; excess is dropped silently, as WeCom does
     # Faults (see faults.FaultSettings for meaning); changeable at runtime.
     latency_ms: int = 0
     busy_rate: float = 0.0

@@ -95,7 +95,8 @@ class Emulator:
         return self._api.set_faults(**settings)
 
     def set_limits(self, **limits) -> dict:
-        """calls_per_minute, calls_per_hour, changes_per_hour, creates_per_day, token_ttl."""
+        """calls_per_minute, calls_per_hour, changes_per_hour, creates_per_day,
+        messages_per_minute, token_ttl."""
         return self._api.set_limits(**limits)
 
     def reset(self, seed=None) -> None:
@@ -109,5 +110,6 @@ class Emulator:
         return self._api.chat_ids()
 
     def messages(self, chat_id: str | None = None) -> list[dict]:
-        """Messages appchat/send accepted: {"chatid","msgtype",<msgtype>: payload,"ts"}."""
+        """Messages appchat/send accepted: {"chatid","msgtype",<msgtype>: payload,"ts",
+        "undelivered": members past their per-minute limit}."""
         return self._api.sent(chat_id)

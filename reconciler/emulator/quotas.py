@@ -10,14 +10,17 @@ from collections import defaultdict
 from typing import Callable
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
+MESSAGES_PER_MEMBER_PER_MINUTE = 200  # doc 90248: per member, from one app; excess dropped silently
 
 
 class Quotas:
     def __init__(self, clock: Callable[[], float], *, calls_per_minute: int, calls_per_hour: int,
-                 changes_per_hour: int, creates_per_day: int):
+                 changes_per_hour: int, creates_per_day: int,
+                 messages_per_minute: int = MESSAGES_PER_MEMBER_PER_MINUTE):
         self._clock = clock
         self.limits = {"calls_per_minute": calls_per_minute, "calls_per_hour": calls_per_hour,
-                       "changes_per_hour": changes_per_hour, "creates_per_day": creates_per_day}
+                       "changes_per_hour": changes_per_hour, "creates_per_day": creates_per_day,
+                       "messages_per_minute": messages_per_minute}
         self._counts: dict[tuple, int] = defaultdict(int)
 
     def set_limits(self, **limits: int) -> None:
@@ -60,11 +63,24 @@ class Quotas:
     def record_create(self) -> None:
         self._counts[self._window("creates", DAY)] += 1
 
+    def deliver(self, members) -> list[str]:
+        """Count one message to each member; the members past their
+        per-minute limit, who do not get it (WeCom answers ok all the same)."""
+        limit = self.limits["messages_per_minute"]
+        missed = []
+        for member in members:
+            key = self._window("messages", MINUTE, member)
+            if self._over(key, limit):
+                missed.append(member)
+            else:
+                self._counts[key] += 1
+        return missed
+
     def _prune(self) -> None:
         # Drop windows of the same kinds that are over, so memory stays flat.
         if len(self._counts) < 256:
             return
         now = self._clock()
-        spans = {"minute": MINUTE, "hour": HOUR, "changes": HOUR, "creates": DAY}
+        spans = {"minute": MINUTE, "hour": HOUR, "changes": HOUR, "creates": DAY, "messages": MINUTE}
         for key in [k for k in self._counts if k[2] < int(now // spans[k[0]])]:
             del self._counts[key]
