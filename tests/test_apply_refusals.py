@@ -103,6 +103,8 @@ def test_no_changes_says_so_and_exits_0(emulator_factory, monkeypatch, tmp_path,
     r = run(capsys, "apply", "chats")  # no --yes needed: nothing to confirm
     assert r.code == 0, r.err
     assert "No changes." in r.out
+    r = run(capsys, "apply", "--format", "json", "chats")
+    assert r.code == 0 and r.json()["outcomes"] == [] and "No changes." in r.err
     assert writes(e) == []
 
 

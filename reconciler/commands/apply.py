@@ -114,6 +114,7 @@ def _apply_paths(args) -> int:
         _show(plan, args)
         if not plan.has_changes:
             # render_text already said "No changes."; unreadable chats still fail the run.
+            _empty_json_report(args)
             return _read_errors(plan)
         if not _preflight_ok(plan, client, args, saved=False):
             return EXIT_ERROR
@@ -133,7 +134,8 @@ def _apply_saved(args) -> int:
         print(f"error: refusing to apply: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if not plan.has_changes:
-        print("No changes.")
+        print("No changes.", file=sys.stderr if args.format == "json" else sys.stdout)
+        _empty_json_report(args)
         return EXIT_OK
     s = plan.summary
     print(f"Applying saved plan {args.plan_file}: {s['create']} to create, {s['update']} to update.",
@@ -181,8 +183,7 @@ def _preflight_ok(plan, client, args, *, saved: bool) -> bool:
         print("Nothing was applied.", file=sys.stderr)
         if args.format == "json":
             _print_json({"applied": False, "refusals": refusals, "outcomes": [], "notes": [], "stopped": None,
-                         "summary": {"applied": 0, "failed": 0, "skipped": 0, "calls": 0,
-                                     "announcements_failed": 0}})
+                         "summary": dict(_EMPTY_SUMMARY)})
         return False
     if args.force and executor.guard_refusals(plan, ratio=args.max_removal_ratio, force=False):
         print("warning: --force: the mass-removal guard is overridden", file=sys.stderr)
@@ -232,6 +233,15 @@ def _execute(plan, client, args) -> int:
     if _read_errors(plan) != EXIT_OK:
         code = EXIT_ERROR
     return code
+
+
+_EMPTY_SUMMARY = {"applied": 0, "failed": 0, "skipped": 0, "calls": 0, "announcements_failed": 0}
+
+
+def _empty_json_report(args) -> None:
+    if args.format == "json":
+        _print_json({"applied": True, "refusals": [], "outcomes": [], "notes": [], "stopped": None,
+                     "summary": dict(_EMPTY_SUMMARY)})
 
 
 def _print_json(data: dict) -> None:
