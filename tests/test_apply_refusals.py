@@ -195,7 +195,7 @@ def test_guard_json_report_lists_the_refusal(emu, capsys, tmp_path):
     r = run(capsys, "apply", "--yes", "--format", "json", "chats")
     assert r.code == 1
     data = r.json()
-    assert data["applied"] is False and "big" in data["refusals"][0]
+    assert data["outcomes"] == [] and "big" in data["refusals"][0]
     assert writes(emu) == []
 
 
@@ -254,7 +254,7 @@ def test_json_report_on_success(emu, capsys):
     r = run(capsys, "apply", "--yes", "--format", "json", "chats")
     assert r.code == 0, r.err
     data = json.loads(r.out)  # stdout is only the report; the plan went to stderr
-    assert data["applied"] is True
+    assert data["refusals"] == []
     assert {o["chat_id"]: o["status"] for o in data["outcomes"]} == {"newc": "applied", "sre": "applied"}
     assert data["summary"]["calls"] == 2
     assert '~ update chat "sre"' in r.err

@@ -182,7 +182,7 @@ def _preflight_ok(plan, client, args, *, saved: bool) -> bool:
             print(f"error: refusing to apply: {refusal}", file=sys.stderr)
         print("Nothing was applied.", file=sys.stderr)
         if args.format == "json":
-            _print_json({"applied": False, "refusals": refusals, "outcomes": [], "notes": [], "stopped": None,
+            _print_json({"refusals": refusals, "outcomes": [], "notes": [], "stopped": None,
                          "summary": dict(_EMPTY_SUMMARY)})
         return False
     if args.force and executor.guard_refusals(plan, ratio=args.max_removal_ratio, force=False):
@@ -222,7 +222,7 @@ def _execute(plan, client, args) -> int:
     report = executor.execute(plan, client, concurrency=args.concurrency, announce=args.announce,
                               on_done=done)
     if args.format == "json":
-        _print_json({"applied": True, "refusals": [], **report.data})
+        _print_json({"refusals": [], **report.data})
     else:
         sys.stdout.write(executor.render_report_text(report))
         sys.stdout.flush()
@@ -240,7 +240,7 @@ _EMPTY_SUMMARY = {"applied": 0, "failed": 0, "skipped": 0, "calls": 0, "announce
 
 def _empty_json_report(args) -> None:
     if args.format == "json":
-        _print_json({"applied": True, "refusals": [], "outcomes": [], "notes": [], "stopped": None,
+        _print_json({"refusals": [], "outcomes": [], "notes": [], "stopped": None,
                      "summary": dict(_EMPTY_SUMMARY)})
 
 
