@@ -134,7 +134,7 @@ class ApplyReport:
 
 
 def render_report_text(report: ApplyReport) -> str:
-    lines = []
+    lines = ["", "Apply results:"]
     for o in report.outcomes:
         calls = f"{o.calls_made}/{o.calls_planned} call{'s' if o.calls_planned != 1 else ''}"
         line = f"  {o.status:<8} {o.action:<6} {o.chat_id}  ({calls})"
