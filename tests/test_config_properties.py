@@ -108,7 +108,7 @@ def test_random_bytes_never_raise(data):
     _assert_sane(_load_text({"a.yaml": data}))
 
 
-TOKENS = ["chats:", "groups:", "\n", "  ", "    ", "- ", "&a ", "*a", "&b ", "*b", "[", "]", "{", "}", ", ",
+TOKENS = ["chats:", "groups:", "\n", "  ", "    ", "- ", "&a ", "*a", "&b ", "*b", "&a [*a]", "[&b [*b], &c [*c]]", "[", "]", "{", "}", ", ",
           ": ", "no", "007", "@g", "@a", "g:", "ab:", "name:", "owner:", "members:", "prune:", "\t", "<<: ",
           "!!str ", "!x ", "? ", "---\n", "'", '"', "~", "#", "x", "alice", "bob", "\u00e9", "|\n", ">\n"]
 

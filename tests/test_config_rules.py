@@ -45,6 +45,8 @@ CASES = [
         f"{n}: &{n} [{','.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg"))},
          ["chats/a.yaml:6:29: error: alias *e expands the document past 1,000,000 nodes "
           "(an alias bomb?); refusing to expand it"]),
+    Case("recursive_alias", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [&a [*a], &b [*b]]\n")},
+         ["chats/a.yaml:5:19: error: alias *a is inside the node it refers to (a recursive alias)"]),
     # ---- duplicate keys ----------------------------------------------------
     Case("duplicate_key_top", {"chats/a.yaml": "chats: {}\nchats: {}\n"},
          ["chats/a.yaml:2:1: error: duplicate key 'chats' (first at line 1, column 1); "

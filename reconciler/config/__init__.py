@@ -9,7 +9,9 @@ this package."""
 
 from __future__ import annotations
 
+import gc
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, TextIO
@@ -35,7 +37,26 @@ class LoadResult:
         return not self.errors
 
 
+@contextmanager
+def _no_cyclic_gc():
+    # Loading builds hundreds of thousands of small acyclic objects (nodes,
+    # marks, entries); the cyclic collector would traverse them again and
+    # again for nothing, which more than doubles the time of a big load.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load(paths: list[str] | None = None) -> LoadResult:
+    with _no_cyclic_gc():
+        return _load(paths)
+
+
+def _load(paths: list[str] | None) -> LoadResult:
     names, errors = _files.discover(paths)
     parsed: list[yamlnodes.ParsedFile] = []
     for name in names:

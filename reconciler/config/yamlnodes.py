@@ -101,9 +101,9 @@ def parse(file: str, raw: bytes) -> ParsedFile:
     # '*' and '&' both appear in any file with aliases; most files have none,
     # and the second pass over the events is then skipped.
     if "*" in text and "&" in text:
-        bomb = _alias_bomb(file, text)
-        if bomb is not None:
-            result.errors.append(bomb)
+        problem = _check_aliases(file, text)
+        if problem is not None:
+            result.errors.append(problem)
             return result
     result.root = root
     result.data = _Converter(result).convert(root, (), 0)
@@ -157,14 +157,19 @@ def _yaml_error(file: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
     return error(Source(file, mark.line + 1, mark.column + 1), message)
 
 
-def _alias_bomb(file: str, text: str) -> Diagnostic | None:
+def _check_aliases(file: str, text: str) -> Diagnostic | None:
     """Replay the events, counting what every alias would add when expanded;
-    blame the alias at which the total passes MAX_ALIAS_EXPANSION."""
+    blame the alias at which the total passes MAX_ALIAS_EXPANSION, or an
+    alias inside the node it names (a cycle no chat file needs, and one
+    that would send any walk of the data round for ever)."""
     sizes: dict[str, int] = {}
     stack: list[list] = []  # [size so far, anchor] per open collection
     added = 0
     for event in yaml.parse(text, Loader=FastLoader):
         if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for _, anchor in stack):
+                return error(at(file, event), f"alias *{event.anchor} is inside the node it refers to "
+                                              f"(a recursive alias)")
             size = sizes.get(event.anchor, 1)
             added += size
             if added > MAX_ALIAS_EXPANSION:
