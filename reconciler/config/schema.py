@@ -118,18 +118,12 @@ def _translate(parsed: ParsedFile, err: jsonschema.ValidationError) -> Iterator[
             yield error(where, f"invalid group name {name!r}: use {ID_CHARS}")
         return
     if keyword == "type":
-        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        words = " or ".join(_EXPECTED.get(t, t) for t in expected if t != "null") or "empty"
-        if path[-1:] == ("prune",):
-            words = "true or false"
-        elif path[:1] == ("chats",) and (len(path) == 4 or path[-1:] == ("owner",)):
-            words = "a string (a user id or \"@group\")" if len(path) == 4 else "a string (a user id)"
-        elif path[:1] == ("groups",) and len(path) == 3:
-            words = "a string (a user id or \"@group\")"
-        yield error(here, f"{what(path)} must be {words}, got {kind(node)}{_quote_hint(node)}")
+        # "quote it" only helps where a string is wanted, not for prune or a list
+        hint = _quote_hint(node) if "string" in err.validator_value else ""
+        yield error(here, f"{what(path)} must be {_expected(path, err.validator_value)}, got {kind(node)}{hint}")
     elif keyword == "pattern":
         value = err.instance
-        if path[-1:] == ("owner",):
+        if len(path) == 3 and path[2] == "owner":
             yield error(here, f"invalid user id {value!r} for the owner of chat {path[1]!r}: use {ID_CHARS}")
         elif value.startswith("@"):
             yield error(here, f"invalid group reference {value!r} in {_container(path)}: "
@@ -158,6 +152,18 @@ def _translate(parsed: ParsedFile, err: jsonschema.ValidationError) -> Iterator[
         return  # the member count rule says it, after group expansion
     else:  # pragma: no cover - the schema uses no other keywords
         yield error(here, f"{what(path)}: {err.message}")
+
+
+def _expected(path: tuple, types: Any) -> str:
+    match path:
+        case ("chats", _, "prune"):
+            return "true or false"
+        case ("chats", _, "owner"):
+            return "a string (a user id)"
+        case ("chats", _, "members", _) | ("groups", _, _):
+            return 'a string (a user id or "@group")'
+    types = types if isinstance(types, list) else [types]
+    return " or ".join(_EXPECTED.get(t, t) for t in types if t != "null")
 
 
 def _container(path: tuple) -> str:

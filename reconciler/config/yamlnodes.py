@@ -118,7 +118,11 @@ def _decode(file: str, raw: bytes, errors: list[Diagnostic]) -> str | None:
     try:
         return raw.decode(codec)
     except UnicodeDecodeError as exc:
-        start = exc.start + (3 if codec == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf") else 0)
+        if codec == "utf-16":
+            errors.append(error(Source(file, 1, 1), "file starts with a UTF-16 byte order mark but is not "
+                                                    "valid UTF-16; save it as UTF-8"))
+            return None
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # the decoder dropped the BOM
         line = raw.count(b"\n", 0, start) + 1
         line_start = raw.rfind(b"\n", 0, start) + 1
         col = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
@@ -164,10 +168,11 @@ def _check_aliases(file: str, text: str) -> Diagnostic | None:
     that would send any walk of the data round for ever)."""
     sizes: dict[str, int] = {}
     stack: list[list] = []  # [size so far, anchor] per open collection
+    open_anchors: dict[str, int] = {}  # anchor -> how many open collections carry it
     added = 0
     for event in yaml.parse(text, Loader=FastLoader):
         if isinstance(event, yaml.AliasEvent):
-            if any(anchor == event.anchor for _, anchor in stack):
+            if open_anchors.get(event.anchor):
                 return error(at(file, event), f"alias *{event.anchor} is inside the node it refers to "
                                               f"(a recursive alias)")
             size = sizes.get(event.anchor, 1)
@@ -178,11 +183,14 @@ def _check_aliases(file: str, text: str) -> Diagnostic | None:
                              f"nodes (an alias bomb?); refusing to expand it")
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             stack.append([1, event.anchor])
+            if event.anchor is not None:
+                open_anchors[event.anchor] = open_anchors.get(event.anchor, 0) + 1
             continue
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             size, anchor = stack.pop()
             if anchor is not None:
                 sizes[anchor] = size
+                open_anchors[anchor] -= 1
         elif isinstance(event, yaml.ScalarEvent):
             size = 1
             if event.anchor is not None:
