@@ -138,6 +138,9 @@ CASES = [
     Case("user_id_space", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, \"b c\"]\n")},
          ["chats/a.yaml:5:18: error: invalid user id 'b c' in the members of chat 'ab': use 1-64 characters "
           "of letters, digits, '-', '_', '.'"]),
+    Case("user_id_trailing_newline", {"chats/a.yaml": chat('    name: X\n    owner: a\n    members: [a, "b\\n"]\n')},
+         ["chats/a.yaml:5:18: error: invalid user id 'b\\n' in the members of chat 'ab': use 1-64 characters "
+          "of letters, digits, '-', '_', '.'"]),
     Case("user_id_too_long", {"chats/a.yaml": chat(f"    name: X\n    owner: a\n    members: [a, {'u' * 65}]\n")},
          [f"chats/a.yaml:5:18: error: invalid user id '{'u' * 65}' in the members of chat 'ab': use 1-64 "
           "characters of letters, digits, '-', '_', '.'"]),

@@ -17,6 +17,7 @@ from reconciler.config.yamlnodes import STR, ParsedFile, at, pairs
 from reconciler.constants import CHAT_ID_PATTERN, CHAT_NAME_MAX_CHARS, MAX_MEMBERS, MIN_MEMBERS, USER_ID_PATTERN
 from reconciler.model import DesiredChat, Source
 
+# fullmatch, not match: `$` also matches before a final newline ("bob\n").
 _CHAT_ID = re.compile(CHAT_ID_PATTERN)
 _USER_ID = re.compile(USER_ID_PATTERN)
 
@@ -64,7 +65,7 @@ def _entries(file: str, node: Node | None) -> tuple[list[Entry], bool]:
     seen: set[str] = set()
     for item in node.value:
         value = _string(item)
-        if value is None or not _USER_ID.match(value.removeprefix("@")) or value == "@" or value in seen:
+        if value is None or not _USER_ID.fullmatch(value.removeprefix("@")) or value == "@" or value in seen:
             complete = False
             continue
         seen.add(value)
@@ -83,12 +84,12 @@ def collect(parsed: ParsedFile) -> tuple[list[GroupDef], list[ChatDef]]:
     for top, _, section in _items(parsed.root):
         if top == "groups":
             for name, key_node, value in _items(section):
-                if _USER_ID.match(name):
+                if _USER_ID.fullmatch(name):
                     entries, complete = _entries(file, value)
                     groups.append(GroupDef(name, at(file, key_node), entries, complete))
         elif top == "chats":
             for chat_id, key_node, value in _items(section):
-                if _CHAT_ID.match(chat_id):
+                if _CHAT_ID.fullmatch(chat_id):
                     chats.append(_chat(file, chat_id, key_node, value))
     return groups, chats
 
@@ -103,7 +104,7 @@ def _chat(file: str, chat_id: str, key_node: Node, node: Node) -> ChatDef:
     chat.name = name if name and len(name) <= CHAT_NAME_MAX_CHARS else None
     owner_key, owner_node = fields.get("owner", (None, None))
     owner = _string(owner_node)
-    if owner is not None and _USER_ID.match(owner):
+    if owner is not None and _USER_ID.fullmatch(owner):
         chat.owner, chat.owner_source = owner, at(file, owner_node)
     members_key, members = fields.get("members", (None, None))
     chat.entries, entries_ok = _entries(file, members)

@@ -38,13 +38,20 @@ def validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
 
 
+def _python_pattern(pattern: str) -> str:
+    # ECMA-262's `$` (what the schema means) is the end of the text; Python's
+    # also matches before a final newline, which would let "bob\n" through.
+    return pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
+
+
 def _inline_refs(node: Any, defs: dict) -> Any:
     if isinstance(node, dict):
         ref = node.get("$ref", "")
         if ref.startswith("#/$defs/"):
             rest = {k: v for k, v in node.items() if k != "$ref"}
             return {**_inline_refs(defs[ref.removeprefix("#/$defs/")], defs), **_inline_refs(rest, defs)}
-        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+        return {k: _python_pattern(v) if k == "pattern" else _inline_refs(v, defs)
+                for k, v in node.items() if k != "$defs"}
     if isinstance(node, list):
         return [_inline_refs(v, defs) for v in node]
     return node
