@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from reconciler.config import LoadResult, load, report
@@ -53,21 +53,18 @@ def membership(user: str, chats: Sequence[DesiredChat],
         if live is not None:
             got = live.get(chat.chat_id)
             if isinstance(got, LiveChat):
-                row = _with_live(row, MEMBER if user in got.members else NOT_MEMBER, got.owner == user)
+                row = replace(row, live=MEMBER if user in got.members else NOT_MEMBER,
+                              live_owner=got.owner == user)
             elif isinstance(got, ReadError):
-                row = _with_live(row, UNREADABLE, None, got)
-            else:
-                row = _with_live(row, MISSING, None)
+                row = replace(row, live=UNREADABLE, error=got)
+            else:  # None: WeCom says the chat does not exist
+                row = replace(row, live=MISSING)
             if not in_files and row.live != MEMBER:
                 continue
         elif not in_files:
             continue
         rows.append(row)
     return rows
-
-
-def _with_live(row: Row, state: str, owner: bool | None, err: ReadError | None = None) -> Row:
-    return Row(row.chat_id, row.name, row.source, row.in_files, row.owner, row.via, state, owner, err)
 
 
 def how(row: Row) -> str:
