@@ -124,3 +124,11 @@ def test_a_chat_the_files_cannot_express_is_refused(cwd):
     problems = _self_check(render_chat_file([lonely, fine]), [lonely, fine])
     assert problems and all("lonely" in p for p in problems)
     assert _self_check(render_chat_file([fine]), [fine]) == []
+
+
+def test_ids_from_a_missing_file_is_an_error_not_a_traceback(cwd, emu, capsys):
+    emu.clear_calls()
+    r = run(capsys, "import", "--ids-from", "nope.txt")
+    assert r.code == 1
+    assert "nope.txt" in r.err and "Traceback" not in r.err
+    assert emu.calls() == []

@@ -254,3 +254,42 @@ def test_the_installed_program_in_a_subprocess(tmp_path, emu):
                              cwd=tmp_path)
     assert code == 0, err
     assert "\x1b[" not in out
+
+
+def test_out_into_a_missing_directory_fails_before_reading(chats, emu, capsys, tmp_path):
+    emu.clear_calls()
+    r = run(capsys, "plan", chats, "--out", tmp_path / "nowhere" / "plan.json")
+    assert r.code == 1
+    assert "nowhere" in r.err
+    assert emu.calls() == []
+
+
+class _Tty:
+    """A stdout that says it is a terminal."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("no_color", [None, "1"])
+def test_colour_only_on_a_terminal_and_never_with_no_color(chats, monkeypatch, no_color):
+    from reconciler import cli
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    tty = _Tty()
+    monkeypatch.setattr("sys.stdout", tty)
+    assert cli.main(["plan", str(chats)]) == 0
+    out = "".join(tty.parts)
+    assert "carol" in out
+    assert ("\x1b[" in out) is (no_color is None)

@@ -6,6 +6,7 @@ POST would raise before reaching the network."""
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import partial
 
@@ -56,6 +57,12 @@ def exit_code(plan, detailed: bool) -> int:
 
 
 def _run(args) -> int:
+    if args.out:
+        # Found out now, not after reading 10,000 chats.
+        directory = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(directory):
+            print(f"error: cannot write {args.out}: no directory {directory}", file=sys.stderr)
+            return EXIT_ERROR
     client = partial(reads.open_client, concurrency=args.concurrency, read_only=True)
     plan = reads.build_plan(args.paths, args.target, client)
     if plan is None:
