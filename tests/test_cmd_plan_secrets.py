@@ -74,3 +74,36 @@ def test_unreachable_endpoint_exit_1_without_the_secret(chats, emu, monkeypatch,
     assert "Traceback" not in r.err
     _assert_clean(r.out + r.err + caplog.text, {MARKER})
     assert "corpsecret=" not in r.out + r.err
+
+
+def test_faults_on_the_wire_name_chats_and_leak_nothing(chats, emu, monkeypatch, capsys, tmp_path, caplog):
+    # Busy answers, dropped connections, non-JSON bodies, 502s: every chat ends up planned or named under errors, nothing leaks.
+    caplog.set_level(logging.DEBUG)
+    wecom_env(monkeypatch, emu, WECOM_CORP_SECRET=MARKER)
+    emu.set_faults(busy_rate=0.2, drop_rate=0.1, garbage_rate=0.1, http_error_rate=0.1,
+                   fault_paths=["appchat/get"])
+    out_file = tmp_path / "plan.json"
+    r = run(capsys, "plan", chats, "-v", "--format", "json", "--out", out_file)
+    assert r.code == 1  # at least the foreign chat
+    data = r.json()
+    accounted = {c["chat_id"] for c in data["changes"]} | set(data["unchanged"]) | \
+        {e["chat_id"] for e in data["errors"]}
+    assert accounted == {"big", "legacy", "newchat", "ops", "same", "sre"}
+    assert "legacy" in {e["chat_id"] for e in data["errors"]}
+    assert [c for c in emu.calls() if c["fault"]], "the faults must have happened for this to mean anything"
+    _assert_clean(r.out + r.err + out_file.read_text(encoding="utf-8") + caplog.text,
+                  {MARKER} | tokens_issued(emu))
+
+
+def test_import_leaks_nothing_either(chats, emu, monkeypatch, capsys, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    wecom_env(monkeypatch, emu, WECOM_CORP_SECRET=MARKER)
+    r = run(capsys, "import", "sre", "ops", "-v")
+    assert r.code == 0, r.err
+    r2 = run(capsys, "import", "sre", "ghost", "legacy", "-v")
+    assert r2.code == 1
+    wecom_env(monkeypatch, emu, WECOM_CORP_SECRET="WRONG-" + MARKER)
+    r3 = run(capsys, "import", "sre", "-v")
+    assert r3.code == 1
+    _assert_clean(r.out + r.err + r2.out + r2.err + r3.out + r3.err + caplog.text,
+                  {MARKER, "WRONG-" + MARKER} | tokens_issued(emu))
