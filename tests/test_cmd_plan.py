@@ -293,3 +293,25 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(chats, monkeypatch, n
     out = "".join(tty.parts)
     assert "carol" in out
     assert ("\x1b[" in out) is (no_color is None)
+
+
+def test_the_plan_client_cannot_write(chats, emu, monkeypatch, capsys):
+    # "plan never writes" by construction: the client plan opens refuses a POST
+    # before it reaches the network.
+    from reconciler import reads
+    from reconciler.wecom import ReadOnlyViolation
+
+    made = []
+    real_open = reads.open_client
+
+    def spy(*args, **kwargs):
+        client = real_open(*args, **kwargs)
+        made.append(client)
+        return client
+
+    monkeypatch.setattr(reads, "open_client", spy)
+    assert run(capsys, "plan", chats).code == 0
+    assert len(made) == 1
+    with pytest.raises(ReadOnlyViolation):
+        made[0].call("appchat/update", {"chatid": "sre", "name": "x"})
+    assert posts(emu) == []
