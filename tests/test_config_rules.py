@@ -166,6 +166,14 @@ CASES = [
     Case("unknown_group", {"chats/a.yaml": "groups:\n  sre: [a, b]\n" + chat(
         "    name: X\n    owner: a\n    members: ['@sre', '@ser']\n")},
          ["chats/a.yaml:7:23: error: unknown group '@ser'; did you mean '@sre'?"]),
+    Case("unknown_group_does_not_cascade", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, '@nosuch']\n")},
+         ["chats/a.yaml:5:18: error: unknown group '@nosuch'"]),
+    Case("bad_group_entry_does_not_cascade", {"chats/a.yaml": "groups:\n  g: [a, no]\n" + chat(
+        "    name: X\n    owner: no\n    members: ['@g']\n")},
+         ["chats/a.yaml:2:10: error: a member of group 'g' must be a string (a user id or \"@group\"), got `no`, "
+          "which YAML reads as a boolean; quote it: \"no\"",
+          "chats/a.yaml:6:12: error: owner of chat 'ab' must be a string (a user id), got `no`, which YAML "
+          "reads as a boolean; quote it: \"no\""]),
     Case("group_cycle", {"chats/a.yaml": "groups:\n  a: ['@b']\n  b: [x, '@c']\n  c: ['@a']\n" + chat(
         "    name: X\n    owner: x\n    members: ['@a', y]\n")},
          ["chats/a.yaml:4:7: error: group cycle: @a -> @b -> @c -> @a"]),
