@@ -118,6 +118,10 @@ def _chat(file: str, chat_id: str, key_node: Node, node: Node) -> ChatDef:
     return chat
 
 
+def _shortest_first(chain: tuple[str, ...]) -> tuple:
+    return len(chain), chain
+
+
 def _bool(node: Node) -> bool | None:
     if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
         return node.value.lower() in ("true", "yes", "on", "y")
@@ -159,7 +163,8 @@ def check(files: list[ParsedFile]) -> Outcome:
             ok = False
             errors.append(error(chat.owner_source, f"owner {chat.owner!r} is not a member of chat {chat.chat_id!r}"))
         if ok:
-            via = {user: tuple(sorted(chains, key=lambda c: (len(c), c))) for user, chains in result.chains.items()}
+            via = {user: tuple(chains) if len(chains) == 1 else tuple(sorted(chains, key=_shortest_first))
+                   for user, chains in result.chains.items()}
             desired.append(DesiredChat(chat.chat_id, chat.name, chat.owner, members, chat.prune,
                                        chat.source, MappingProxyType(via)))
     errors.extend(expander.errors)

@@ -50,7 +50,7 @@ def _inline_refs(node: Any, defs: dict) -> Any:
         if ref.startswith("#/$defs/"):
             rest = {k: v for k, v in node.items() if k != "$ref"}
             return {**_inline_refs(defs[ref.removeprefix("#/$defs/")], defs), **_inline_refs(rest, defs)}
-        return {k: _python_pattern(v) if k == "pattern" else _inline_refs(v, defs)
+        return {k: _python_pattern(v) if k == "pattern" and isinstance(v, str) else _inline_refs(v, defs)
                 for k, v in node.items() if k != "$defs"}
     if isinstance(node, list):
         return [_inline_refs(v, defs) for v in node]
