@@ -174,6 +174,14 @@ CASES = [
           "which YAML reads as a boolean; quote it: \"no\"",
           "chats/a.yaml:6:12: error: owner of chat 'ab' must be a string (a user id), got `no`, which YAML "
           "reads as a boolean; quote it: \"no\""]),
+    Case("group_used_by_an_invalid_chat", {"chats/a.yaml": "groups:\n  g: [a, b]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g', '@h']\n", chat_id="bad-id")},
+         ["chats/a.yaml:4:3: error: invalid chat id 'bad-id': use 1-32 characters of 0-9 a-z A-Z",
+          "chats/a.yaml:7:21: error: unknown group '@h'"]),
+    Case("group_used_by_a_duplicate_chat", {"chats/a.yaml": chat(), "chats/b.yaml": "groups:\n  g: [a, b]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g', '@x']\n")},
+         ["chats/b.yaml:4:3: error: chat id 'ab' is already defined at chats/a.yaml:2",
+          "chats/b.yaml:7:21: error: unknown group '@x'"]),
     Case("group_cycle", {"chats/a.yaml": "groups:\n  a: ['@b']\n  b: [x, '@c']\n  c: ['@a']\n" + chat(
         "    name: X\n    owner: x\n    members: ['@a', y]\n")},
          ["chats/a.yaml:4:7: error: group cycle: @a -> @b -> @c -> @a"]),

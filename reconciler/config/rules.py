@@ -33,6 +33,7 @@ class ChatDef:
     members_source: Source | None = None
     prune: bool = True
     complete: bool = True  # every part present and well-formed
+    id_ok: bool = True  # False: an invalid chat id, kept only to check its members
 
 
 @dataclass
@@ -89,8 +90,9 @@ def collect(parsed: ParsedFile) -> tuple[list[GroupDef], list[ChatDef]]:
                     groups.append(GroupDef(name, at(file, key_node), entries, complete))
         elif top == "chats":
             for chat_id, key_node, value in _items(section):
-                if _CHAT_ID.fullmatch(chat_id):
-                    chats.append(_chat(file, chat_id, key_node, value))
+                chat = _chat(file, chat_id, key_node, value)
+                chat.id_ok = bool(_CHAT_ID.fullmatch(chat_id))
+                chats.append(chat)
     return groups, chats
 
 
@@ -133,13 +135,15 @@ def check(files: list[ParsedFile]) -> Outcome:
     warnings: list[Diagnostic] = []
     groups: dict[str, GroupDef] = {}
     chats: dict[str, ChatDef] = {}
+    every_chat: list[ChatDef] = []  # with invalid ids and later duplicates
     for parsed in files:  # in sorted file order: the first definition wins
         file_groups, file_chats = collect(parsed)
+        every_chat.extend(file_chats)
         for group in file_groups:
             first = groups.setdefault(group.name, group)
             if first is not group:
                 errors.append(error(group.source, f"group {group.name!r} is already defined at {first.source}"))
-        for chat in file_chats:
+        for chat in filter(lambda c: c.id_ok, file_chats):
             first = chats.setdefault(chat.chat_id, chat)
             if first is not chat:
                 errors.append(error(chat.source, f"chat id {chat.chat_id!r} is already defined at {first.source}"))
@@ -167,9 +171,12 @@ def check(files: list[ParsedFile]) -> Outcome:
                    for user, chains in result.chains.items()}
             desired.append(DesiredChat(chat.chat_id, chat.name, chat.owner, members, chat.prune,
                                        chat.source, MappingProxyType(via)))
+    for chat in every_chat:  # the others: their unknown groups are still errors
+        if chats.get(chat.chat_id) is not chat:
+            expander.entries(chat.entries)
     errors.extend(expander.errors)
 
-    used = used_groups(groups, [chat.entries for chat in chats.values()])
+    used = used_groups(groups, [chat.entries for chat in every_chat])
     for name, group in groups.items():
         if name not in used:
             warnings.append(warning(group.source, f"group {name!r} is not used by any chat"))

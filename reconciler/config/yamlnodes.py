@@ -145,6 +145,9 @@ def _yaml_error(file: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
     col = mark.column if mark is not None else 0
     if col < len(here) and here[col] == "\t":
         message = "YAML syntax error: tab character; YAML does not allow tabs for indentation, use spaces"
+    elif col < len(here) and here[col] in "@`":  # YAML reserves both: `members: [@sre]` is the classic
+        word = re.match(r"[^\s,\[\]{}#]*", here[col:]).group()
+        message = f"YAML syntax error: {here[col]!r} cannot start an unquoted value; quote it: \"{word}\""
     elif problem.startswith("but ") and exc.context:  # "expected a single document ... but found another"
         message = f"YAML syntax error: {exc.context} {problem}"
     else:
