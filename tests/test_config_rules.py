@@ -32,6 +32,8 @@ CASES = [
     Case("tab_indent", {"chats/a.yaml": "chats:\n\tab: {}\n"},
          ["chats/a.yaml:2:1: error: YAML syntax error: tab character; YAML does not allow tabs "
           "for indentation, use spaces"]),
+    Case("unquoted_group_reference", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [@sre, a]\n")},
+         ["chats/a.yaml:5:15: error: YAML syntax error: '@' cannot start an unquoted value; quote it: \"@sre\""]),
     Case("two_documents", {"chats/a.yaml": "chats: {}\n---\nchats: {}\n"},
          ["chats/a.yaml:2:1: error: YAML syntax error: expected a single document in the stream "
           "but found another document"]),
