@@ -266,3 +266,18 @@ def test_rule(case: Case, tmp_path, monkeypatch):
 
 def test_case_names_are_unique():
     assert len({c.name for c in CASES}) == len(CASES)
+
+
+def test_readme_examples_are_real_output():
+    """Every example line in the README's validation table is one this test
+    file checks, word for word."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- BEGIN:config -->")[1].split("<!-- END:config -->")[0]
+    shown = [m.group(1) or m.group(2) for m in
+             re.finditer(r"\| (?:`` (.+?) ``|`([^`]+: (?:error|warning): [^`]+)`) \|$", section, re.M)]
+    assert len(shown) >= 20
+    checked = {line for case in CASES for line in case.expected}
+    assert [line for line in shown if line not in checked] == []
