@@ -233,6 +233,13 @@ CASES = [
          []),
     Case("merge_key_bad", {"chats/a.yaml": chat(TWO + "    <<: 3\n")},
          ["chats/a.yaml:6:9: error: a merge key `<<` takes a mapping or a list of mappings"]),
+    Case("merge_chain_too_deep", {"chats/a.yaml": "".join(
+        f"t{i}: &t{i} {{<<: *t{i - 1}}}\n" if i else "t0: &t0 {name: X}\n" for i in range(23))
+        + "chats:\n  ab:\n    <<: *t22\n    owner: a\n    members: [a, b]\n"},
+        sorted([f"chats/a.yaml:{i}:1: error: unknown key 't{i - 1}' in a chat file (expected groups, chats)"
+                for i in range(1, 24)] + [f"chats/a.yaml:{i}:5: error: merge keys `<<` nested more than 20 deep"
+                                          for i in (1, 2, 3)], key=lambda line: int(line.split(":")[1]))
+        + ["chats/a.yaml:25:3: error: chat 'ab' has no 'name'"]),
     Case("deep_nesting", {"chats/a.yaml": chat("    name: " + "[" * 500 + "]" * 500 + "\n    owner: a\n"
                                                "    members: [a, b]\n")},
          ["chats/a.yaml:3:11: error: name of chat 'ab' must be a string, got a list"]),

@@ -35,6 +35,8 @@ MAX_ALIAS_EXPANSION = 1_000_000
 # The chat format is four levels deep; anything deeper is already a type
 # error at a shallower level, so data below this depth is never looked at.
 MAX_DATA_DEPTH = 8
+# A template merged into a template merged into...: a few levels are useful.
+MAX_MERGE_DEPTH = 20
 
 STR = "tag:yaml.org,2002:str"
 MERGE = "tag:yaml.org,2002:merge"
@@ -239,10 +241,12 @@ def is_yaml_trap(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag != STR and not node.style  # plain: None or ""
 
 
-def pairs(node: MappingNode) -> tuple[list[tuple[Any, Node, Node]], list[tuple[Node, Node]], list[Node]]:
+def pairs(node: MappingNode, _depth: int = 0
+          ) -> tuple[list[tuple[Any, Node, Node]], list[tuple[Node, Node]], list[tuple[Node, str]]]:
     """The mapping's (key, key node, value node) entries with `<<` merges
     applied (written keys win, then merge sources in order), the duplicates
-    as (later key node, earlier key node), and the bad merge values."""
+    as (later key node, earlier key node), and the bad merge values with
+    what is wrong with them."""
     entries: list[tuple[Any, Node, Node]] = []
     seen: dict[Any, Node] = {}
     duplicates: list[tuple[Node, Node]] = []
@@ -257,14 +261,19 @@ def pairs(node: MappingNode) -> tuple[list[tuple[Any, Node, Node]], list[tuple[N
             continue
         seen[key] = key_node
         entries.append((key, key_node, value_node))
-    bad_merges: list[Node] = []
+    bad_merges: list[tuple[Node, str]] = []
     for source in merges:
         parts = source.value if isinstance(source, SequenceNode) else [source]
         for part in parts:
             if not isinstance(part, MappingNode):
-                bad_merges.append(part)
+                bad_merges.append((part, "a merge key `<<` takes a mapping or a list of mappings"))
                 continue
-            for key, key_node, value_node in pairs(part)[0]:
+            if _depth >= MAX_MERGE_DEPTH:
+                bad_merges.append((part, f"merge keys `<<` nested more than {MAX_MERGE_DEPTH} deep"))
+                continue
+            inner, _, inner_bad = pairs(part, _depth + 1)
+            bad_merges.extend(inner_bad)  # the same spot reached twice is reported once
+            for key, key_node, value_node in inner:
                 if key not in seen:
                     seen[key] = key_node
                     entries.append((key, key_node, value_node))
@@ -309,8 +318,8 @@ class _Converter:
                 at(file, later),
                 f"duplicate key {_show_key(later)} (first at line {earlier.start_mark.line + 1}, "
                 f"column {earlier.start_mark.column + 1}); YAML would silently keep only the last one"))
-        for bad in bad_merges:
-            self.parsed.errors.append(error(at(file, bad), "a merge key `<<` takes a mapping or a list of mappings"))
+        for bad, message in bad_merges:
+            self.parsed.errors.append(error(at(file, bad), message))
         for key, key_node, value_node in entries:
             if not isinstance(key, str):
                 self.parsed.bad_keys.append((path, key_node))
