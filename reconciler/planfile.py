@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from typing import Any
 
-from reconciler import __version__
+from reconciler import __version__, atomicfile
 from reconciler.constants import PLAN_FORMAT_VERSION
 from reconciler.plan import Plan
 
@@ -43,23 +41,8 @@ def to_data(plan: Plan) -> dict[str, Any]:
 
 
 def write(plan: Plan, path: str) -> None:
-    """Write atomically: readers see the old file or the whole new one, never
-    a prefix (a killed `plan --out` must not leave something that looks valid)."""
-    text = json.dumps(to_data(plan), indent=2, ensure_ascii=False) + "\n"
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write atomically: a killed `plan --out` must not leave something that looks valid."""
+    atomicfile.write_text(path, json.dumps(to_data(plan), indent=2, ensure_ascii=False) + "\n", prefix=".plan-")
 
 
 def read(path: str) -> Plan:

@@ -14,7 +14,7 @@ import tempfile
 
 import yaml
 
-from reconciler import reads
+from reconciler import atomicfile, reads
 from reconciler.constants import CHAT_ID_PATTERN, ErrCode
 from reconciler.model import LiveChat, ReadError
 
@@ -131,27 +131,6 @@ def _self_check(text: str, chats: list[LiveChat]) -> list[str]:
     return problems
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Readers see the old file or the new one, never half of one."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".appchat-import-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _run(args) -> int:
     ids = _read_ids(args)
     if not ids:
@@ -193,7 +172,7 @@ def _run(args) -> int:
 
     if args.output:
         try:
-            write_atomically(args.output, text)
+            atomicfile.write_text(args.output, text, prefix=".appchat-import-")
         except OSError as exc:
             print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERROR
