@@ -250,6 +250,20 @@ def test_a_second_apply_on_this_machine_is_refused(emu, capsys):
     assert run(capsys, "apply", "--yes", "chats").code == 0
 
 
+def test_a_saved_plan_is_refused_too_while_another_apply_runs(emu, capsys, tmp_path):
+    assert run(capsys, "plan", "--out", tmp_path / "p.json", "chats").code == 0
+    emu.clear_calls()
+    holder = apply_cmd.ApplyLock()
+    assert holder.acquire() is None
+    try:
+        r = run(capsys, "apply", "--plan", tmp_path / "p.json")
+        assert r.code == 1 and "another `appchat apply`" in r.err
+        assert emu.calls() == []
+    finally:
+        holder.release()
+    assert run(capsys, "apply", "--plan", tmp_path / "p.json").code == 0
+
+
 def test_json_report_on_success(emu, capsys):
     r = run(capsys, "apply", "--yes", "--format", "json", "chats")
     assert r.code == 0, r.err

@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import tempfile
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
 from reconciler import executor, planfile, reads
 
@@ -102,29 +102,21 @@ def _apply_paths(args) -> int:
     desired = reads.select_targets(loaded.chats, args.target)
     if desired is None:
         return EXIT_ERROR
-    lock = ApplyLock()
-    busy = lock.acquire()
-    if busy:
-        print(f"error: refusing to apply: {busy}. Nothing was applied.", file=sys.stderr)
+    return _locked(args, lambda client: _plan_confirm_execute(desired, client, args))
+
+
+def _plan_confirm_execute(desired, client, args) -> int:
+    plan = reads.plan_for(desired, client)
+    _show(plan, args)
+    if not plan.has_changes:
+        # render_text already said "No changes."; unreadable chats still fail the run.
+        _empty_json_report(args)
+        return _read_errors(plan)
+    if not _preflight_ok(plan, client, args, saved=False):
         return EXIT_ERROR
-    client = None
-    try:
-        client = _client(args)
-        plan = reads.plan_for(desired, client)
-        _show(plan, args)
-        if not plan.has_changes:
-            # render_text already said "No changes."; unreadable chats still fail the run.
-            _empty_json_report(args)
-            return _read_errors(plan)
-        if not _preflight_ok(plan, client, args, saved=False):
-            return EXIT_ERROR
-        if not args.yes and not _confirmed():
-            return EXIT_ERROR
-        return _execute(plan, client, args)
-    finally:
-        if client is not None:
-            client.close()
-        lock.release()
+    if not args.yes and not _confirmed():
+        return EXIT_ERROR
+    return _execute(plan, client, args)
 
 
 def _apply_saved(args) -> int:
@@ -140,6 +132,18 @@ def _apply_saved(args) -> int:
     s = plan.summary
     print(f"Applying saved plan {args.plan_file}: {s['create']} to create, {s['update']} to update.",
           file=sys.stderr)
+    return _locked(args, lambda client: _preflight_execute(plan, client, args))
+
+
+def _preflight_execute(plan, client, args) -> int:
+    if not _preflight_ok(plan, client, args, saved=True):
+        return EXIT_ERROR
+    return _execute(plan, client, args)
+
+
+def _locked(args, body: Callable[[Any], int]) -> int:
+    """body(client) under the apply lock, with a writing client closed afterwards;
+    refuses (exit 1) while another apply holds the lock."""
     lock = ApplyLock()
     busy = lock.acquire()
     if busy:
@@ -148,9 +152,7 @@ def _apply_saved(args) -> int:
     client = None
     try:
         client = _client(args)
-        if not _preflight_ok(plan, client, args, saved=True):
-            return EXIT_ERROR
-        return _execute(plan, client, args)
+        return body(client)
     finally:
         if client is not None:
             client.close()
