@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,6 +42,42 @@ def run_cli(argv, env: dict[str, str | None] | None = None, *, timeout: float = 
                           env=subprocess_env(env), input=input if input is not None else "",
                           capture_output=True, text=True, timeout=timeout, cwd=cwd or REPO)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def wecom_env(monkeypatch, emu, **overrides: str | None) -> None:
+    """Point this process's WECOM_* variables at `emu` (a None override unsets
+    one) and drop NO_COLOR, for commands run in process."""
+    env = {**env_for(emu), **overrides}
+    for key, value in env.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def run_in_process(capsys, *argv) -> Result:
+    """`appchat ARGV` in this process (stdin/stdout are not terminals), with
+    argparse's SystemExit turned into an exit code."""
+    from reconciler import cli
+
+    capsys.readouterr()
+    try:
+        code = cli.main([str(a) for a in argv])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
 
 
 class FakeClock:

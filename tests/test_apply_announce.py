@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_apply_support import chat, run, state, use_emulator, write_chats, writes
+from test_apply_support import chat, run, state, start_apply_env, writes
 
 SEED = {"chats": [
     chat("team", ["alice", "bob", "dave"], owner="alice", name="Team"),
@@ -20,12 +20,7 @@ DESIRED = [
 
 @pytest.fixture
 def emu(emulator_factory, monkeypatch, tmp_path):
-    e = emulator_factory(seed=SEED)
-    use_emulator(monkeypatch, e)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("APPCHAT_LOCK_DIR", str(tmp_path))
-    write_chats(tmp_path, DESIRED)
-    return e
+    return start_apply_env(emulator_factory, monkeypatch, tmp_path, SEED, DESIRED)
 
 
 def test_updated_chat_is_told_who_joined_and_who_left(emu, capsys):
@@ -63,11 +58,9 @@ def test_failed_announcement_is_reported_but_the_change_stands(emu, capsys):
 
 def test_long_lists_are_cut_to_fit_2048_bytes(emulator_factory, monkeypatch, tmp_path, capsys):
     joiners = [f"new.member.with.a.long.id.{i:04d}" for i in range(300)]
-    e = emulator_factory(seed={"chats": [chat("big", ["alice", "bob"], owner="alice", name="大群")]})
-    use_emulator(monkeypatch, e)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("APPCHAT_LOCK_DIR", str(tmp_path))
-    write_chats(tmp_path, [chat("big", ["alice", *joiners], owner="alice", name="大群")])
+    e = start_apply_env(emulator_factory, monkeypatch, tmp_path,
+                        {"chats": [chat("big", ["alice", "bob"], owner="alice", name="大群")]},
+                        [chat("big", ["alice", *joiners], owner="alice", name="大群")])
     r = run(capsys, "apply", "--yes", "--announce", "chats")
     assert r.code == 0, r.err
     (message,) = e.messages("big")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import env_for
-from test_apply_support import chat, ok_writes, run, state, use_emulator, write_chats, writes
+from test_apply_support import chat, ok_writes, run, state, start_apply_env, write_chats, writes
 
 from reconciler import executor, planfile
 from reconciler.model import DesiredChat
@@ -30,12 +30,7 @@ DESIRED = [
 @pytest.fixture
 def setup(emulator_factory, monkeypatch, tmp_path):
     def make(seed=SEED, desired=DESIRED, **config):
-        e = emulator_factory(seed=seed, **config)
-        use_emulator(monkeypatch, e)
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.setenv("APPCHAT_LOCK_DIR", str(tmp_path))
-        write_chats(tmp_path, desired)
-        return e
+        return start_apply_env(emulator_factory, monkeypatch, tmp_path, seed, desired, **config)
     return make
 
 

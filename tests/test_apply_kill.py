@@ -13,7 +13,7 @@ import time
 import pytest
 
 from helpers import env_for, subprocess_env
-from test_apply_support import chat, ok_writes, run, state, use_emulator, write_chats, writes
+from test_apply_support import chat, ok_writes, run, state, start_apply_env, writes
 
 N_UPDATES, N_CREATES = 10, 4
 SEED = {"chats": [chat(f"u{i:02d}", ["alice", "bob", "dave"], owner="alice") for i in range(N_UPDATES)]}
@@ -25,12 +25,7 @@ AFTER = {c["chatid"]: c for c in DESIRED}
 
 @pytest.fixture
 def emu(emulator_factory, monkeypatch, tmp_path):
-    e = emulator_factory(seed=SEED, latency_ms=200)
-    use_emulator(monkeypatch, e)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("APPCHAT_LOCK_DIR", str(tmp_path))
-    write_chats(tmp_path, DESIRED)
-    return e
+    return start_apply_env(emulator_factory, monkeypatch, tmp_path, SEED, DESIRED, latency_ms=200)
 
 
 def _start(emu, tmp_path, *argv) -> subprocess.Popen:

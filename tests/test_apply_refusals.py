@@ -9,7 +9,7 @@ import json
 import pytest
 
 from helpers import env_for
-from test_apply_support import chat, ok_writes, run, state, use_emulator, write_chats, writes
+from test_apply_support import chat, ok_writes, run, state, start_apply_env, write_chats, writes
 
 from reconciler.commands import apply as apply_cmd
 from reconciler.wecom import client_from_env
@@ -28,12 +28,7 @@ DESIRED = [
 
 @pytest.fixture
 def emu(emulator_factory, monkeypatch, tmp_path):
-    e = emulator_factory(seed=SEED)
-    use_emulator(monkeypatch, e)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("APPCHAT_LOCK_DIR", str(tmp_path))
-    write_chats(tmp_path, DESIRED)
-    return e
+    return start_apply_env(emulator_factory, monkeypatch, tmp_path, SEED, DESIRED)
 
 
 def _writer(emu):
@@ -96,10 +91,7 @@ def test_paths_and_plan_together_are_refused(emu, capsys, tmp_path):
 
 
 def test_no_changes_says_so_and_exits_0(emulator_factory, monkeypatch, tmp_path, capsys):
-    e = emulator_factory(seed={"chats": DESIRED})
-    use_emulator(monkeypatch, e)
-    monkeypatch.chdir(tmp_path)
-    write_chats(tmp_path, DESIRED)
+    e = start_apply_env(emulator_factory, monkeypatch, tmp_path, {"chats": DESIRED}, DESIRED)
     r = run(capsys, "apply", "chats")  # no --yes needed: nothing to confirm
     assert r.code == 0, r.err
     assert "No changes." in r.out

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from helpers import env_for
-
-from reconciler import cli
+from helpers import Result, wecom_env  # noqa: F401 - Result re-exported for the apply tests
+from helpers import run_in_process as run  # noqa: F401 - re-exported
 
 WRITES = ("appchat/create", "appchat/update", "appchat/send")
 
@@ -39,30 +37,20 @@ def write_chats(root: Path, chats: Iterable[dict], filename: str = "chats.yaml",
 
 
 def use_emulator(monkeypatch, emu) -> None:
-    for key, value in env_for(emu).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    wecom_env(monkeypatch, emu)
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self):
-        return json.loads(self.out)
-
-
-def run(capsys, *argv) -> Result:
-    """`appchat ARGV` in this process (stdin/stdout are not terminals)."""
-    capsys.readouterr()
-    try:
-        code = cli.main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
+def start_apply_env(emulator_factory, monkeypatch, tmp_path: Path, seed: dict, desired: Iterable[dict],
+                    **config):
+    """An emulator seeded with `seed` that the in-process CLI talks to, chat
+    files for `desired` in tmp_path/chats, tmp_path as the working directory
+    and as the apply lock's directory (tests never share a lock)."""
+    e = emulator_factory(seed=seed, **config)
+    use_emulator(monkeypatch, e)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("APPCHAT_LOCK_DIR", str(tmp_path))
+    write_chats(tmp_path, desired)
+    return e
 
 
 def writes(emu) -> list[dict]:

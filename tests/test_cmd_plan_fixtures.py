@@ -4,14 +4,11 @@ runner (the emulator runs in this process too, over real HTTP)."""
 
 from __future__ import annotations
 
-import json
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import env_for
-
-from reconciler import cli
+from helpers import Result, wecom_env  # noqa: F401 - re-exported for the plan/import tests
+from helpers import run_in_process as run  # noqa: F401 - re-exported
 
 
 # What WeCom holds before the plan.
@@ -79,37 +76,6 @@ def write_files(root: Path, with_legacy: bool = False) -> Path:
     if with_legacy:
         (chats / "legacy.yaml").write_text(textwrap.dedent(LEGACY_YAML), encoding="utf-8")
     return chats
-
-
-def wecom_env(monkeypatch, emu, **overrides: str | None) -> None:
-    """The WECOM_* variables pointing at `emu` (a None override unsets one)."""
-    env = {**env_for(emu), **overrides}
-    for key, value in env.items():
-        if value is None:
-            monkeypatch.delenv(key, raising=False)
-        else:
-            monkeypatch.setenv(key, value)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self):
-        return json.loads(self.out)
-
-
-def run(capsys, *argv: str) -> Result:
-    capsys.readouterr()
-    try:
-        code = cli.main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse errors
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
 
 
 def posts(emu) -> list[dict]:
