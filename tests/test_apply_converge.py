@@ -9,7 +9,7 @@ import pytest
 from helpers import env_for
 from test_apply_support import chat, ok_writes, run, state, start_apply_env, write_chats, writes
 
-from reconciler import executor, planfile
+from reconciler import executor, planfile, preflight
 from reconciler.model import DesiredChat
 from reconciler.planner import make_plan
 from reconciler.wecom import client_from_env
@@ -144,7 +144,7 @@ def test_rate_limit_with_parallel_writes_starts_nothing_new(setup, capsys):
 def test_quota_over_a_run_says_so_up_front_and_applies_the_first_chats(setup, capsys, monkeypatch):
     seed, desired = _updates_only(5)
     emu = setup(seed=seed, desired=desired)
-    monkeypatch.setattr(executor, "CHAT_CHANGES_PER_HOUR", 3)  # WeCom's 1,000, scaled down
+    monkeypatch.setattr(preflight, "CHAT_CHANGES_PER_HOUR", 3)  # WeCom's 1,000, scaled down
     r = run(capsys, "apply", "--yes", "chats")
     assert r.code == 1
     assert "needs 5 chat changes" in r.err and "first 3 chats" in r.err  # said before applying
