@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -114,6 +115,14 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that gave up before the answer (its timeout, a dropped
+        # connection) is an ordinary event here, not a crash: no traceback.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            log.debug("%s went away before its answer", client_address[0])
+            return
+        super().handle_error(request, client_address)
 
     def track(self, conn, is_open: bool) -> None:
         with self._open_lock:
