@@ -13,6 +13,16 @@ from reconciler import __version__
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error, but 2 means "changes present" to a
+    pipeline running `plan --detailed-exitcode` (the contract keeps 2 for that
+    alone): a mistyped flag must fail the job as an error (1), not as drift."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
 def _ratio(text: str) -> float:
     try:
         value = float(text)
@@ -142,7 +152,7 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="appchat", description="WeCom app-chat membership as code.")
+    parser = _Parser(prog="appchat", description="WeCom app-chat membership as code.")
     parser.add_argument("--version", action="version", version=f"appchat {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in COMMANDS.values():
