@@ -7,8 +7,10 @@ from typing import TextIO
 
 
 def use_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, never when NO_COLOR is set (no-color.org)."""
-    if os.environ.get("NO_COLOR", "") != "":
+    """Colour only on a terminal, never when NO_COLOR is set. Set at all, even
+    empty: the contract says "set" and the README "set to anything", stricter
+    than no-color.org's "non-empty", and off is the safe side for a pipeline."""
+    if "NO_COLOR" in os.environ:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())

@@ -281,11 +281,11 @@ class _Tty:
         return True
 
 
-@pytest.mark.parametrize("no_color", [None, "1"])
+@pytest.mark.parametrize("no_color", [None, "1", ""])  # "" is set too: no colour
 def test_colour_only_on_a_terminal_and_never_with_no_color(chats, monkeypatch, no_color):
     from reconciler import cli
 
-    if no_color:
+    if no_color is not None:
         monkeypatch.setenv("NO_COLOR", no_color)
     tty = _Tty()
     monkeypatch.setattr("sys.stdout", tty)
