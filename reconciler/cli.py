@@ -160,8 +160,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line as a Namespace. argparse stops filling a positional
+    list at the first option, so `who bob --live chats/` or `validate a -v b`
+    would leave a PATH "unrecognized"; the command's own arguments are then
+    parsed again intermixed (positionals wherever they stand)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # Only -h and --version come before the command, and both exit: argv[0] is the command.
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        args = sub.choices[args.command].parse_intermixed_args(argv[1:],
+                                                               argparse.Namespace(command=args.command))
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     module = "imports" if args.command == "import" else args.command

@@ -30,3 +30,21 @@ def test_help_exits_0_on_stdout(command):
     code, out, err = run_cli([*command, "--help"], timeout=30)
     assert code == 0 and err == ""
     assert out.startswith("usage: appchat")
+
+
+@pytest.mark.parametrize("argv, field, expected", [
+    (["who", "bob", "--live", "chats", "more"], "paths", ["chats", "more"]),
+    (["validate", "a", "-v", "b"], "paths", ["a", "b"]),
+    (["plan", "a", "--format", "json", "b", "--target", "t"], "paths", ["a", "b"]),
+    (["apply", "a", "--yes", "b"], "paths", ["a", "b"]),
+    (["import", "c1", "-o", "out.yaml", "c2"], "chat_ids", ["c1", "c2"]),
+])
+def test_positionals_after_an_option_are_still_positionals(argv, field, expected):
+    args = cli.parse(argv)
+    assert getattr(args, field) == expected
+    assert args.command == argv[0]
+
+
+def test_who_keeps_the_user_id_apart_from_the_paths():
+    args = cli.parse(["who", "bob", "--live", "chats"])
+    assert (args.user_id, args.paths, args.live) == ("bob", ["chats"], True)
