@@ -272,3 +272,25 @@ def test_target_with_a_saved_plan_is_refused(emu, capsys, tmp_path):
     r = run(capsys, "apply", "--plan", path, "--target", "sre")
     assert r.code == 1 and "--target" in r.err
     assert emu.calls() == []
+
+
+# ---------------------------------------------------------------- --format json: one report, also on refusal
+
+def test_json_refusals_are_a_report_on_stdout_too(emu, capsys, tmp_path):
+    def report(*argv):
+        r = run(capsys, "apply", "--format", "json", *argv)
+        assert r.code == 1, r.err
+        data = r.json()  # stdout is exactly one JSON report
+        assert data["refusals"] and data["outcomes"] == [] and data["summary"]["applied"] == 0
+        return data
+
+    assert "not confirmed" in report("chats")["refusals"][0]
+    (tmp_path / "bad.json").write_text('{"format_version": 1, "changes": [', encoding="utf-8")
+    assert "not valid JSON" in report("--plan", tmp_path / "bad.json")["refusals"][0]
+    holder = apply_cmd.ApplyLock()
+    assert holder.acquire() is None
+    try:
+        assert "another `appchat apply`" in report("--yes", "chats")["refusals"][0]
+    finally:
+        holder.release()
+    assert writes(emu) == []

@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import tempfile
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from reconciler import executor, planfile, reads
 
@@ -110,11 +110,12 @@ def _plan_confirm_execute(desired, client, args) -> int:
     _show(plan, args)
     if not plan.has_changes:
         # render_text already said "No changes."; unreadable chats still fail the run.
-        _empty_json_report(args)
+        _json_report(args)
         return _read_errors(plan)
     if not _preflight_ok(plan, client, args, saved=False):
         return EXIT_ERROR
     if not args.yes and not _confirmed():
+        _json_report(args, refusals=["not confirmed (no terminal and no --yes, or an answer other than 'yes')"])
         return EXIT_ERROR
     return _execute(plan, client, args)
 
@@ -124,10 +125,11 @@ def _apply_saved(args) -> int:
         plan = planfile.read(args.plan_file)
     except planfile.PlanFileError as exc:
         print(f"error: refusing to apply: {exc}", file=sys.stderr)
+        _json_report(args, refusals=[str(exc)])
         return EXIT_ERROR
     if not plan.has_changes:
         print("No changes.", file=sys.stderr if args.format == "json" else sys.stdout)
-        _empty_json_report(args)
+        _json_report(args)
         return EXIT_OK
     s = plan.summary
     print(f"Applying saved plan {args.plan_file}: {s['create']} to create, {s['update']} to update.",
@@ -148,6 +150,7 @@ def _locked(args, body: Callable[[Any], int]) -> int:
     busy = lock.acquire()
     if busy:
         print(f"error: refusing to apply: {busy}. Nothing was applied.", file=sys.stderr)
+        _json_report(args, refusals=[busy])
         return EXIT_ERROR
     client = None
     try:
@@ -183,9 +186,7 @@ def _preflight_ok(plan, client, args, *, saved: bool) -> bool:
         for refusal in refusals:
             print(f"error: refusing to apply: {refusal}", file=sys.stderr)
         print("Nothing was applied.", file=sys.stderr)
-        if args.format == "json":
-            _print_json({"refusals": refusals, "outcomes": [], "notes": [], "stopped": None,
-                         "summary": dict(_EMPTY_SUMMARY)})
+        _json_report(args, refusals=refusals)
         return False
     if args.force and executor.guard_refusals(plan, ratio=args.max_removal_ratio, force=False):
         print("warning: --force: the mass-removal guard is overridden", file=sys.stderr)
@@ -240,9 +241,12 @@ def _execute(plan, client, args) -> int:
 _EMPTY_SUMMARY = {"applied": 0, "failed": 0, "skipped": 0, "calls": 0, "announcements_failed": 0}
 
 
-def _empty_json_report(args) -> None:
+def _json_report(args, refusals: Sequence[str] = ()) -> None:
+    """With --format json, stdout is one report whatever ends the run before
+    the first write: no changes, or a refusal (the guard, a stale or broken
+    saved plan, the lock, no confirmation), with nothing applied."""
     if args.format == "json":
-        _print_json({"refusals": [], "outcomes": [], "notes": [], "stopped": None,
+        _print_json({"refusals": list(refusals), "outcomes": [], "notes": [], "stopped": None,
                      "summary": dict(_EMPTY_SUMMARY)})
 
 
