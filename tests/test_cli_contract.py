@@ -1,11 +1,14 @@
-"""Exit codes the contract fixes for the command line itself: 2 is only
-`plan --detailed-exitcode`'s "changes present", so a usage error is 1."""
+"""What the contract fixes for the command line itself: exit codes (2 is
+only `plan --detailed-exitcode`'s "changes present", so a usage error is 1),
+`--help` on every command, PATHs wherever they stand, `-v` on stderr only."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from helpers import run_cli
+from helpers import env_for, run_cli
 
 from reconciler import cli
 
@@ -48,3 +51,14 @@ def test_positionals_after_an_option_are_still_positionals(argv, field, expected
 def test_who_keeps_the_user_id_apart_from_the_paths():
     args = cli.parse(["who", "bob", "--live", "chats"])
     assert (args.user_id, args.paths, args.live) == ("bob", ["chats"], True)
+
+
+def test_verbose_logs_debug_on_stderr_and_keeps_stdout_the_result(emulator, tmp_path):
+    (tmp_path / "c.yaml").write_text("chats:\n  team:\n    name: Team\n    owner: alice\n"
+                                     "    members: [alice, bob]\n", encoding="utf-8")
+    code, out, err = run_cli(["plan", "-v", "--format", "json", tmp_path / "c.yaml"], env=env_for(emulator))
+    assert code == 0, err
+    assert json.loads(out)["summary"]["create"] == 1  # no log line leaked into the result
+    assert "DEBUG" in err and "gettoken" in err
+    code, out, err = run_cli(["plan", "--format", "json", tmp_path / "c.yaml"], env=env_for(emulator))
+    assert code == 0 and "DEBUG" not in err
