@@ -5,10 +5,12 @@ Generates 10,000 chats (spread over files, with nested groups) and times
 `reconciler.config.load` (parse with locations + JSON Schema + cross-file
 rules) with libyaml's C parser and with PyYAML's pure-Python one, with the
 stages apart, next to a plain `yaml.load` of the same files (no locations,
-no checks). Optionally one big file of ~N MB (`--big-mb 30`).
+no checks). Optionally one big file of ~N MB (`--big-mb 30`). Each
+measurement runs in a fresh process, whose peak RSS is printed with it.
 
     .venv/bin/python bench/bench_load.py --quick      # 10,000 chats, C and pure Python
     .venv/bin/python bench/bench_load.py              # also a ~30 MB single file
+    .venv/bin/python bench/bench_load.py --scale      # 10,000 chats x 200 members (issue 7), C only
     .venv/bin/python bench/bench_load.py --chats 50000 --big-mb 0
 
 Figures are printed, never asserted: timing belongs here, not in tests.
@@ -18,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,8 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reconciler.config import _no_cyclic_gc, load, rules, schema, yamlnodes  # noqa: E402
 
 
-def generate(root: Path, chats: int, files: int, rng: random.Random) -> int:
-    """Chat files under root; returns the bytes written."""
+def generate(root: Path, chats: int, files: int, rng: random.Random, members: int = 0) -> int:
+    """Chat files under root; returns the bytes written. With `members`,
+    every chat lists that many users directly (the shape of
+    bench_plan.py --scale); without, 3-12 users and one '@team'."""
+    if members:
+        return _generate_flat(root, chats, files, rng, members)
     users = [f"user{i:05d}" for i in range(max(200, chats // 5))]
     groups = {f"team{i}": rng.sample(users, 8) for i in range(50)}
     for i in range(10, 50):  # nested: some teams include others
@@ -60,6 +68,22 @@ def generate(root: Path, chats: int, files: int, rng: random.Random) -> int:
     return size
 
 
+def _generate_flat(root: Path, chats: int, files: int, rng: random.Random, members: int) -> int:
+    users = [f"user{i:05d}" for i in range(max(members * 4, 2000))]
+    per_file = -(-chats // files)
+    size = 0
+    for f in range(files):
+        out = ["chats:"]
+        for n in range(f * per_file, min((f + 1) * per_file, chats)):
+            listed = sorted(rng.sample(users, members))
+            out += [f"  chat{n:05d}:", f'    name: "Team {n}"', f"    owner: {listed[0]}",
+                    f"    members: [{', '.join(listed)}]"]
+        path = root / f"chats{f:03d}.yaml"
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+        size += path.stat().st_size
+    return size
+
+
 def staged(path: str) -> dict[str, float]:
     """load()'s stages, timed apart (with the collector off, as load() has it)."""
     with _no_cyclic_gc():
@@ -71,7 +95,7 @@ def _staged(path: str) -> dict[str, float]:
 
     t = {"read+parse": 0.0, "schema": 0.0, "rules": 0.0}
     names, _ = discover.discover([path])
-    parsed = []
+    found = []
     for name in names:
         raw, _ = discover.read(name)
         start = time.perf_counter()
@@ -81,10 +105,13 @@ def _staged(path: str) -> dict[str, float]:
         errors = schema.check(one)
         t["schema"] += time.perf_counter() - start
         assert not errors and not one.errors, (errors, one.errors)
-        parsed.append(one)
+        start = time.perf_counter()
+        found.append(rules.collect(one))
+        del one  # as load() does: the nodes go as soon as the file is done
+        t["rules"] += time.perf_counter() - start
     start = time.perf_counter()
-    outcome = rules.check(parsed)
-    t["rules"] = time.perf_counter() - start
+    outcome = rules.check(found)
+    t["rules"] += time.perf_counter() - start
     assert not outcome.errors, outcome.errors[:3]
     t["total"] = sum(t.values())
     return t
@@ -104,24 +131,39 @@ def plain_yaml(path: str, loader) -> tuple[float, float]:
     return times[0], times[1]
 
 
+LOADERS = {"C (libyaml)": "CSafeLoader", "pure Python": "SafeLoader"}
+
+
+def child(path: str, loader_name: str) -> None:
+    """One measurement in this fresh process: load() first, so that the
+    peak RSS is load()'s own (plus the interpreter and imports, about
+    30 MB), then the stages and the plain yaml.load baseline."""
+    loader = getattr(yaml, LOADERS[loader_name])
+    yamlnodes.FastLoader = loader
+    start = time.perf_counter()
+    result = load([path])
+    t = {"load": time.perf_counter() - start, "chats": len(result.chats), "errors": len(result.errors),
+         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    del result
+    t.update(staged(path))
+    t["plain"] = plain_yaml(path, loader)
+    print(json.dumps(t))
+
+
 def measure(path: str, label: str, pure: bool) -> None:
-    loaders = [("C (libyaml)", yaml.CSafeLoader)] if yamlnodes.HAVE_LIBYAML else []
+    loaders = ["C (libyaml)"] if yamlnodes.HAVE_LIBYAML else []
     if pure or not loaders:
-        loaders.append(("pure Python", yaml.SafeLoader))
+        loaders.append("pure Python")
     totals, parses = {}, {}
-    for name, loader in loaders:
-        yamlnodes.FastLoader = loader
-        try:
-            t = staged(path)
-            start = time.perf_counter()
-            result_chats = len(load([path]).chats)
-            t["load"] = time.perf_counter() - start
-            base = plain_yaml(path, loader)
-        finally:
-            yamlnodes.FastLoader = yaml.CSafeLoader if yamlnodes.HAVE_LIBYAML else yaml.SafeLoader
+    for name in loaders:
+        out = subprocess.run([sys.executable, __file__, "--child", path, "--loader", name],
+                             check=True, capture_output=True, text=True).stdout
+        t = json.loads(out.splitlines()[-1])
+        base = t["plain"]
         totals[name], parses[name] = t["load"], t["read+parse"]
-        print(f"  {label} {name:12s}: load+validate {t['load']:7.2f} s  (parse {t['read+parse']:.2f}, "
-              f"schema {t['schema']:.2f}, rules {t['rules']:.2f})  {result_chats} chats;  "
+        print(f"  {label} {name:12s}: load+validate {t['load']:7.2f} s, peak RSS {t['rss_mb']:.0f} MB  "
+              f"(parse {t['read+parse']:.2f}, schema {t['schema']:.2f}, rules {t['rules']:.2f})  "
+              f"{t['chats']} chats, {t['errors']} errors;  "
               f"plain yaml.load {base[0]:.2f} s ({base[1]:.2f} s with the collector off)")
     if len(totals) == 2:
         c, p = totals.values()
@@ -136,28 +178,38 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=20)
     ap.add_argument("--big-mb", type=float, default=30.0, help="also one file of about this size (0: none)")
     ap.add_argument("--no-pure", action="store_true", help="skip the pure-Python loader (slow on big files)")
+    ap.add_argument("--members", type=int, default=0,
+                    help="every chat lists this many users directly (default: 3-12 users and a group)")
+    ap.add_argument("--scale", action="store_true",
+                    help="issue 7's case: 10,000 chats x 200 members in 40 files, C parser only, no big file")
+    ap.add_argument("--child", metavar="PATH", help=argparse.SUPPRESS)
+    ap.add_argument("--loader", default="C (libyaml)", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        child(args.child, args.loader)
+        return 0
     if args.quick:
         args.big_mb = 0
+    if args.scale:
+        args.chats, args.members, args.files, args.big_mb, args.no_pure = 10_000, 200, 40, 0, True
     rng = random.Random(7)
     print(f"libyaml available: {yamlnodes.HAVE_LIBYAML}; python {sys.version.split()[0]}; "
           f"PyYAML {yaml.__version__}")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "chats"
         root.mkdir()
-        size = generate(root, args.chats, args.files, rng)
-        print(f"{args.chats:,} chats in {args.files} files + groups.yaml, {size / 1e6:.1f} MB")
+        size = generate(root, args.chats, args.files, rng, args.members)
+        shape = f"x {args.members} members" if args.members else "+ groups.yaml"
+        print(f"{args.chats:,} chats in {args.files} files {shape}, {size / 1e6:.1f} MB")
         measure(str(root), f"{args.chats // 1000}k chats", pure=not args.no_pure)
         if args.big_mb > 0:
             big = Path(tmp) / "big"
             big.mkdir()
             per_chat = size / args.chats
             n = int(args.big_mb * 1e6 / per_chat)
-            size = generate(big, n, 1, rng)
+            size = generate(big, n, 1, rng, args.members)
             print(f"one file of {n:,} chats, {size / 1e6:.1f} MB")
             measure(str(big), f"{size / 1e6:.0f} MB", pure=not args.no_pure)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:.0f} MB")
     return 0
 
 

@@ -18,6 +18,8 @@ MAX_CHAINS_PER_USER = 4
 MAX_NESTING = 100
 
 Chains = dict[str, set[tuple[str, ...]]]  # user -> chains of group names
+# The `via` of a member listed directly, one shared value for all of them.
+DIRECT: tuple[tuple[str, ...], ...] = ((),)
 
 
 @dataclass
@@ -32,11 +34,17 @@ class Entry:
         return self.value[1:] if self.value.startswith("@") else None
 
 
+# A member list item: a user id as a plain string (no location kept: nothing
+# can be wrong with a well-formed id across files, and a million sources
+# would cost more than the ids), or an Entry for a "@group" reference.
+Member = str | Entry
+
+
 @dataclass
 class GroupDef:
     name: str
     source: Source  # the group name's key
-    entries: list[Entry]
+    entries: list[Member]
     complete: bool = True  # False when an entry was invalid (already reported)
 
 
@@ -46,6 +54,14 @@ class Expansion:
 
     chains: Chains = field(default_factory=dict)
     complete: bool = True  # False when an unknown group or a cycle was involved
+    _users: frozenset[str] | None = None
+
+    @property
+    def users(self) -> frozenset[str]:
+        """Everyone in it (computed once: a group's expansion is final)."""
+        if self._users is None:
+            self._users = frozenset(self.chains)
+        return self._users
 
 
 class Expander:
@@ -67,30 +83,51 @@ class Expander:
         self._done[name] = result
         return result
 
-    def entries(self, entries: list[Entry], prefix: tuple[str, ...] = ()) -> Expansion:
+    def entries(self, entries: list[Member], prefix: tuple[str, ...] = ()) -> Expansion:
         out = Expansion()
         for entry in entries:
-            ref = entry.group
-            if ref is None:
-                _add(out.chains, entry.value, prefix)
+            if entry.__class__ is str:
+                _add(out.chains, entry, prefix)
                 continue
-            if ref not in self.groups:
-                self._error(entry.source, f"unknown group {entry.value!r}{_did_you_mean(ref, self.groups)}")
+            inner = self._inner(entry)
+            if inner is None:
                 out.complete = False
-            elif ref in self._stack:
-                cycle = self._stack[self._stack.index(ref):] + [ref]
-                self._error(entry.source, "group cycle: " + " -> ".join(f"@{g}" for g in cycle))
-                out.complete = False
-            elif len(self._stack) >= MAX_NESTING:
-                self._error(entry.source, f"groups nested more than {MAX_NESTING} deep")
-                out.complete = False
-            else:
-                inner = self.group(ref)
-                out.complete = out.complete and inner.complete
-                for user, chains in inner.chains.items():
-                    for chain in chains:
-                        _add(out.chains, user, prefix + chain)
+                continue
+            out.complete = out.complete and inner.complete
+            for user, chains in inner.chains.items():
+                for chain in chains:
+                    _add(out.chains, user, prefix + chain)
         return out
+
+    def members(self, entries: list[Member]) -> tuple[frozenset[str], bool]:
+        """A chat's members and whether the list was complete: what
+        entries() finds and reports, without the chains, which only `who`
+        reads (and which cost most of a big load)."""
+        users = {entry for entry in entries if entry.__class__ is str}
+        complete = True
+        for entry in references(entries):
+            inner = self._inner(entry)
+            if inner is None:
+                complete = False
+                continue
+            complete = complete and inner.complete
+            users.update(inner.users)
+        return frozenset(users), complete
+
+    def _inner(self, entry: Entry) -> Expansion | None:
+        """The expansion of a group reference, or None (reported) when it
+        names an unknown group, closes a cycle or nests too deep."""
+        ref = entry.group
+        if ref not in self.groups:
+            self._error(entry.source, f"unknown group {entry.value!r}{_did_you_mean(ref, self.groups)}")
+        elif ref in self._stack:
+            cycle = self._stack[self._stack.index(ref):] + [ref]
+            self._error(entry.source, "group cycle: " + " -> ".join(f"@{g}" for g in cycle))
+        elif len(self._stack) >= MAX_NESTING:
+            self._error(entry.source, f"groups nested more than {MAX_NESTING} deep")
+        else:
+            return self.group(ref)
+        return None
 
     def _error(self, source: Source, message: str) -> None:
         if source not in self._reported:
@@ -109,14 +146,19 @@ def _did_you_mean(name: str, known: Any) -> str:
     return f"; did you mean '@{close[0]}'?" if close else ""
 
 
-def used_groups(groups: dict[str, GroupDef], roots: list[list[Entry]]) -> set[str]:
+def references(entries: list[Member]) -> list[Entry]:
+    """The group references of a member list."""
+    return [e for e in entries if e.__class__ is not str]
+
+
+def used_groups(groups: dict[str, GroupDef], roots: list[list[Member]]) -> set[str]:
     """Groups reachable from the chats' member lists."""
     used: set[str] = set()
-    todo = [e.group for entries in roots for e in entries if e.group]
+    todo = [e.group for entries in roots for e in references(entries)]
     while todo:
         name = todo.pop()
         if name in used or name not in groups:
             continue
         used.add(name)
-        todo.extend(e.group for e in groups[name].entries if e.group)
+        todo.extend(e.group for e in references(groups[name].entries))
     return used

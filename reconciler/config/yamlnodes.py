@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -69,6 +70,13 @@ class ParsedFile:
     # (path, key node) of mapping keys that are not strings; the schema
     # module reports them, because it knows what the key was meant to be.
     bad_keys: list[tuple[tuple, Node]] = field(default_factory=list)
+    # id(sequence node) -> its converted list, for the lists whose items are
+    # all plain strings (tag str): the member lists, which the rules read
+    # again and need not convert twice.
+    strings: dict[int, list[str]] = field(default_factory=dict)
+    # ids of those lists that the schema's quick check found to be well-formed
+    # member lists (each a user id or "@group", none twice).
+    checked: set[int] = field(default_factory=set)
 
 
 def at(file: str, node_or_mark: Any) -> Source:
@@ -88,7 +96,7 @@ def parse(file: str, raw: bytes) -> ParsedFile:
                                    f"YAML syntax error: control character {bad.group()!r} is not allowed"))
         return result
     try:
-        root = FastLoader(text).get_single_node()
+        root = _quick_resolving(FastLoader)(text).get_single_node()
     except yaml.MarkedYAMLError as exc:
         result.errors.append(_yaml_error(file, text, exc))
         return result
@@ -110,6 +118,34 @@ def parse(file: str, raw: bytes) -> ParsedFile:
     result.root = root
     result.data = _Converter(result).convert(root, (), 0)
     return result
+
+
+@lru_cache(maxsize=4)
+def _quick_resolving(loader: type) -> type:
+    """The loader with a shortcut in resolve(), which PyYAML calls for every
+    scalar to find its tag: it tries the implicit resolvers (bool, int,
+    null...) registered for the scalar's first character, and a user id
+    starts with a letter that has none. Saying "str" at once for those is
+    the same answer and a tenth of the load time."""
+    if loader.yaml_path_resolvers or None in loader.yaml_implicit_resolvers:
+        return loader  # resolution depends on more than the first character
+
+    class Quick(loader):
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            if kind is ScalarNode:
+                if value and value[0] not in self.yaml_implicit_resolvers:
+                    return self.DEFAULT_SCALAR_TAG
+                # The same few words again and again (name, owner, members):
+                # the answer depends on nothing else.
+                tags = self.__dict__.setdefault("_quick_tags", {})
+                tag = tags.get((value, implicit))
+                if tag is None:
+                    tag = tags[value, implicit] = super().resolve(kind, value, implicit)
+                return tag
+            return super().resolve(kind, value, implicit)
+
+    Quick.__name__ = Quick.__qualname__ = "Quick" + loader.__name__
+    return Quick
 
 
 def _decode(file: str, raw: bytes, errors: list[Diagnostic]) -> str | None:
@@ -252,10 +288,13 @@ def pairs(node: MappingNode, _depth: int = 0
     duplicates: list[tuple[Node, Node]] = []
     merges: list[Node] = []
     for key_node, value_node in node.value:
-        if isinstance(key_node, ScalarNode) and key_node.tag == MERGE:
+        if key_node.__class__ is ScalarNode and key_node.tag == STR:
+            key = key_node.value  # what _key() says, without two calls per key
+        elif isinstance(key_node, ScalarNode) and key_node.tag == MERGE:
             merges.append(value_node)
             continue
-        key = _key(key_node)
+        else:
+            key = _key(key_node)
         if key in seen:
             duplicates.append((key_node, seen[key]))
             continue
@@ -308,7 +347,15 @@ class _Converter:
             return {} if isinstance(node, MappingNode) else []
         if isinstance(node, SequenceNode):
             value = self.done[id(node)] = []
-            value.extend(self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value))
+            items = node.value
+            # A member list: strings only, which need no conversion and no
+            # checks (a million calls of convert() cost a second).
+            value.extend([item.value for item in items if item.__class__ is ScalarNode and item.tag == STR])
+            if len(value) == len(items):
+                self.parsed.strings[id(node)] = value
+            else:
+                value.clear()
+                value.extend(self.convert(item, path + (i,), depth + 1) for i, item in enumerate(items))
             return value
         value = self.done[id(node)] = {}
         entries, duplicates, bad_merges = pairs(node)
@@ -324,7 +371,10 @@ class _Converter:
             if not isinstance(key, str):
                 self.parsed.bad_keys.append((path, key_node))
                 continue
-            value[key] = self.convert(value_node, path + (key,), depth + 1)
+            if value_node.__class__ is ScalarNode and value_node.tag == STR:
+                value[key] = value_node.value  # what convert() would say
+            else:
+                value[key] = self.convert(value_node, path + (key,), depth + 1)
         return value
 
 
