@@ -311,3 +311,27 @@ def test_emulator_prints_no_traceback_when_a_client_gives_up(tmp_path):
         _, err = proc.communicate(timeout=10)
     assert "Traceback" not in err, err
     assert "BrokenPipeError" not in err and "ConnectionResetError" not in err, err
+
+
+@pytest.mark.xfail(strict=True, reason="bug: apply --plan exits 0 ('No changes.') on a saved plan whose "
+                                       "chats could not be read; apply from paths exits 1 for the same plan "
+                                       "(reconciler/commands/apply.py, _apply_saved: `if not plan.has_changes` "
+                                       "returns EXIT_OK without looking at plan.errors)")
+def test_saved_plan_with_unreadable_chats_does_not_go_green(emulator_factory, monkeypatch, tmp_path, capsys):
+    # A pipeline runs `plan --out` and `apply --plan` as two steps. When WeCom
+    # could not be read at plan time (an outage), the saved plan has no
+    # changes and every chat under `errors`; applying it must not report
+    # success, or the outage reads as "WeCom matches the files".
+    emu = emulator_factory(seed={"chats": SEED_CHATS})
+    use_emulator(monkeypatch, emu)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("APPCHAT_LOCK_DIR", str(tmp_path))
+    write_chats(tmp_path, DESIRED)
+    _install(monkeypatch, emu, Case())
+    emu.set_faults(http_error_rate=1.0, fault_paths=["appchat/get"])
+    r = run(capsys, "plan", "chats", "--out", "plan.json")
+    assert r.code == 1 and "could not be read" in r.err
+    emu.set_faults(clear=True)
+    r = run(capsys, "apply", "--plan", "plan.json")
+    assert writes(emu) == []
+    assert r.code == 1, r.out + r.err

@@ -109,6 +109,12 @@ class Emulator:
     def chat_ids(self) -> list[str]:
         return self._api.chat_ids()
 
+    def issued_tokens(self) -> list[str]:
+        """The access tokens gettoken handed out that the emulator still
+        remembers (invalidate_tokens forgets them): for leak checks."""
+        with self._api.lock:
+            return self._api.tokens.known()
+
     def messages(self, chat_id: str | None = None) -> list[dict]:
         """Messages appchat/send accepted: {"chatid","msgtype",<msgtype>: payload,"ts",
         "undelivered": members past their per-minute limit}."""
