@@ -63,8 +63,8 @@ def check(parsed: ParsedFile) -> list[Diagnostic]:
     if parsed.root is None:
         return []
     out = [_bad_key(parsed, path, node) for path, node in parsed.bad_keys]
-    suspects = quick().suspects(parsed.data, parsed.checked)
-    if suspects is None:
+    valid, suspects = quick().suspects(parsed.data, parsed.checked)
+    if valid:
         return out
     for err in validator().iter_errors(suspects):
         out.extend(_translate(parsed, err))
@@ -111,13 +111,14 @@ class QuickCheck:
         assert groups["additionalProperties"]["uniqueItems"] and fields["members"]["uniqueItems"]
         assert chat["additionalProperties"] is False and fields["prune"]["type"] == "boolean"
 
-    def suspects(self, data: Any, checked: set[int] | None = None) -> Any:
-        """None when the file is certainly valid; else the data to give
-        jsonschema: the file with only the entries not accepted here. The
-        ids of the member lists accepted are added to `checked`."""
+    def suspects(self, data: Any, checked: set[int] | None = None) -> tuple[bool, Any]:
+        """(True, None) when the file is certainly valid; else (False, the
+        data to give jsonschema): the file with only the entries not
+        accepted here. The ids of the member lists accepted are added to
+        `checked`."""
         checked = checked if checked is not None else set()
         if type(data) is not dict or not data.keys() <= self.top_keys:
-            return data
+            return False, data
         cut: dict[str, Any] = {}
         clean = True
         for top, section in data.items():
@@ -134,7 +135,7 @@ class QuickCheck:
                 bad = {k: v for k, v in section.items() if not (self.chat_id(k) and self._chat_ok(v, checked))}
             cut[top] = bad
             clean = clean and not bad
-        return None if clean else cut
+        return (True, None) if clean else (False, cut)
 
     def _list_ok(self, items: Any, pattern: Any, min_items: int, checked: set[int]) -> bool:
         if type(items) is not list or len(items) < min_items:

@@ -1,0 +1,159 @@
+"""The fast paths of the loader give exactly what the slow ones give: the
+schema's quick accept check never lets through what jsonschema rejects,
+jsonschema on the cut-down file finds the same errors as on the whole file,
+and a mistake deep inside a long valid file still gets its located line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reconciler.config import load, schema
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ID_CHARS = "use 1-64 characters of letters, digits, '-', '_', '.'"
+
+
+def big_file(bad_chat: int, bad_member: int, bad: str, chats: int = 300, members: int = 200) -> str:
+    """`chats` valid chats of `members` each, in flow style, with the
+    member `bad_member` of chat `bad_chat` replaced by `bad`."""
+    lines = ["chats:"]
+    for n in range(chats):
+        listed = [f"u{n}x{m}" for m in range(members)]
+        if n == bad_chat:
+            listed[bad_member] = bad
+        lines += [f"  c{n}:", f"    name: Chat {n}", f"    owner: u{n}x0", f"    members: [{', '.join(listed)}]"]
+    return "\n".join(lines) + "\n"
+
+
+def column_of(text: str, line: int, needle: str) -> int:
+    return text.splitlines()[line - 1].index(needle) + 1
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("b c", f"invalid user id 'b c' in the members of chat 'c250': {ID_CHARS}"),
+    ("no", "a member of chat 'c250' must be a string (a user id or \"@group\"), got `no`, which YAML "
+           "reads as a boolean; quote it: \"no\""),
+    ("'@'", "invalid group reference '@' in the members of chat 'c250': write '@' and a group name of "
+            "1-64 characters of letters, digits, '-', '_', '.'"),
+])
+def test_a_mistake_deep_in_a_member_list_is_located(tmp_path: Path, bad: str, message: str):
+    text = big_file(250, 150, bad)
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    result = load([str(tmp_path / "a.yaml")])
+    line = 2 + 250 * 4 + 3  # "chats:", 250 chats of 4 lines, then c250's members line
+    col = column_of(text, line, bad + ",")
+    assert [str(e) for e in result.errors] == [f"{tmp_path / 'a.yaml'}:{line}:{col}: error: {message}"]
+    assert len(result.chats) == 299  # only the chat with the mistake is left out
+
+
+def test_a_duplicate_deep_in_a_member_list_is_located(tmp_path: Path):
+    text = big_file(250, 150, "u250x3")
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    result = load([str(tmp_path / "a.yaml")])
+    line = 2 + 250 * 4 + 3
+    first = column_of(text, line, "u250x3,")
+    second = text.splitlines()[line - 1].index("u250x3,", first) + 1
+    assert [str(e) for e in result.errors] == [
+        f"{tmp_path / 'a.yaml'}:{line}:{second}: error: 'u250x3' is listed twice in the members of chat "
+        f"'c250' (first at line {line}, column {first})"]
+
+
+def test_valid_chats_next_to_an_invalid_one_still_load(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text(big_file(5, 3, "b c", chats=10, members=5), encoding="utf-8")
+    result = load([str(tmp_path / "a.yaml")])
+    assert len(result.errors) == 1
+    assert [c.chat_id for c in result.chats] == sorted(f"c{n}" for n in range(10) if n != 5)
+
+
+@pytest.mark.parametrize("text, got", [("~", "`~`, which YAML reads as null"), ("[a]", "a list"),
+                                       ("hello", "the string 'hello'")])
+def test_a_file_that_is_not_a_mapping_is_not_taken_for_valid(tmp_path: Path, text: str, got: str):
+    (tmp_path / "a.yaml").write_text(text + "\n", encoding="utf-8")
+    result = load([str(tmp_path / "a.yaml")])
+    assert [str(e) for e in result.errors] == [f"{tmp_path / 'a.yaml'}:1:1: error: a chat file must be a mapping, "
+                                               f"got {got}"]
+
+
+# ---- the quick check against jsonschema, on data near the schema's edges ----
+
+MEMBER = st.one_of(
+    st.sampled_from(["a", "b", "@g", "@", "@@g", "a b", "a\n", "é", "x" * 64, "x" * 65, "@" + "x" * 64, ""]),
+    st.from_regex(r"\A@?[A-Za-z0-9_.\-]{1,6}\Z"),
+    st.none(), st.booleans(), st.integers(), st.lists(st.just("a"), max_size=2), st.just({"a": 1}),
+)
+KEY = st.one_of(st.sampled_from(["ab", "g", "a-b", "x" * 33, "x" * 65, "é", "", "a\n"]),
+                st.from_regex(r"\A[0-9a-zA-Z]{1,4}\Z"))
+NAME = st.one_of(st.text(max_size=3), st.just("x" * 50), st.just("x" * 51), st.none(), st.integers())
+CHAT = st.one_of(
+    st.fixed_dictionaries({"name": NAME, "owner": MEMBER, "members": st.one_of(st.lists(MEMBER, max_size=5), MEMBER)},
+                          optional={"prune": st.one_of(st.booleans(), st.integers(0, 1), st.none()),
+                                    "memebrs": st.just([])}),
+    st.dictionaries(st.sampled_from(["name", "owner", "members", "prune"]), MEMBER, max_size=4),
+    MEMBER,
+)
+SECTION = st.one_of(st.none(), st.lists(st.just("a"), max_size=1), MEMBER)
+FILE = st.one_of(
+    st.fixed_dictionaries({}, optional={
+        "groups": st.one_of(st.dictionaries(KEY, st.one_of(st.lists(MEMBER, max_size=5), MEMBER), max_size=3), SECTION),
+        "chats": st.one_of(st.dictionaries(KEY, CHAT, max_size=3), SECTION),
+        "other": st.just(1),
+    }),
+    MEMBER,
+)
+
+
+def errors_of(data) -> set[tuple]:
+    return {(tuple(e.absolute_path), tuple(e.absolute_schema_path), e.message)
+            for e in schema.validator().iter_errors(data)}
+
+
+@SETTINGS
+@given(FILE)
+def test_the_quick_check_accepts_only_what_jsonschema_accepts(data):
+    valid, suspects = schema.quick().suspects(data)
+    if valid:
+        assert errors_of(data) == set()
+    else:
+        assert errors_of(suspects) == errors_of(data)
+
+
+@SETTINGS
+@given(st.lists(st.from_regex(r"\A@?[A-Za-z0-9_.\-]{1,8}\Z"), min_size=1, max_size=30, unique=True))
+def test_a_valid_member_list_takes_the_quick_path(members):
+    checked: set[int] = set()
+    data = {"chats": {"ab": {"name": "X", "owner": "a", "members": members}}}
+    assert schema.quick().suspects(data, checked) == (True, None)
+    assert id(members) in checked
+
+
+# ---- via: the views built for speed behave as the dict did --------------------------------------
+
+def test_via_of_a_chat_listed_directly(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text("chats:\n  ab:\n    name: X\n    owner: c\n    members: [c, a, b]\n",
+                                     encoding="utf-8")
+    chat = load([str(tmp_path)]).chats[0]
+    assert list(chat.via) == ["c", "a", "b"]  # written order, as the dict had it
+    assert chat.via == {"a": ((),), "b": ((),), "c": ((),)} and len(chat.via) == 3
+    assert chat.via.get("zed") is None and "zed" not in chat.via
+    with pytest.raises(KeyError):
+        chat.via["zed"]
+    with pytest.raises(TypeError):
+        chat.via["zed"] = ()  # type: ignore[index]
+
+
+def test_via_of_a_chat_with_groups(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text(
+        "groups:\n  g: [a, '@h']\n  h: [b, d]\nchats:\n  ab:\n    name: X\n    owner: a\n"
+        "    members: [c, '@g', b]\n", encoding="utf-8")
+    result = load([str(tmp_path)])
+    assert result.ok
+    chat = result.chats[0]
+    assert chat.members == {"a", "b", "c", "d"}
+    assert list(chat.via) == ["c", "a", "b", "d"]
+    assert chat.via == {"c": ((),), "a": (("g",),), "b": ((), ("g", "h")), "d": (("g", "h"),)}
+    with pytest.raises(TypeError):
+        chat.via["zed"] = ()  # type: ignore[index]
