@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.config import load, schema
+from reconciler.config import flowlists, load, schema, yamlnodes
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ID_CHARS = "use 1-64 characters of letters, digits, '-', '_', '.'"
@@ -157,3 +158,54 @@ def test_via_of_a_chat_with_groups(tmp_path: Path):
     assert chat.via == {"c": ((),), "a": (("g",),), "b": ((), ("g", "h")), "d": (("g", "h"),)}
     with pytest.raises(TypeError):
         chat.via["zed"] = ()  # type: ignore[index]
+
+
+# ---- one-line member lists lifted out of the text before composing ------------------------------
+
+LIFT_CASES = {
+    "plain": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, b, c]\n",
+    "traps_stay": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, no, 007, nina, null]\n",
+    "duplicate_item": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, b, a]\n",
+    "in_block_scalar": "chats:\n  ab:\n    name: |\n      members: [a, b]\n    owner: a\n    members: [a, b]\n",
+    "in_folded_scalar": "chats:\n  ab:\n    name: >\n      members: [a, b]\n    owner: a\n    members: [a, b]\n",
+    "in_quoted_string": "chats:\n  ab:\n    name: \"x\n      members: [a, b]\"\n    owner: a\n    members: [a, b]\n",
+    "duplicate_key": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, b]\n    members: [c, d]\n",
+    "crlf": "chats:\r\n  ab:\r\n    name: X\r\n    owner: a\r\n    members: [a, b]\r\n",
+    "cr_only": "chats:\r  ab:\r    name: X\r    owner: a\r    members: [a, b]\r  cd:\r    name: Y\r    owner: c\r    members: [c, d]\r",
+    "inside_flow": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, b]\n  cd: [\n    members: [a, b]\n  ]\n",
+    "aliased_parent": "base: &b\n  name: X\n  owner: a\n  members: [a, b]\nchats:\n  ab: *b\n  cd: *b\n",
+    "too_deep": "a:\n" + "".join("  " * i + f"  k{i}:\n" for i in range(9)) + "  " * 10 + "members: [a, b]\n",
+    "syntax_error_after": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, b]\n  cd: [a, b\n",
+    "groups": "groups:\n  g: [a, b]\nchats:\n  ab:\n    name: X\n    owner: a\n    members: ['@g', c]\n",
+    "unknown_key": "chats:\n  ab:\n    name: X\n    owner: a\n    memebrs: [a, b]\n    members: [a, b]\n",
+    "non_ascii_before": "chats:\n  ab:\n    name: 名前\n    owner: a\n    members: [a, b]\n",
+    "explicit_tag": "chats:\n  ab:\n    name: X\n    owner: a\n    members: !!seq [a, b]\n",
+}
+
+
+def outcome(result) -> tuple:
+    return ([str(d) for d in result.errors + result.warnings],
+            [(c.chat_id, c.name, c.owner, sorted(c.members), c.prune, c.source, dict(c.via)) for c in result.chats])
+
+
+@pytest.mark.parametrize("name", sorted(LIFT_CASES))
+def test_lifting_one_line_lists_changes_nothing(tmp_path: Path, monkeypatch, name: str):
+    path = tmp_path / "a.yaml"
+    path.write_bytes(LIFT_CASES[name].encode("utf-8"))
+    lifted = outcome(load([str(path)]))
+    monkeypatch.setattr(flowlists, "lift", lambda text, resolvers: (text, {}))
+    assert lifted == outcome(load([str(path)]))
+
+
+def test_a_plain_list_is_lifted_and_claimed():
+    text = LIFT_CASES["plain"] + "  cd:\n    name: Y\n    owner: c\n    members: [c, d]\n"
+    cut, lifted = flowlists.lift(text, yaml.CSafeLoader.yaml_implicit_resolvers)
+    assert lifted == {(4, 13): ["a", "b", "c"], (8, 13): ["c", "d"]}
+    assert cut.splitlines()[4] == "    members: []" and len(cut.splitlines()) == len(text.splitlines())
+    parsed = yamlnodes.parse("a.yaml", text.encode())
+    assert parsed.data["chats"]["ab"]["members"] == ["a", "b", "c"] and not parsed.errors
+
+
+def test_items_yaml_reads_as_other_types_are_not_lifted():
+    cut, lifted = flowlists.lift("members: [a, no, b]\nother: [a, b]\n", yaml.CSafeLoader.yaml_implicit_resolvers)
+    assert lifted == {(1, 7): ["a", "b"]}

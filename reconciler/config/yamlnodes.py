@@ -18,6 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from reconciler.config import flowlists
 from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.model import Source
 
@@ -95,8 +96,13 @@ def parse(file: str, raw: bytes) -> ParsedFile:
         result.errors.append(error(Source(file, line, col),
                                    f"YAML syntax error: control character {bad.group()!r} is not allowed"))
         return result
+    loader = _quick_resolving(FastLoader)
+    if loader is not FastLoader:  # resolution by first character: lists can be lifted
+        lifted = _parse_lifted(file, text, loader)
+        if lifted is not None:
+            return lifted
     try:
-        root = _quick_resolving(FastLoader)(text).get_single_node()
+        root = loader(text).get_single_node()
     except yaml.MarkedYAMLError as exc:
         result.errors.append(_yaml_error(file, text, exc))
         return result
@@ -118,6 +124,24 @@ def parse(file: str, raw: bytes) -> ParsedFile:
     result.root = root
     result.data = _Converter(result).convert(root, (), 0)
     return result
+
+
+def _parse_lifted(file: str, text: str, loader: type) -> ParsedFile | None:
+    """parse() with the one-line member lists lifted out of the text (see
+    flowlists); None when that cannot give the same answer, and the file
+    must be parsed as written."""
+    cut, lifted = flowlists.lift(text, loader.yaml_implicit_resolvers)
+    if not lifted:
+        return None
+    try:
+        root = loader(cut).get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return None  # the messages come from the text as written
+    if root is None or ("*" in text and "&" in text and _check_aliases(file, text) is not None):
+        return None
+    result = ParsedFile(file, root)
+    result.data = _Converter(result, lifted).convert(root, (), 0)
+    return None if lifted else result  # every list claimed, or none of this counts
 
 
 @lru_cache(maxsize=4)
@@ -331,9 +355,10 @@ class _Converter:
     """Node tree -> plain data, collecting duplicate keys and bad keys. Shared
     (aliased) nodes are converted once."""
 
-    def __init__(self, parsed: ParsedFile):
+    def __init__(self, parsed: ParsedFile, lifted: flowlists.Lifted | None = None):
         self.parsed = parsed
         self.done: dict[int, Any] = {}
+        self.lifted = lifted  # claimed (popped) as their empty nodes are met
 
     def convert(self, node: Node, path: tuple, depth: int) -> Any:
         if isinstance(node, ScalarNode):
@@ -348,6 +373,12 @@ class _Converter:
         if isinstance(node, SequenceNode):
             value = self.done[id(node)] = []
             items = node.value
+            if self.lifted and not items and node.flow_style:
+                lifted = self.lifted.pop((node.start_mark.line, node.start_mark.column), None)
+                if lifted is not None:
+                    value.extend(lifted)
+                    self.parsed.strings[id(node)] = value
+                    return value
             # A member list: strings only, which need no conversion and no
             # checks (a million calls of convert() cost a second).
             value.extend([item.value for item in items if item.__class__ is ScalarNode and item.tag == STR])
