@@ -250,6 +250,9 @@ def test_fault_matrix(name, emulator_factory, monkeypatch, tmp_path, capsys):
         if r.code == 0:
             assert all(o["status"] == "applied" for o in report["outcomes"])
             assert {o["chat_id"] for o in report["outcomes"]} == set(CHANGED)
+        else:  # exit 1 says why: a chat not applied, or one that could not be read
+            assert (any(o["status"] != "applied" for o in report["outcomes"]) or report["refusals"]
+                    or "could not be read" in r.err), r.out + r.err
     if r.code == 0:
         assert all(now[cid] == AFTER[cid] for cid in AFTER)
     assert case.shows(seen), f"the fault {name!r} never happened: the case tests nothing"
