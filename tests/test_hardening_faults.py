@@ -316,10 +316,6 @@ def test_emulator_prints_no_traceback_when_a_client_gives_up(tmp_path):
     assert "BrokenPipeError" not in err and "ConnectionResetError" not in err, err
 
 
-@pytest.mark.xfail(strict=True, reason="bug: apply --plan exits 0 ('No changes.') on a saved plan whose "
-                                       "chats could not be read; apply from paths exits 1 for the same plan "
-                                       "(reconciler/commands/apply.py, _apply_saved: `if not plan.has_changes` "
-                                       "returns EXIT_OK without looking at plan.errors)")
 def test_saved_plan_with_unreadable_chats_does_not_go_green(emulator_factory, monkeypatch, tmp_path, capsys):
     # A pipeline runs `plan --out` and `apply --plan` as two steps. When WeCom
     # could not be read at plan time (an outage), the saved plan has no

@@ -128,9 +128,11 @@ def _apply_saved(args) -> int:
         _json_report(args, refusals=[str(exc)])
         return EXIT_ERROR
     if not plan.has_changes:
+        # Chats the plan could not read are not "no changes": a pipeline that
+        # plans and applies in two steps must not go green during an outage.
         print("No changes.", file=sys.stderr if args.format == "json" else sys.stdout)
         _json_report(args)
-        return EXIT_OK
+        return _read_errors(plan)
     s = plan.summary
     print(f"Applying saved plan {args.plan_file}: {s['create']} to create, {s['update']} to update.",
           file=sys.stderr)
