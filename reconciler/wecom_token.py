@@ -76,12 +76,12 @@ class TokenCache:
         try:
             value, lifetime = self._fetch()
         except Exception as exc:
-            # Remember an answer from WeCom: the threads queued on the lock must
-            # not each repeat a gettoken that was refused (40001 would get the IP
-            # blocked). A transport failure (no answer, errcode None) is not
-            # remembered: the next call may well get through.
-            if getattr(exc, "errcode", None) is not None:
-                self._failure = exc
+            # Remember it: the threads queued on the lock must not each repeat
+            # a gettoken that just failed (40001 would get the IP blocked). A
+            # transport failure is remembered too: the fetch already retried it
+            # with backoff, and repeating that per chat would turn an outage
+            # into hours of waiting; the re-run converges instead.
+            self._failure = exc
             self._token = None
             raise
         margin = min(EXPIRY_MARGIN, lifetime / 2)
