@@ -180,6 +180,27 @@ LIFT_CASES = {
     "unknown_key": "chats:\n  ab:\n    name: X\n    owner: a\n    memebrs: [a, b]\n    members: [a, b]\n",
     "non_ascii_before": "chats:\n  ab:\n    name: 名前\n    owner: a\n    members: [a, b]\n",
     "explicit_tag": "chats:\n  ab:\n    name: X\n    owner: a\n    members: !!seq [a, b]\n",
+    "block": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      - b\n  cd:\n    name: Y\n"
+             "    owner: c\n    members:\n    - c\n    - d\n",
+    "block_at_end_no_newline": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      - b",
+    "block_then_comment": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      # c\n      - b\n",
+    "block_then_blank": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n\n      - b\n",
+    "block_then_odd_item": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      - '@g'\n"
+                           "groups:\n  g: [b]\n",
+    "block_item_continues": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      - b\n"
+                            "        c\n",
+    "block_less_indented": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n  - a\n  - b\n",
+    "block_in_flow": "chats: {ab: {name: X, owner: a,\n    members:\n    - a\n    - b\n    }}\n",
+    "block_merged": "base: &b\n  members:\n    - a\n    - b\nchats:\n  ab:\n    name: X\n    owner: a\n    <<: *b\n",
+    "block_merged_first": "chats:\n  ab:\n    name: X\n    owner: a\n    <<: *b\nbase: &b\n  members:\n    - a\n    - b\n",
+    "block_in_literal": "chats:\n  ab:\n    name: |\n      members:\n        - a\n      x\n    owner: a\n    members:\n"
+                        "      - a\n      - b\n",
+    "block_traps": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      - no\n      - 007\n",
+    "block_duplicate_item": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      - a\n",
+    "block_in_sequence": "- members:\n  - a\n  - b\n- x\n",
+    "block_document_end": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n    - a\n    - b\n...\n",
+    "block_deep": "a:\n" + "".join("  " * i + f"  k{i}:\n" for i in range(9)) + "  " * 10 + "members:\n"
+                  + "  " * 10 + "- a\n",
 }
 
 
@@ -200,7 +221,7 @@ def test_lifting_one_line_lists_changes_nothing(tmp_path: Path, monkeypatch, nam
 def test_a_plain_list_is_lifted_and_claimed():
     text = LIFT_CASES["plain"] + "  cd:\n    name: Y\n    owner: c\n    members: [c, d]\n"
     cut, lifted = flowlists.lift(text, yaml.CSafeLoader.yaml_implicit_resolvers)
-    assert lifted == {(4, 13): ["a", "b", "c"], (8, 13): ["c", "d"]}
+    assert lifted == {(4, 13): (["a", "b", "c"], False), (8, 13): (["c", "d"], False)}
     assert cut.splitlines()[4] == "    members: []" and len(cut.splitlines()) == len(text.splitlines())
     parsed = yamlnodes.parse("a.yaml", text.encode())
     assert parsed.data["chats"]["ab"]["members"] == ["a", "b", "c"] and not parsed.errors
@@ -208,4 +229,4 @@ def test_a_plain_list_is_lifted_and_claimed():
 
 def test_items_yaml_reads_as_other_types_are_not_lifted():
     cut, lifted = flowlists.lift("members: [a, no, b]\nother: [a, b]\n", yaml.CSafeLoader.yaml_implicit_resolvers)
-    assert lifted == {(1, 7): ["a", "b"]}
+    assert lifted == {(1, 7): (["a", "b"], False)}

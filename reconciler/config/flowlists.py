@@ -1,15 +1,17 @@
-"""Member lists written on one line, `members: [alice, bob, ...]`, taken out
-of the text before YAML composes it.
+"""Member lists of plain user ids, taken out of the text before YAML
+composes it: `members: [alice, bob, ...]` on one line, or the block form
+(`members:` and then `- alice` per line, as `appchat import` writes).
 
 Composing makes a node and two marks per list item, which is most of the
 time and memory of a big load (2 million members: 2 s of 4), and nothing
 ever looks at those nodes when every item is a plain, well-formed user id
 written once. Such a list is cut down to `[]` in the text given to the
-parser (same lines, same columns for everything else), and its items are
-handed to the converter, which puts them in the empty sequence node found
-at the same line and column.
+parser (a block list's lines become blank: same lines, same columns for
+everything else), and its items are handed to the converter, which puts
+them in the empty sequence node found at the same line and column, the
+value of that key in a mapping (a block mapping for a block list).
 
-The converter must claim every lifted list; if one is left over (the `[`
+The converter must claim every lifted list; if one is left over (the text
 was inside a block scalar or a multi-line string, a duplicate key dropped
 it, ...), or the cut text does not parse, the file is parsed again as
 written. Either way the outcome is the one the full parse gives."""
@@ -19,45 +21,71 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# A user id that YAML reads as a plain string in a flow sequence: no
-# leading '-' or '.', no quotes, no '@' (references need their own
-# locations). Whether the first character makes YAML try bool/int/null is
-# checked against the loader's resolvers.
+# A user id that YAML reads as a plain string: no leading '-' or '.', no
+# quotes, no '@' (references need their own locations). Whether the first
+# character makes YAML try bool/int/null is checked against the resolvers.
 _ITEM = r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}"
-# `KEY: [item, item, ...]` and nothing else on the line.
-_FLOW_LIST = re.compile(rf"^ *[A-Za-z0-9_.\-]+: \[((?:{_ITEM}, )*{_ITEM})\]$", re.M)
+_LIST = re.compile(
+    rf"^(?P<indent> *)(?P<key>[A-Za-z0-9_.\-]+):"
+    rf"(?: \[(?P<flow>(?:{_ITEM}, )*{_ITEM})\]$"  # KEY: [a, b] and nothing else on the line
+    rf"|\n(?P<block>(?P<dash> *- ){_ITEM}\n(?:(?P=dash){_ITEM}\n)*))",  # KEY:, then "- a" lines
+    re.M)
+# What must follow a block list for it to end where the match ends: a line
+# no more indented than the key that is not a comment or another "-" line.
+_NEXT_KEY = re.compile(r" *[^ \n#\-]")
 # Line breaks other than "\n" that YAML counts (then the lines here and the
 # parser's would differ: nothing is lifted).
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
-Lifted = dict[tuple[int, int], list[str]]  # (0-based line, column of '[') -> items
+# (0-based line, column of '[') -> (items, whether it was a block list)
+Lifted = dict[tuple[int, int], tuple[list[str], bool]]
 
 
 def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
     """The text with every liftable list cut to `[]`, and the lists."""
     lifted: Lifted = {}
-    if "[" not in text or any(b in text for b in _OTHER_BREAKS):
+    if any(b in text for b in _OTHER_BREAKS):
         return text, lifted
     risky = _risky_start(frozenset(k for k in implicit_resolvers if k))
     pieces: list[str] = []
     done = 0  # text[:done] is in pieces
-    line = 0
-    for match in _FLOW_LIST.finditer(text):
-        written = match.group(1)
-        items = written.split(", ")
+    line = counted = 0  # line is the number of "\n" in text[:counted]
+    for match in _LIST.finditer(text):
+        indent, key, flow, block = match.group("indent", "key", "flow", "block")
+        if flow is not None:
+            items = flow.split(", ")
+        else:
+            dash = match.group("dash")
+            if len(dash) - 2 < len(indent) or not _ends_there(text, match.end(), len(indent)):
+                continue
+            items = block.replace(dash, "").split("\n")
+            items.pop()  # after the last "\n"
         if len(set(items)) != len(items):
             continue
-        if risky.search(written) and not _all_plain_strings(items, implicit_resolvers):
+        if risky.search(", ".join(items)) and not _all_plain_strings(items, implicit_resolvers):
             continue
-        line += text.count("\n", done, match.start())
-        start, end = match.span(1)
-        lifted[line, start - 1 - match.start()] = items
-        pieces.append(text[done:start])
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        column = len(indent) + len(key) + 2
+        lifted[line, column] = (items, flow is None)
+        if flow is not None:
+            start, end = match.span("flow")
+            pieces.append(text[done:start])
+        else:
+            start, end = match.span("block")
+            pieces.append(text[done:start - 1] + " []\n" + "\n" * len(items))
         done = end
     if not lifted:
         return text, lifted
     pieces.append(text[done:])
     return "".join(pieces), lifted
+
+
+def _ends_there(text: str, end: int, key_indent: int) -> bool:
+    if end == len(text):
+        return True
+    following = _NEXT_KEY.match(text, end)
+    return following is not None and following.end() - 1 - end <= key_indent
 
 
 @lru_cache(maxsize=4)

@@ -351,6 +351,9 @@ def _key(node: Node) -> Any:
     return ("<collection>", id(node))
 
 
+_REFUSED = ([], False)  # a lifted list that must stay unclaimed
+
+
 class _Converter:
     """Node tree -> plain data, collecting duplicate keys and bad keys. Shared
     (aliased) nodes are converted once."""
@@ -373,12 +376,6 @@ class _Converter:
         if isinstance(node, SequenceNode):
             value = self.done[id(node)] = []
             items = node.value
-            if self.lifted and not items and node.flow_style:
-                lifted = self.lifted.pop((node.start_mark.line, node.start_mark.column), None)
-                if lifted is not None:
-                    value.extend(lifted)
-                    self.parsed.strings[id(node)] = value
-                    return value
             # A member list: strings only, which need no conversion and no
             # checks (a million calls of convert() cost a second).
             value.extend([item.value for item in items if item.__class__ is ScalarNode and item.tag == STR])
@@ -404,9 +401,33 @@ class _Converter:
                 continue
             if value_node.__class__ is ScalarNode and value_node.tag == STR:
                 value[key] = value_node.value  # what convert() would say
+            elif self.lifted and depth + 1 < MAX_DATA_DEPTH and (items := self._claim(node, value_node)) is not None:
+                value[key] = items
             else:
                 value[key] = self.convert(value_node, path + (key,), depth + 1)
         return value
+
+
+    def _claim(self, mapping: MappingNode, node: Node) -> list[str] | None:
+        """The lifted list for an empty `[]` value at its place, if any; a
+        block list only as the value of a block mapping's own key (in a flow
+        mapping the same lines would have meant something else)."""
+        if node.__class__ is not SequenceNode or node.value or not node.flow_style:
+            return None
+        where = (node.start_mark.line, node.start_mark.column)
+        lifted = self.lifted.get(where)
+        if lifted is None or lifted is _REFUSED:
+            return None
+        items, block = lifted
+        if block and (mapping.flow_style or not any(v is node for _, v in mapping.value)):
+            # Reached through a merge or in a flow mapping: never claim it
+            # (a later visit must not either), so the file is parsed as written.
+            self.lifted[where] = _REFUSED
+            return None
+        del self.lifted[where]
+        self.done[id(node)] = items
+        self.parsed.strings[id(node)] = items
+        return items
 
 
 def _show_key(node: Node) -> str:
