@@ -10,7 +10,8 @@ measurement runs in a fresh process, whose peak RSS is printed with it.
 
     .venv/bin/python bench/bench_load.py --quick      # 10,000 chats, C and pure Python
     .venv/bin/python bench/bench_load.py              # also a ~30 MB single file
-    .venv/bin/python bench/bench_load.py --scale      # 10,000 chats x 200 members (issue 7), C only
+    .venv/bin/python bench/bench_load.py --scale      # 10,000 chats x 200 members (issue 7), C only,
+                                                      # one-line lists, then block lists
     .venv/bin/python bench/bench_load.py --chats 50000 --big-mb 0
 
 Figures are printed, never asserted: timing belongs here, not in tests.
@@ -36,12 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reconciler.config import _no_cyclic_gc, load, rules, schema, yamlnodes  # noqa: E402
 
 
-def generate(root: Path, chats: int, files: int, rng: random.Random, members: int = 0) -> int:
+def generate(root: Path, chats: int, files: int, rng: random.Random, members: int = 0,
+             block: bool = False) -> int:
     """Chat files under root; returns the bytes written. With `members`,
     every chat lists that many users directly (the shape of
-    bench_plan.py --scale); without, 3-12 users and one '@team'."""
+    bench_plan.py --scale; `block`: one `- id` line each, as appchat import
+    writes); without, 3-12 users and one '@team'."""
     if members:
-        return _generate_flat(root, chats, files, rng, members)
+        return _generate_flat(root, chats, files, rng, members, block)
     users = [f"user{i:05d}" for i in range(max(200, chats // 5))]
     groups = {f"team{i}": rng.sample(users, 8) for i in range(50)}
     for i in range(10, 50):  # nested: some teams include others
@@ -68,7 +71,7 @@ def generate(root: Path, chats: int, files: int, rng: random.Random, members: in
     return size
 
 
-def _generate_flat(root: Path, chats: int, files: int, rng: random.Random, members: int) -> int:
+def _generate_flat(root: Path, chats: int, files: int, rng: random.Random, members: int, block: bool) -> int:
     users = [f"user{i:05d}" for i in range(max(members * 4, 2000))]
     per_file = -(-chats // files)
     size = 0
@@ -76,8 +79,8 @@ def _generate_flat(root: Path, chats: int, files: int, rng: random.Random, membe
         out = ["chats:"]
         for n in range(f * per_file, min((f + 1) * per_file, chats)):
             listed = sorted(rng.sample(users, members))
-            out += [f"  chat{n:05d}:", f'    name: "Team {n}"', f"    owner: {listed[0]}",
-                    f"    members: [{', '.join(listed)}]"]
+            out += [f"  chat{n:05d}:", f'    name: "Team {n}"', f"    owner: {listed[0]}"]
+            out += ["    members:"] + [f"      - {u}" for u in listed] if block else [f"    members: [{', '.join(listed)}]"]
         path = root / f"chats{f:03d}.yaml"
         path.write_text("\n".join(out) + "\n", encoding="utf-8")
         size += path.stat().st_size
@@ -210,6 +213,12 @@ def main() -> int:
             size = generate(big, n, 1, rng, args.members)
             print(f"one file of {n:,} chats, {size / 1e6:.1f} MB")
             measure(str(big), f"{size / 1e6:.0f} MB", pure=not args.no_pure)
+        if args.scale:
+            block = Path(tmp) / "block"
+            block.mkdir()
+            size = generate(block, args.chats, args.files, random.Random(7), args.members, block=True)
+            print(f"the same as block lists ('- id' lines), {size / 1e6:.1f} MB")
+            measure(str(block), f"{args.chats // 1000}k block", pure=False)
     return 0
 
 
