@@ -98,9 +98,9 @@ def parse(file: str, raw: bytes) -> ParsedFile:
         return result
     loader = _quick_resolving(FastLoader)
     if loader is not FastLoader:  # resolution by first character: lists can be lifted
-        lifted = _parse_lifted(file, text, loader)
-        if lifted is not None:
-            return lifted
+        quick = _parse_lifted(file, text, loader)
+        if quick is not None:
+            return quick
     try:
         root = loader(text).get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -127,9 +127,9 @@ def parse(file: str, raw: bytes) -> ParsedFile:
 
 
 def _parse_lifted(file: str, text: str, loader: type) -> ParsedFile | None:
-    """parse() with the one-line member lists lifted out of the text (see
-    flowlists); None when that cannot give the same answer, and the file
-    must be parsed as written."""
+    """parse() with the member lists of plain ids lifted out of the text
+    (see flowlists); None when that cannot give the same answer, and the
+    file must be parsed as written."""
     cut, lifted = flowlists.lift(text, loader.yaml_implicit_resolvers)
     if not lifted:
         return None
