@@ -64,14 +64,20 @@ def _load(paths: list[str] | None) -> LoadResult:
         if problem is not None:
             errors.append(problem)
             continue
-        one = yamlnodes.parse(name, raw)
-        del raw
-        errors.extend(one.errors)
-        errors.extend(schema.check(one))
-        # Only what the cross-file rules need is kept: a file's nodes take
-        # about 25 times the memory of its text.
-        found.append(rules.collect(one))
-        del one
+        try:
+            one = yamlnodes.parse(name, raw)
+            del raw
+            errors.extend(one.errors)
+            errors.extend(schema.check(one))
+            # Only what the cross-file rules need is kept: a file's nodes take
+            # about 25 times the memory of its text.
+            found.append(rules.collect(one))
+            del one
+        except MemoryError:
+            # The half-built node tree is garbage once we leave the frame, so
+            # the run can still report this file and go on with the others.
+            raw = one = None
+            errors.append(_files.too_big_for_memory(name))
     outcome = rules.check(found)
     errors.extend(outcome.errors)
     return LoadResult(

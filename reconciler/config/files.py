@@ -4,6 +4,7 @@ recursively, in sorted order, named as reached from the command line."""
 from __future__ import annotations
 
 import os
+import stat
 
 from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.model import Source
@@ -41,9 +42,28 @@ def _walk(root: str):
                 yield os.path.join(directory, name)
 
 
+# A chat file is a few hundred kilobytes; the largest seen in a benchmark is
+# 30 MB. The cap keeps a mistaken path (a log, a dump) from eating memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
 def read(file: str) -> tuple[bytes | None, Diagnostic | None]:
+    where = Source(file, 1, 1)
     try:
+        # A link to /dev/zero would never end, and opening a FIFO blocks: look
+        # before opening (git can store such a link).
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            return None, error(where, f"not a regular file: {file}")
         with open(file, "rb") as f:
-            return f.read(), None
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, error(Source(file, 1, 1), f"cannot read {file}: {exc.strerror or exc}")
+        return None, error(where, f"cannot read {file}: {exc.strerror or exc}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, error(where, f"{file} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: "
+                                  "split it into several chat files")
+    return data, None
+
+
+def too_big_for_memory(file: str) -> Diagnostic:
+    return error(Source(file, 1, 1), f"{file} is too large to load in the memory available: "
+                                     "split it into several chat files")
