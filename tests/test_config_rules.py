@@ -225,6 +225,8 @@ CASES = [
          ["chats:1:1: error: no chat files (*.yaml, *.yml) under chats"]),
     Case("path_missing", {"chats/a.yaml": chat()},
          ["nope.yaml:1:1: error: no such file or directory: nope.yaml"], paths=["chats", "nope.yaml"]),
+    Case("not_a_regular_file", {"chats/a.yaml": chat()},
+         ["/dev/null:1:1: error: not a regular file: /dev/null"], paths=["chats", "/dev/null"]),
     # ---- allowed YAML features -----------------------------------------------
     Case("aliases_allowed", {"chats/a.yaml": "groups:\n  g: &team [a, b]\n" + chat(
         "    name: X\n    owner: a\n    members: *team\n")},
