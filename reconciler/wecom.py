@@ -13,7 +13,7 @@ Policy (numbers are the defaults, all keyword arguments of WeComClient):
   most 3 times with the -1 back-off; writes retried only when the request
   certainly never left (connection refused, connect timeout), otherwise
   WriteOutcomeUnknown (see its docstring for why);
-- pacing: at most 9,000 calls per API path per sliding minute.
+- pacing: at most 9,500 calls per API path per sliding minute.
 """
 
 from __future__ import annotations

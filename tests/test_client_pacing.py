@@ -86,7 +86,7 @@ def test_concurrent_reservations_never_overbook():
 
 def test_default_stays_under_wecom_quota():
     pacer = SlidingWindowPacer()
-    assert pacer.limit == 9000 and pacer.window == 60
+    assert pacer.limit == 9500 and pacer.window == 60
 
 
 @pytest.mark.parametrize("bad", [dict(limit=0), dict(window=0)])
