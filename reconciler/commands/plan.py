@@ -10,7 +10,7 @@ import os
 import sys
 from functools import partial
 
-from reconciler import reads
+from reconciler import planfile, reads
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -27,19 +27,8 @@ def render(plan, fmt: str, stream=None) -> str:
 
 
 def save(plan, path: str) -> None:
-    """Write the saved plan through the APPLY engineer's planfile (digest and
-    all), so `apply --plan` accepts exactly what plan wrote."""
-    try:
-        from reconciler import planfile
-    except ImportError:  # planfile not there yet: the plain contract JSON
-        planfile = None
-    if planfile is not None:
-        planfile.write(plan, path)
-        return
-    from reconciler.render import render_json
-
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(render_json(plan))
+    """The saved plan, with the digest `apply --plan` checks."""
+    planfile.write(plan, path)
 
 
 def _some(ids, limit: int = 10) -> str:
