@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The main job end to end against the bundled WeCom emulator:
 #   validate -> plan -> apply -> plan again (no changes) -> who
-# `make demo` runs it with .venv/bin on PATH. Steps whose command is not built
-# yet are skipped with a note; a step that exists and fails stops the demo
+# `make demo` runs it with .venv/bin on PATH. A step that fails stops the demo
 # with a non-zero exit. The emulator is always stopped, whatever happens.
 #
 # Environment: APPCHAT_DEMO_DIR (default .demo) holds the emulator's state and
@@ -45,32 +44,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A command is "built" when its module and the parts it stands on import, and
-# `appchat CMD --help` works. (Teams land pieces one by one: the demo runs
-# whatever exists, and fails loudly only when an existing step fails.)
-needs() {
-    case $1 in
-        emulator) echo "reconciler.emulator:Emulator" ;;
-        validate) echo "reconciler.config:load" ;;
-        plan)     echo "reconciler.config:load reconciler.wecom:client_from_env reconciler.planner:make_plan reconciler.render:render_text" ;;
-        apply)    echo "reconciler.config:load reconciler.wecom:client_from_env reconciler.planner:make_plan reconciler.executor:execute" ;;
-        who)      echo "reconciler.config:load reconciler.wecom:client_from_env" ;;
-    esac
-}
-
-has_command() {
-    local module=$1
-    [[ $1 == import ]] && module=imports
-    python - "reconciler.commands.$module:run" $(needs "$1") >/dev/null 2>&1 <<'PY' || return 1
-import importlib, sys
-for spec in sys.argv[1:]:
-    module, _, attr = spec.partition(":")
-    if not hasattr(importlib.import_module(module), attr):
-        sys.exit(1)
-PY
-    appchat "$1" --help >/dev/null 2>&1
-}
-
 # Run one demo step, echoing it; `expect` is the exit code that counts as success.
 step() {
     local expect=$1; shift
@@ -88,10 +61,6 @@ if ! command -v appchat >/dev/null 2>&1; then
 fi
 
 heading "Start the bundled WeCom emulator (seeded with demo/seed.yaml: the chats as they are today)"
-if ! has_command emulator; then
-    note "skipped: \`appchat emulator\` is not built yet, so nothing else can run either"
-    exit 0
-fi
 printf '%s$ appchat emulator --port 0 --state %s/state.sqlite --seed %s &%s\n' "$BOLD" "$DEMO_DIR" "$SEED" "$RESET"
 PYTHONUNBUFFERED=1 appchat emulator --port 0 --state "$DEMO_DIR/state.sqlite" --seed "$SEED" \
     --corp-id wwdemo --corp-secret demo-secret \
@@ -121,43 +90,19 @@ export WECOM_API_BASE=$BASE
 note "WECOM_CORP_ID=$WECOM_CORP_ID WECOM_CORP_SECRET=(set) WECOM_API_BASE=$WECOM_API_BASE"
 
 heading "1. Validate the chat files (offline: no API call)"
-if has_command validate; then
-    step 0 appchat validate "$CHATS"
-else
-    note "skipped: \`appchat validate\` is not built yet"
-fi
+step 0 appchat validate "$CHATS"
 
 heading "2. Plan: read the live chats (gettoken + appchat/get only) and show what would change"
-if has_command plan; then
-    step 0 appchat plan "$CHATS"
-else
-    note "skipped: \`appchat plan\` is not built yet"
-fi
+step 0 appchat plan "$CHATS"
 
 heading "3. Apply the changes (--yes: no question; a pipeline would use a reviewed plan file)"
-applied=false
-if has_command apply; then
-    step 0 appchat apply "$CHATS" --yes
-    applied=true
-else
-    note "skipped: \`appchat apply\` is not built yet"
-fi
+step 0 appchat apply "$CHATS" --yes
 
 heading "4. Plan again: WeCom now matches the files (--detailed-exitcode: 0 = no changes)"
-if $applied && has_command plan; then
-    step 0 appchat plan "$CHATS" --detailed-exitcode
-    echo "converged: exit 0, no changes"
-else
-    note "skipped: needs \`appchat apply\` and \`appchat plan\`"
-fi
+step 0 appchat plan "$CHATS" --detailed-exitcode
+echo "converged: exit 0, no changes"
 
 heading "5. One person's chats: $PERSON, in the files and (--live) in WeCom"
-if has_command who && $applied; then
-    step 0 appchat who "$PERSON" "$CHATS" --live
-elif has_command who; then
-    step 0 appchat who "$PERSON" "$CHATS"
-else
-    note "skipped: \`appchat who\` is not built yet"
-fi
+step 0 appchat who "$PERSON" "$CHATS" --live
 
 heading "Done: stopping the emulator"
