@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv test demo bench clean
+.PHONY: all venv test test-fast demo bench clean
 
 all: test
 
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --timeout=300
+
+# The edit loop: everything but the tests marked slow (they still run in `make test`).
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -n 2 --timeout=300 -m "not slow"
 
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh

@@ -19,14 +19,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reconciler import executor  # noqa: E402
+
+from reconciler.app import execute  # noqa: E402
 from reconciler.emulator import Emulator, EmulatorConfig  # noqa: E402
-from reconciler.model import DesiredChat  # noqa: E402
-from reconciler.planner import make_plan  # noqa: E402
+from reconciler.core.model import DesiredChat  # noqa: E402
+from reconciler.core.planner import make_plan  # noqa: E402
 from reconciler.wecom import client_from_env  # noqa: E402
 
 
@@ -48,7 +47,7 @@ def one_run(emu: Emulator, seed: dict, desired, concurrency: int, recheck: bool)
         plan = make_plan(desired, client.read_chats([d.chat_id for d in desired]))
         emu.clear_calls()
         started = time.perf_counter()
-        report = executor.execute(plan, client, concurrency=concurrency, recheck=recheck)
+        report = execute.execute(plan, client, concurrency=concurrency, recheck=recheck)
         wall = time.perf_counter() - started
     counts = emu.call_counts()
     return {"concurrency": concurrency, "wall": wall, "report": report, "counts": counts,

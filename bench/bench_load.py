@@ -32,7 +32,6 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reconciler.config import _no_cyclic_gc, load, rules, schema, yamlnodes  # noqa: E402
 

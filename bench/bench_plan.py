@@ -33,14 +33,14 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from reconciler import cli, reads  # noqa: E402
-from reconciler.constants import CALLS_PER_MINUTE_PER_API, ErrCode  # noqa: E402
+from reconciler import cli  # noqa: E402
+from reconciler.app import session  # noqa: E402
+from reconciler.core.facts import CALLS_PER_MINUTE_PER_API, ErrCode  # noqa: E402
 from reconciler.emulator import Emulator, EmulatorConfig  # noqa: E402
-from reconciler.model import DesiredChat, LiveChat, Source  # noqa: E402
+from reconciler.core.model import DesiredChat, LiveChat, Source  # noqa: E402
 
 CORP_ID, SECRET = "wwbench", "bench-secret-not-real"
 CHATS_PER_FILE = 250
@@ -104,16 +104,16 @@ def run_plan(chats_dir: Path, concurrency: int) -> tuple[float, int, dict]:
     reading WeCom) taken from the shell's own helpers."""
     argv = ["plan", str(chats_dir), "--format", "json", "--concurrency", str(concurrency)]
     phases: dict[str, float] = {}
-    originals = reads.load_or_report, reads.read_live
-    reads.load_or_report = _timed(phases, "load", reads.load_or_report)
-    reads.read_live = _timed(phases, "read", reads.read_live)
+    originals = session.load, session.read_live
+    session.load = _timed(phases, "load", session.load)
+    session.read_live = _timed(phases, "read", session.read_live)
     try:
         with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
             started = time.perf_counter()
             code = cli.main(argv)
             return time.perf_counter() - started, code, phases
     finally:
-        reads.load_or_report, reads.read_live = originals
+        session.load, session.read_live = originals
 
 
 def run_sequential(base_url: str, chat_ids: list[str]) -> float:
@@ -155,7 +155,7 @@ def planner_inputs(chats: int, members: int, drift: float = 0.1, seed: int = 11)
 
 
 def bench_planner(chats: int, members: int, drift: float = 0.1) -> dict:
-    from reconciler.planner import make_plan
+    from reconciler.core.planner import make_plan
 
     desired, live = planner_inputs(chats, members, drift)
     cpu = time.process_time()

@@ -44,14 +44,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
 
 import requests  # noqa: E402
 
 import bench_plan  # noqa: E402  (make_world, write_files, _timed, bench_planner)
-from reconciler import cli, reads  # noqa: E402
-from reconciler.constants import CALLS_PER_MINUTE_PER_API, ErrCode  # noqa: E402
+from reconciler import cli  # noqa: E402
+from reconciler.app import session  # noqa: E402
+from reconciler.core.facts import CALLS_PER_MINUTE_PER_API, ErrCode  # noqa: E402
 
 CORP_ID, SECRET = bench_plan.CORP_ID, bench_plan.SECRET
 
@@ -115,12 +114,11 @@ class SubprocessEmulator:
 def cli_run(argv: list[str], phases: dict | None = None) -> tuple[float, int, str]:
     """`appchat ARGV` in this process: (wall s, exit code, stdout). With
     `phases`, the load / read / make_plan time of the run goes there."""
-    from reconciler import planner
 
-    originals = reads.load_or_report, reads.read_live, planner.make_plan
+    originals = session.load, session.read_live, session.make_plan
     if phases is not None:
-        reads.load_or_report = bench_plan._timed(phases, "load", reads.load_or_report)
-        reads.read_live = bench_plan._timed(phases, "read", reads.read_live)
+        session.load = bench_plan._timed(phases, "load", session.load)
+        session.read_live = bench_plan._timed(phases, "read", session.read_live)
 
         def make_plan(*a, **kw):
             cpu = time.process_time()
@@ -128,7 +126,7 @@ def cli_run(argv: list[str], phases: dict | None = None) -> tuple[float, int, st
                 return originals[2](*a, **kw)
             finally:
                 phases["make_plan_cpu"] = phases.get("make_plan_cpu", 0.0) + time.process_time() - cpu
-        planner.make_plan = make_plan
+        session.make_plan = make_plan
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
@@ -136,7 +134,7 @@ def cli_run(argv: list[str], phases: dict | None = None) -> tuple[float, int, st
             code = cli.main(argv)
             return time.perf_counter() - started, code, out.getvalue()
     finally:
-        reads.load_or_report, reads.read_live, planner.make_plan = originals
+        session.load, session.read_live, session.make_plan = originals
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-_TESTS = Path(__file__).resolve().parent
-for _p in (str(_TESTS), str(_TESTS.parent)):  # `from helpers import ...` and `from tests.helpers import ...`
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
-
-from helpers import TEST_CORP_ID, TEST_CORP_SECRET  # noqa: E402
-
-from reconciler.emulator import Emulator, EmulatorConfig  # noqa: E402
+from reconciler.emulator import Emulator, EmulatorConfig
+from tests.helpers import TEST_CORP_ID, TEST_CORP_SECRET
 
 
 @pytest.fixture

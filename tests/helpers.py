@@ -1,5 +1,4 @@
-"""Helpers other test files import: `from helpers import env_for, run_cli`
-(tests/conftest.py puts tests/ on sys.path)."""
+"""Helpers other test files import: `from tests.helpers import env_for, run_cli`."""
 
 from __future__ import annotations
 

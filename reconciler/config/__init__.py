@@ -4,6 +4,8 @@
     if not result.ok: report(result); ...
     result.chats  # tuple[DesiredChat, ...] sorted by chat_id
 
+    load_text(text, "imported.yaml")  # one file's text, no file system
+
 Offline and pure apart from reading the files: no network, no YAML leaves
 this package."""
 
@@ -19,9 +21,9 @@ from typing import Mapping, TextIO
 from reconciler.config import files as _files
 from reconciler.config import rules, schema, yamlnodes
 from reconciler.config.diagnostics import Diagnostic, sort_unique, write
-from reconciler.model import DesiredChat
+from reconciler.core.model import DesiredChat
 
-__all__ = ["load", "report", "Diagnostic", "LoadResult"]
+__all__ = ["load", "load_text", "report", "Diagnostic", "LoadResult"]
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,21 @@ def load(paths: list[str] | None = None) -> LoadResult:
         return _load(paths)
 
 
+def load_text(text: str, name: str = "<text>") -> LoadResult:
+    """The chats of one file given as text, checked as `load` checks a file."""
+    with _no_cyclic_gc():
+        return _check([name], [], lambda _: (text.encode("utf-8"), None))
+
+
 def _load(paths: list[str] | None) -> LoadResult:
     names, errors = _files.discover(paths)
+    return _check(names, errors, _files.read)
+
+
+def _check(names: list[str], errors: list[Diagnostic], read) -> LoadResult:
     found = []
     for name in names:
-        raw, problem = _files.read(name)
+        raw, problem = read(name)
         if problem is not None:
             errors.append(problem)
             continue

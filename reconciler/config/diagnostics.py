@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from typing import Iterable, TextIO
 
-from reconciler.model import Source
+from reconciler.core.model import Source
 
 ERROR = "error"
 WARNING = "warning"

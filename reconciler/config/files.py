@@ -7,7 +7,7 @@ import os
 import stat
 
 from reconciler.config.diagnostics import Diagnostic, error
-from reconciler.model import Source
+from reconciler.core.model import Source
 
 DEFAULT_PATH = "chats"
 SUFFIXES = (".yaml", ".yml")

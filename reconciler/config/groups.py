@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, error
-from reconciler.model import Source
+from reconciler.core.model import Source
 
 # How many different group chains `who` is told about per user; diamonds of
 # nested groups could otherwise multiply them without bound.

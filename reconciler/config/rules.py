@@ -14,13 +14,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.config.diagnostics import Diagnostic, error, warning
 from reconciler.config.groups import DIRECT, Entry, Expander, GroupDef, Member, references, used_groups
-from reconciler.config.yamlnodes import STR, ParsedFile, at, pairs
-from reconciler.constants import CHAT_ID_PATTERN, CHAT_NAME_MAX_CHARS, MAX_MEMBERS, MIN_MEMBERS, USER_ID_PATTERN
-from reconciler.model import DesiredChat, Source
+from reconciler.config.yamldata import STR, at, pairs
+from reconciler.config.yamlnodes import ParsedFile
+from reconciler.core.facts import CHAT_NAME_MAX_CHARS, MAX_MEMBERS, MIN_MEMBERS, USER_ID_PATTERN, is_chat_id, is_user_id
+from reconciler.core.model import DesiredChat, Source
 
-# fullmatch, not match: `$` also matches before a final newline ("bob\n").
-_CHAT_ID = re.compile(CHAT_ID_PATTERN)
-_USER_ID = re.compile(USER_ID_PATTERN)
 # A member list item: a user id or "@" and a group name (the same characters).
 _MEMBER_REF = re.compile("@?" + USER_ID_PATTERN.removeprefix("^").removesuffix("$") + r"\Z").match
 
@@ -95,7 +93,7 @@ def _entries(parsed: ParsedFile, node: Node | None) -> tuple[list[Member], bool]
     seen: set[str] = set()
     for item in items:
         value = _string(item)
-        if value is None or not _USER_ID.fullmatch(value.removeprefix("@")) or value == "@" or value in seen:
+        if value is None or not is_user_id(value.removeprefix("@")) or value == "@" or value in seen:
             complete = False
             continue
         seen.add(value)
@@ -114,13 +112,13 @@ def collect(parsed: ParsedFile) -> tuple[list[GroupDef], list[ChatDef]]:
     for top, _, section in _items(parsed.root):
         if top == "groups":
             for name, key_node, value in _items(section):
-                if _USER_ID.fullmatch(name):
+                if is_user_id(name):
                     entries, complete = _entries(parsed, value)
                     groups.append(GroupDef(name, at(file, key_node), entries, complete))
         elif top == "chats":
             for chat_id, key_node, value in _items(section):
                 chat = _chat(parsed, chat_id, key_node, value)
-                chat.id_ok = bool(_CHAT_ID.fullmatch(chat_id))
+                chat.id_ok = bool(is_chat_id(chat_id))
                 chats.append(chat)
     return groups, chats
 
@@ -136,7 +134,7 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node) -> ChatD
     chat.name = name if name and len(name) <= CHAT_NAME_MAX_CHARS else None
     owner_key, owner_node = fields.get("owner", (None, None))
     owner = _string(owner_node)
-    if owner is not None and _USER_ID.fullmatch(owner):
+    if owner is not None and is_user_id(owner):
         chat.owner, chat.owner_source = owner, at(file, owner_node)
     members_key, members = fields.get("members", (None, None))
     chat.entries, entries_ok = _entries(parsed, members)

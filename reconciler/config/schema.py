@@ -13,7 +13,8 @@ from typing import Any, Iterator
 import jsonschema
 
 from reconciler.config.diagnostics import Diagnostic, error
-from reconciler.config.yamlnodes import ParsedFile, at, is_yaml_trap, kind, node_at
+from reconciler.config.yamldata import at, is_yaml_trap, kind, node_at
+from reconciler.config.yamlnodes import ParsedFile
 
 SCHEMA_RESOURCE = "chats.schema.json"
 TOP_KEYS = ("groups", "chats")

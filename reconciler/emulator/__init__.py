@@ -4,8 +4,8 @@
     with Emulator(EmulatorConfig(seed={"users": ["alice", "bob"]})) as emu:
         emu.base_url   # http://127.0.0.1:PORT/cgi-bin/
 
-Imports nothing from reconciler but reconciler.constants, so it cannot drift
-along with the client it is meant to check."""
+Imports nothing from reconciler but reconciler.core.facts, so it cannot drift
+along with the client it is meant to check (a test holds it to that)."""
 
 from .config import DEFAULT_CORP_ID, DEFAULT_CORP_SECRET, EmulatorConfig
 from .emulator import Emulator

@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from reconciler import constants as C
-from reconciler.constants import ErrCode as E
+from reconciler.core import facts as C
+from reconciler.core.facts import ErrCode as E
 
 from . import faults as F
 from . import messages as M
@@ -84,10 +84,20 @@ class Api:
         self.log = CallLog()
         self.messages: list[dict] = []
         self.in_flight = 0
+        self.hooks: list = []  # fn(event, method, path): "request" before handling, "reply" after
 
     # -- the request path -------------------------------------------------
 
     def handle(self, method: str, path: str, query_string: str, raw: bytes, ip: str = "127.0.0.1") -> Reply:
+        for hook in list(self.hooks):
+            hook("request", method, path)
+        try:
+            return self._handle(method, path, query_string, raw, ip)
+        finally:
+            for hook in list(self.hooks):
+                hook("reply", method, path)
+
+    def _handle(self, method: str, path: str, query_string: str, raw: bytes, ip: str) -> Reply:
         query = parse_qs(query_string, keep_blank_values=True)
         if path not in API_PATHS:
             reply = json_reply(M.error(M.INVALID_URL, "invalid url"), 404)

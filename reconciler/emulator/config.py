@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from reconciler import constants as C
+from reconciler.core import facts as C
 
 DEFAULT_CORP_ID = "wwdemo"
 DEFAULT_CORP_SECRET = "demo-secret"

@@ -115,6 +115,18 @@ class Emulator:
         with self._api.lock:
             return self._api.tokens.known()
 
+    def in_flight(self) -> int:
+        """API requests being handled right now."""
+        with self._api.lock:
+            return self._api.in_flight
+
+    def add_hook(self, hook) -> None:
+        """Call hook(event, method, path) in the request's thread for every
+        API request: event "request" before it is handled, "reply" once it is
+        answered. For tests that act at a given moment of a run (revoke the
+        tokens at the 7th call, watch every token issued)."""
+        self._api.hooks.append(hook)
+
     def messages(self, chat_id: str | None = None) -> list[dict]:
         """Messages appchat/send accepted: {"chatid","msgtype",<msgtype>: payload,"ts",
         "undelivered": members past their per-minute limit}."""

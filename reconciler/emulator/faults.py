@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from reconciler.constants import ErrCode as E
+from reconciler.core.facts import ErrCode as E
 
 KINDS = ("busy", "overload", "drop", "slow", "garbage", "http", "errcode")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import secrets
 
-# Codes the emulator answers that reconciler.constants does not name.
+# Codes the emulator answers that reconciler.core.facts does not name.
 INVALID_MEDIA_ID = 40007
 INVALID_CORPID_MISSING = 41002
 CORPSECRET_MISSING = 41004

@@ -6,17 +6,14 @@ comment and in the README (section "emulator")."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional
 
-from reconciler import constants as C
-from reconciler.constants import ErrCode as E
+from reconciler.core import facts as C
+from reconciler.core.facts import ErrCode as E
 
 from . import messages as M
 
-_CHAT_ID = re.compile(C.CHAT_ID_PATTERN)
-_USER_ID = re.compile(C.USER_ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ def check_chat_id(value) -> Reject | None:
         return Reject(E.INVALID_CHATID, "invalid chatid")
     if len(value) > C.CHAT_ID_MAX_LEN:
         return Reject(E.CHATID_TOO_LONG, "chatid exceed max length")
-    if not _CHAT_ID.match(value):
+    if not C.is_chat_id(value):
         return Reject(E.INVALID_CHATID, "invalid chatid")
     return None
 
@@ -64,7 +61,7 @@ def _user_list(value, field: str) -> Reject | tuple[str, ...]:
     if not isinstance(value, list):
         return Reject(M.DATA_FORMAT_ERROR, f"data format error: {field} must be an array")
     for user in value:
-        if not isinstance(user, str) or not _USER_ID.match(user):
+        if not C.is_user_id(user):
             return Reject(E.INVALID_USERID, f"invalid userid in {field}")
     # Repeated ids are merged, keeping the first position.
     return tuple(dict.fromkeys(value))
@@ -75,7 +72,7 @@ def _outside(users, directory: Directory) -> list[str]:
 
 
 def _check_owner_format(owner) -> Reject | None:
-    if not isinstance(owner, str) or not _USER_ID.match(owner):
+    if not C.is_user_id(owner):
         return Reject(E.INVALID_OWNER, "invalid owner")
     return None
 

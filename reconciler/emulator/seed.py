@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 
-from reconciler import constants as C
+from reconciler.core import facts as C
 
 from .rules import Chat
 
@@ -43,10 +42,10 @@ def _chat(item, where: str, foreign: bool) -> Chat:
     if unknown:
         raise SeedError(f"{where}: unknown keys {', '.join(sorted(map(str, unknown)))}")
     chatid = item.get("chatid")
-    if not isinstance(chatid, str) or not re.match(C.CHAT_ID_PATTERN, chatid):
+    if not C.is_chat_id(chatid):
         raise SeedError(f"{where}: invalid chatid {chatid!r}")
     users = item.get("userlist")
-    if not isinstance(users, list) or not all(isinstance(u, str) and re.match(C.USER_ID_PATTERN, u) for u in users):
+    if not isinstance(users, list) or not all(map(C.is_user_id, users)):
         raise SeedError(f"{where}: userlist must be a list of user ids")
     owner = item.get("owner", users[0] if users else None)
     if owner not in users:
@@ -77,7 +76,7 @@ def load_seed(seed) -> Seed:
         raise SeedError(f"{source}: unknown keys {', '.join(sorted(map(str, unknown)))}")
     users = seed.get("users")
     if users is not None:
-        if not isinstance(users, list) or not all(isinstance(u, str) and re.match(C.USER_ID_PATTERN, u) for u in users):
+        if not isinstance(users, list) or not all(map(C.is_user_id, users)):
             raise SeedError(f"{source}: users must be a list of user ids")
         users = frozenset(users)
     chats: dict[str, Chat] = {}

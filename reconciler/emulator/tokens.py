@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Callable
 
-from reconciler.constants import ErrCode as E
+from reconciler.core.facts import ErrCode as E
 
 _KEEP_EXPIRED = 1000  # remembered so an old token answers 42001, not 40014
 

@@ -1,8 +1,19 @@
-"""Three views of one Plan, all fed from the same data: text for a terminal,
-JSON for scripts and saved plans, markdown for a pull-request comment."""
+"""Every view, one shape: a function (value, colour=False) -> str, chosen by
+the name of its format. The command line offers exactly these formats.
+
+    render.PLAN["markdown"](plan)
+    render.REPORT["json"](report)
+"""
 
 from reconciler.render.json import render_json
 from reconciler.render.markdown import MARKER, MAX_CHARS, render_markdown
+from reconciler.render.report import render_report_json, render_report_text
 from reconciler.render.text import render_text
+from reconciler.render.who import render_who_json, render_who_text
 
-__all__ = ["render_text", "render_json", "render_markdown", "MARKER", "MAX_CHARS"]
+PLAN = {"text": render_text, "json": render_json, "markdown": render_markdown}
+REPORT = {"text": render_report_text, "json": render_report_json}
+WHO = {"text": render_who_text, "json": render_who_json}
+
+__all__ = ["PLAN", "REPORT", "WHO", "render_text", "render_json", "render_markdown", "render_report_text",
+           "render_report_json", "render_who_text", "render_who_json", "MARKER", "MAX_CHARS"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from reconciler.plan import Plan
+from reconciler.core.plan import Plan
 
 
-def render_json(plan: Plan) -> str:
+def render_json(plan: Plan, colour: bool = False) -> str:
     # Raw UTF-8, like the API itself: chat names are often Chinese.
     return json.dumps(plan.data, indent=2, ensure_ascii=False) + "\n"

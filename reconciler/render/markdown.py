@@ -16,10 +16,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from reconciler.people import PersonChange, people_summary
-from reconciler.plan import Change, Plan
-from reconciler.render._words import error_text, plural
-from reconciler.render.text import quoted, safe
+from reconciler.core.people import PersonChange
+from reconciler.core.plan import Change, Plan
+from reconciler.render.words import error_text, plural, quoted, safe
 
 MARKER = "<!-- appchat-plan -->"
 MAX_CHARS = 65_536
@@ -64,7 +63,7 @@ class _Section:
         return sum(len(line) + 1 for line in self.head) + 1 + _NOTE_RESERVE
 
 
-def render_markdown(plan: Plan) -> str:
+def render_markdown(plan: Plan, colour: bool = False) -> str:
     s = plan.summary
     top = [
         MARKER,
@@ -122,7 +121,7 @@ def _fill(sec: _Section, allowance: int) -> int:
 
 
 def _sections(plan: Plan) -> list[_Section]:
-    people = people_summary(plan).removals_first()
+    people = plan.people.removals_first()
     removing = [c for c in plan.changes if c.removed]
     warnings = [(c.chat_id, w) for c in plan.changes for w in c.warnings]
     return [

@@ -5,23 +5,10 @@ move the cursor or fake a line of the plan."""
 
 from __future__ import annotations
 
-import json
-
-from reconciler.people import PersonChange, people_summary
-from reconciler.plan import Change, Plan
-from reconciler.render._words import error_text, plural, summary_line
-from reconciler.term import Palette
-
-
-def safe(text: str) -> str:
-    """Non-printable characters (newlines, ESC, ...) as visible escapes."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-
-
-def quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+from reconciler.core.people import PersonChange
+from reconciler.core.plan import Change, Plan
+from reconciler.render.palette import Palette
+from reconciler.render.words import error_text, plural, quoted, safe, summary_line
 
 
 def render_text(plan: Plan, colour: bool = False) -> str:
@@ -41,7 +28,7 @@ def render_text(plan: Plan, colour: bool = False) -> str:
         out.append(p.bold("Errors (these chats could not be read and are not planned):"))
         out += [p.red(f"  ! {safe(e.chat_id)}: {safe(error_text(e.errcode, e.message))}") for e in plan.errors]
         out.append("")
-    people = people_summary(plan)
+    people = plan.people
     if len(people):
         out.append(p.bold("People:"))
         out += [_person(person, p) for person in people.removals_first()]

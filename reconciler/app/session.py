@@ -1,0 +1,116 @@
+"""One run's way from chat files to a plan: load -> select -> read -> plan,
+shared by plan, apply from paths, import and who.
+
+The order is the contract's, so it lives in one place: files are loaded and
+checked before a client even exists (invalid files -> exit 1 without a
+single API call, not even gettoken); the client is opened only once there
+is something to read.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
+
+from reconciler.app.progress import Progress, wants_progress
+from reconciler.core.model import DesiredChat, LiveResult
+from reconciler.core.plan import Plan
+from reconciler.core.planner import make_plan
+
+log = logging.getLogger(__name__)
+
+
+def load(paths: Sequence[str] | None, stream: TextIO | None = None):
+    """The chat files, with warnings and errors printed on stderr: the
+    LoadResult, or None when there are errors (the caller exits 1 and must
+    not open a client)."""
+    from reconciler import config
+
+    result = config.load(list(paths) if paths else None)
+    config.report(result, stream=stream or sys.stderr)
+    return result if result.ok else None
+
+
+def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None,
+           stream: TextIO | None = None) -> list[DesiredChat] | None:
+    """The chats named by --target (all when none given), or None after
+    naming each target the files do not define."""
+    chats = list(chats)
+    wanted = list(dict.fromkeys(targets or ()))
+    if not wanted:
+        return chats
+    known = {c.chat_id for c in chats}
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        err = stream or sys.stderr
+        for chat_id in unknown:
+            print(f"error: --target {chat_id}: no chat with this id in the chat files", file=err)
+        return None
+    keep = set(wanted)
+    return [c for c in chats if c.chat_id in keep]
+
+
+def open_client(concurrency: int = 8, read_only: bool = True, environ: Mapping[str, str] | None = None):
+    """A WeCom client from the environment; read-only unless asked. Raises
+    MissingCredentials, which the CLI's guard turns into the contract's
+    message naming the variable."""
+    from reconciler.wecom.client import client_from_env
+
+    return client_from_env(os.environ if environ is None else environ,
+                           concurrency=concurrency, read_only=read_only)
+
+
+@contextmanager
+def client(concurrency: int = 8, read_only: bool = True) -> Iterator:
+    made = open_client(concurrency, read_only)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
+              stream: TextIO | None = None) -> dict[str, LiveResult]:
+    """Read the live chats, with a progress line when the caller allows it,
+    stderr is a terminal and there are many chats."""
+    stream = stream or sys.stderr
+    ids = list(dict.fromkeys(chat_ids))
+    progress = Progress(stream, len(ids)) if show_progress and wants_progress(len(ids), stream) else None
+    started = time.monotonic()
+    try:
+        live = client.read_chats(ids, progress=progress) if ids else {}
+    finally:
+        if progress:
+            progress.finish()
+    log.debug("read %d chats in %.2f s; api calls %s", len(ids), time.monotonic() - started,
+              dict(getattr(client, "stats", {}) or {}))
+    return dict(live)
+
+
+def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True) -> Plan:
+    """Read what `desired` names and plan it (the pure planner)."""
+    live = read_live(client, [c.chat_id for c in desired], show_progress)
+    return make_plan(desired, live)
+
+
+def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
+               open_reader: Callable[[], object], show_progress: bool = True) -> Plan | None:
+    """Load, select targets, read, plan. None after diagnostics were printed
+    (invalid files, unknown target): the caller exits 1. `open_reader` is
+    called only once the files are known to be valid; the client it makes is
+    closed here. Credential errors propagate to the CLI's guard."""
+    loaded = load(paths)
+    if loaded is None:
+        return None
+    desired = select(loaded.chats, targets)
+    if desired is None:
+        return None
+    reader = open_reader()
+    try:
+        return plan_for(desired, reader, show_progress)
+    finally:
+        reader.close()

@@ -1,0 +1,23 @@
+"""The command line: argument parsing and exit codes only. Each command is
+reconciler.cli.commands.<name>: add_arguments(p) and run(args) -> exit code."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from reconciler.app.outcome import ExitCode
+from reconciler.cli.parser import build_parser, command_module, parse
+
+__all__ = ["main", "build_parser", "parse"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return int(command_module(args.command).run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return ExitCode.ERROR

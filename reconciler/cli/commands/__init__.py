@@ -1,0 +1,1 @@
+"""Every argument command: see reconciler.cli.parser.COMMANDS."""

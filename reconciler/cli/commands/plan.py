@@ -1,0 +1,75 @@
+"""Read the live chats named in the files (gettoken and appchat/get only) and
+print the changes that would make them match.
+
+Read-only by construction: the client is opened with read_only=True, so any
+POST would raise before reaching the network."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import partial
+
+from reconciler.app.outcome import ExitCode
+from reconciler.cli import options
+
+
+def add_arguments(p) -> None:
+    options.paths(p)
+    options.output_format(p, ("text", "json", "markdown"))
+    p.add_argument("--out", metavar="FILE", help="also write the plan as JSON, for `apply --plan`")
+    p.add_argument("--detailed-exitcode", action="store_true",
+                   help="exit 0 no changes, 2 changes present, 1 error")
+    options.target(p)
+    options.concurrency(p)
+
+
+def exit_code(plan, detailed: bool) -> ExitCode:
+    if plan.errors:
+        return ExitCode.ERROR
+    if detailed and plan.has_changes:
+        return ExitCode.CHANGES
+    return ExitCode.OK
+
+
+def _some(ids, limit: int = 10) -> str:
+    ids = list(ids)
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
+
+
+def run(args) -> int:
+    from reconciler.cli.guard import guarded
+
+    return guarded(lambda: _run(args))
+
+
+def _run(args) -> int:
+    from reconciler import render
+    from reconciler.app import planfile, session
+    from reconciler.cli.term import use_colour
+
+    if args.out:
+        # Found out now, not after reading 10,000 chats.
+        directory = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(directory):
+            print(f"error: cannot write {args.out}: no directory {directory}", file=sys.stderr)
+            return ExitCode.ERROR
+    plan = session.build_plan(args.paths, args.target,
+                              partial(session.open_client, concurrency=args.concurrency, read_only=True))
+    if plan is None:
+        return ExitCode.ERROR
+    text = render.PLAN[args.format](plan, colour=use_colour(sys.stdout))
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if args.out:
+        try:
+            planfile.write(plan, args.out)
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return ExitCode.ERROR
+    if plan.errors:
+        # The rest of the plan is printed above; the run still fails.
+        print(f"error: {len(plan.errors)} chat(s) could not be read: {_some(e.chat_id for e in plan.errors)}",
+              file=sys.stderr)
+    return exit_code(plan, args.detailed_exitcode)

@@ -1,0 +1,71 @@
+"""Argument types and the options several commands share, defined once."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _number(text: str, kind, what: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+
+
+def ratio(text: str) -> float:
+    """A decimal fraction from 0 to 1 (a share of members, a fault rate)."""
+    value = _number(text, float, "a decimal fraction")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = _number(text, int, "a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def count(text: str) -> int:
+    """A whole number, 0 or more."""
+    value = _number(text, int, "a whole number")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    value = _number(text, float, "a number of seconds")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
+
+
+def port(text: str) -> int:
+    value = count(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be 0 to 65535: {text!r}")
+    return value
+
+
+def verbose(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+
+
+def paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", default=None,
+                   help="chat files or directories (default: chats/)")
+
+
+def target(p: argparse.ArgumentParser, extra: str = "") -> None:
+    p.add_argument("--target", action="append", metavar="CHAT_ID", default=[],
+                   help=f"only this chat (repeatable{extra})")
+
+
+def concurrency(p: argparse.ArgumentParser, what: str = "parallel API reads") -> None:
+    p.add_argument("--concurrency", type=positive_int, default=8, metavar="N", help=f"{what} (default 8)")
+
+
+def output_format(p: argparse.ArgumentParser, choices: tuple[str, ...], help: str | None = None) -> None:
+    p.add_argument("--format", choices=choices, default=choices[0], help=help or f"default {choices[0]}")

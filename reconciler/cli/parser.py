@@ -1,0 +1,95 @@
+"""The command line: one subparser per command, each filled by its module's
+add_arguments(p), and options allowed anywhere: `appchat -v plan chats/`,
+`appchat plan -v chats/` and `appchat plan chats/ -v` are the same run."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from reconciler import __version__
+from reconciler.app.outcome import ExitCode
+
+# command name -> (module under reconciler.cli.commands, one line of help)
+COMMANDS = {
+    "validate": ("validate", "check chat files offline"),
+    "plan": ("plan", "show the API calls that would make WeCom match the files"),
+    "apply": ("apply", "make the changes"),
+    "import": ("imports", "write live chats as a chat file"),
+    "send": ("send", "send one message to a chat"),
+    "who": ("who", "the chats a person is in"),
+    "schema": ("schema", "print the chat-file JSON Schema"),
+    "emulator": ("emulator", "run a local WeCom API server"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error, but 2 means "changes present" to a
+    pipeline running `plan --detailed-exitcode` (the contract keeps 2 for that
+    alone): a mistyped flag must fail the job as an error (1), not as drift."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
+
+
+def command_module(name: str):
+    return importlib.import_module(f"reconciler.cli.commands.{COMMANDS[name][0]}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="appchat", description="WeCom app-chat membership as code.")
+    parser.add_argument("--version", action="version", version=f"appchat {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
+    for name, (_, summary) in COMMANDS.items():
+        module = command_module(name)
+        p = sub.add_parser(name, help=summary, description=(module.__doc__ or summary).strip().split("\n\n")[0])
+        module.add_arguments(p)
+        p.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    return parser
+
+
+def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def _takes_value(option: str, parsers) -> bool:
+    """Whether `option` (as written, without =VALUE) consumes the next word
+    in any command, so a command's name after it is its value, not the
+    command."""
+    for p in parsers:
+        action = p._option_string_actions.get(option)
+        if action is not None and action.nargs != 0:
+            return True
+    return False
+
+
+def split_command(argv: list[str], parser: argparse.ArgumentParser) -> tuple[str | None, list[str]]:
+    """The command's name and every other word, in order: options written
+    before the command move behind it. (None, argv) when there is no command
+    (`appchat --version`, `appchat -h`, a typo)."""
+    parsers = list(subparsers(parser).values())
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            break
+        if word in COMMANDS:
+            return word, argv[:i] + argv[i + 1:]
+        if word.startswith("-") and "=" not in word and _takes_value(word, parsers):
+            i += 1
+        i += 1
+    return None, argv
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line as a Namespace, positionals and options in any order
+    (argparse alone stops filling a positional list at the first option)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    command, rest = split_command(argv, parser)
+    if command is None or any(w in ("-h", "--help", "--version") for w in argv[:argv.index(command)]):
+        return parser.parse_args(argv)  # help, version, or argparse's own usage error
+    return subparsers(parser)[command].parse_intermixed_args(rest, argparse.Namespace(command=command))

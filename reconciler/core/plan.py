@@ -1,0 +1,181 @@
+"""The plan: what `appchat plan` shows and `appchat apply` executes.
+
+A plan is a list of small Change values (after octoDNS's plan/change), and a
+versioned data format (after Terraform's plans): every output (text, JSON,
+markdown, the saved plan file) is fed from the same `.data` views, so they
+cannot disagree, and reading a plan back (core.planjson) is the strict
+inverse of `.data`.
+
+A Change cannot be built with calls that do not take its `before` to its
+`after`: what runs is always what was reviewed.
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property
+from typing import Any
+
+from reconciler.core.call import Call
+from reconciler.core.model import ReadError
+from reconciler.core.people import PeopleSummary, people_summary
+from reconciler.core.state import ChatState, InconsistentCall, fold
+
+FORMAT_VERSION = 1
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class InconsistentPlan(ValueError):
+    """A change whose calls do not lead from its `before` to its `after`."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One chat that changes: its state before (None when created), after,
+    and the calls that get it there, in order."""
+
+    chat_id: str
+    action: Action
+    source: str
+    before: ChatState | None
+    after: ChatState
+    calls: tuple[Call, ...]
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        try:
+            action = Action(self.action)
+        except ValueError:
+            raise ValueError(f"change {self.chat_id}: action must be create or update, not {self.action!r}") from None
+        object.__setattr__(self, "action", action)
+        if (action is Action.CREATE) != (self.before is None):
+            raise ValueError(f"change {self.chat_id}: before must be None exactly when the chat is created")
+        object.__setattr__(self, "calls", tuple(self.calls))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+        if not self.calls:
+            raise InconsistentPlan(f"chat {self.chat_id}: a change needs at least one call")
+        if any(call.body.get("chatid") != self.chat_id for call in self.calls):
+            raise InconsistentPlan(f"chat {self.chat_id}: a call names another chat")
+        try:
+            reached = fold(self.before, self.calls)
+        except InconsistentCall as exc:
+            raise InconsistentPlan(f"chat {self.chat_id}: its calls cannot be made as planned: {exc}") from None
+        if reached != self.after:
+            raise InconsistentPlan(f"chat {self.chat_id}: its calls do not take `before` to `after`: "
+                                   + _difference(reached, self.after))
+
+    @cached_property
+    def added(self) -> frozenset[str]:
+        """Who joins: every member of a created chat, the new members of an update."""
+        before = self.before.members if self.before else ()
+        return frozenset(self.after.members) - frozenset(before)
+
+    @cached_property
+    def removed(self) -> frozenset[str]:
+        if self.before is None:
+            return frozenset()
+        return frozenset(self.before.members) - frozenset(self.after.members)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "chat_id": self.chat_id,
+            "action": self.action.value,
+            "source": self.source,
+            "before": self.before.data if self.before else None,
+            "after": self.after.data,
+            "calls": [c.data for c in self.calls],
+            "warnings": list(self.warnings),
+        }
+
+
+def _difference(reached: ChatState, after: ChatState) -> str:
+    parts = []
+    joined, left = set(reached.members) - set(after.members), set(after.members) - set(reached.members)
+    if joined:
+        parts.append("they also add " + ", ".join(sorted(joined)))
+    if left:
+        parts.append("they also remove " + ", ".join(sorted(left)))
+    if reached.name != after.name:
+        parts.append(f"they name it {reached.name!r}, not {after.name!r}")
+    if reached.owner != after.owner:
+        parts.append(f"they make {reached.owner!r} owner, not {after.owner!r}")
+    return "; ".join(parts)
+
+
+def read_error_data(error: ReadError) -> dict[str, Any]:
+    return {"chat_id": error.chat_id, "errcode": error.errcode, "message": error.message}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Changes sorted by chat id, unchanged chat ids sorted, read errors
+    sorted by chat id (sorted here, whatever order they were given in)."""
+
+    changes: tuple[Change, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    errors: tuple[ReadError, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.chat_id)))
+        object.__setattr__(self, "unchanged", tuple(sorted(self.unchanged)))
+        object.__setattr__(self, "errors", tuple(sorted(self.errors, key=lambda e: e.chat_id)))
+        seen: set[str] = set()
+        for chat_id in [c.chat_id for c in self.changes] + list(self.unchanged) + [e.chat_id for e in self.errors]:
+            if chat_id in seen:
+                raise ValueError(f"chat {chat_id!r} appears more than once in the plan")
+            seen.add(chat_id)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def creates(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action is Action.CREATE)
+
+    @property
+    def updates(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action is Action.UPDATE)
+
+    @cached_property
+    def summary(self) -> dict[str, int]:
+        updates = self.updates
+        return {
+            "create": len(self.changes) - len(updates),
+            "update": len(updates),
+            "unchanged": len(self.unchanged),
+            "errors": len(self.errors),
+            # created chats' members are not counted: only existing chats gain or lose people
+            "members_added": sum(len(c.added) for c in updates),
+            "members_removed": sum(len(c.removed) for c in updates),
+        }
+
+    @cached_property
+    def people(self) -> PeopleSummary:
+        """The plan person by person, worked out once per plan."""
+        return people_summary(self.changes)
+
+    def change(self, chat_id: str) -> Change | None:
+        return next((c for c in self.changes if c.chat_id == chat_id), None)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "changes": [c.data for c in self.changes],
+            "unchanged": list(self.unchanged),
+            "errors": [read_error_data(e) for e in self.errors],
+            "summary": dict(self.summary),
+            "people": self.people.data,  # issue 8: added after the contract's keys
+        }

@@ -1,0 +1,112 @@
+"""The project's safety rails: the mass-removal rule and fitting a plan into
+WeCom's write quotas. One rule, one message: the plan warns and the apply
+guard refuses with the same words about the same chats.
+
+Pure: plans in, decisions out.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Iterable, NamedTuple, Sequence
+
+from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE, CHAT_CHANGES_PER_HOUR, CHAT_CREATES_PER_DAY
+
+MASS_REMOVAL_RATIO = 0.3
+MASS_REMOVAL_MIN_MEMBERS = 10
+
+
+class MassRemoval(NamedTuple):
+    chat_id: str
+    current: int  # members before
+    removed: int
+
+    @property
+    def message(self) -> str:
+        return mass_removal_message(self.current, self.removed)
+
+
+def mass_removal_message(current: int, removed: int) -> str:
+    percent = round(removed * 100 / current, 1)
+    return f"mass removal: removes {removed} of {current} members ({percent:g}%)"
+
+
+def is_mass_removal(current: int, removed: int, ratio: float | Fraction = MASS_REMOVAL_RATIO,
+                    min_members: int = MASS_REMOVAL_MIN_MEMBERS) -> bool:
+    """More than `ratio` of a chat with at least `min_members` members.
+    Exact arithmetic, so that "exactly 30% passes" holds for every ratio a
+    user can type: Fraction("0.3") is 3/10, the float 0.3 is not."""
+    if current < min_members or current == 0:
+        return False
+    return Fraction(removed, current) > Fraction(str(ratio))
+
+
+def mass_removals(plan, ratio: float = MASS_REMOVAL_RATIO,
+                  min_members: int = MASS_REMOVAL_MIN_MEMBERS) -> list[MassRemoval]:
+    """Every update of `plan` that removes more than `ratio` of its chat."""
+    return [
+        MassRemoval(c.chat_id, len(c.before.members), len(c.removed))
+        for c in plan.updates
+        if is_mass_removal(len(c.before.members), len(c.removed), ratio, min_members)
+    ]
+
+
+def guard_refusal(hits: Sequence[MassRemoval], ratio: float) -> str | None:
+    """Why the mass-removal guard refuses an apply, or None."""
+    if not hits:
+        return None
+    named = ", ".join(f"{hit.chat_id} ({hit.message})" for hit in hits)
+    many = len(hits) != 1
+    return (f"mass-removal guard: {len(hits)} chat{'s' if many else ''} would lose more than {ratio:.0%} of "
+            f"{'their' if many else 'its'} members: {named}. Check the chat files; pass --force to apply "
+            f"anyway or --max-removal-ratio to change the limit.")
+
+
+# --------------------------------------------------------------------------- quotas
+
+# WeCom counts every appchat/update call as one chat change and every
+# appchat/create against the daily create quota (doc 90454, as the emulator
+# does). Should a create turn out to count as a change too, the run meets a
+# 45009 and stops cleanly: no harm, only a re-run later.
+CREATE_COUNTS_AS_CHANGE = False
+
+
+def quota_cost(change) -> tuple[int, int]:
+    """(chat changes, creates) one chat's calls spend."""
+    creates = sum(1 for c in change.calls if c.path == APPCHAT_CREATE)
+    updates = sum(1 for c in change.calls if c.path == APPCHAT_UPDATE)
+    return updates + (creates if CREATE_COUNTS_AS_CHANGE else 0), creates
+
+
+def fit_quotas(changes: Iterable, *, changes_per_hour: int | None = None,
+               creates_per_day: int | None = None) -> tuple[list, list, list[str]]:
+    """Split into (fits, deferred, notes). What fits: the first chats in
+    chat_id order whose calls stay within both quotas; from the first chat that
+    does not fit on, everything waits for a later run (a prefix, so which
+    chats were left is easy to state and the next run simply continues).
+    The budgets are WeCom's whole quotas: this tool cannot see what other
+    apps or earlier runs spent, which is what the 45009 handling is for."""
+    changes_per_hour = CHAT_CHANGES_PER_HOUR if changes_per_hour is None else changes_per_hour
+    creates_per_day = CHAT_CREATES_PER_DAY if creates_per_day is None else creates_per_day
+    ordered = sorted(changes, key=lambda c: c.chat_id)
+    costs = [quota_cost(c) for c in ordered]
+    total_changes = sum(c for c, _ in costs)
+    total_creates = sum(c for _, c in costs)
+    if total_changes <= changes_per_hour and total_creates <= creates_per_day:
+        return ordered, [], []
+    spent_changes = spent_creates = 0
+    fits = 0
+    for cost_changes, cost_creates in costs:
+        if spent_changes + cost_changes > changes_per_hour or spent_creates + cost_creates > creates_per_day:
+            break
+        spent_changes += cost_changes
+        spent_creates += cost_creates
+        fits += 1
+    kept, deferred = ordered[:fits], ordered[fits:]
+    notes = [
+        f"this plan needs {total_changes} chat changes and {total_creates} chat creates; WeCom allows "
+        f"{changes_per_hour} changes an hour and {creates_per_day} creates a day. This run applies the first "
+        f"{len(kept)} chats in chat_id order (through {kept[-1].chat_id if kept else '-'}) and leaves "
+        f"{len(deferred)} (from {deferred[0].chat_id}) for a later run: apply again after the quota window."
+    ]
+    return kept, deferred, notes

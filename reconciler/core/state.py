@@ -1,0 +1,125 @@
+"""A chat at one moment, and what one API call does to it.
+
+`apply_call` is the one statement of what appchat/create and appchat/update
+do, shared by the planner (whose calls must reach `after`), the plan reader
+(a saved plan whose calls do not is refused) and apply (what a re-read must
+show after each call). The emulator keeps its own rules on purpose: it is
+the referee, and must not share a bug with the player.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Protocol
+
+from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
+from reconciler.core.model import LiveChat
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """A chat as a plan sees it, before or after. Members are kept sorted and
+    unique whatever iterable they were given as."""
+
+    name: str
+    owner: str
+    members: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "members", tuple(sorted(set(self.members))))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {"name": self.name, "owner": self.owner, "members": list(self.members)}
+
+
+def state_of(live: LiveChat) -> ChatState:
+    return ChatState(live.name, live.owner, tuple(live.members))
+
+
+class CallLike(Protocol):
+    path: str
+    body: Mapping[str, Any]
+
+
+class InconsistentCall(ValueError):
+    """A call that cannot be made on the chat as it is (or that WeCom would
+    refuse), or a sequence of calls that does not reach the state claimed."""
+
+
+def apply_call(state: ChatState | None, call: CallLike) -> ChatState:
+    """The chat once `call` took effect on `state` (None: it does not exist).
+
+    Stricter than WeCom where WeCom's documentation is silent, as the
+    emulator is: a new owner must already be a member, and nobody is added
+    and removed by the same call."""
+    body = call.body
+    if call.path == APPCHAT_CREATE:
+        if state is not None:
+            raise InconsistentCall("appchat/create on a chat that exists")
+        members = tuple(body.get("userlist", ()))
+        owner = body.get("owner", "")
+        if owner not in members:
+            raise InconsistentCall(f"appchat/create names owner {owner!r}, who is not in its userlist")
+        return ChatState(body.get("name", ""), owner, members)
+    if call.path != APPCHAT_UPDATE:
+        raise InconsistentCall(f"{call.path} does not change a chat's members")
+    if state is None:
+        raise InconsistentCall("appchat/update on a chat that does not exist yet")
+    current = set(state.members)
+    adds, dels = set(body.get("add_user_list", ())), set(body.get("del_user_list", ()))
+    if adds & dels:
+        raise InconsistentCall("adds and removes " + ", ".join(sorted(adds & dels)) + " in one call")
+    absent = sorted(dels - current)
+    if absent:
+        raise InconsistentCall("removes " + ", ".join(absent) + ", who " + ("is" if len(absent) == 1 else "are")
+                               + " not a member")
+    owner = body.get("owner", state.owner)
+    if "owner" in body and (owner not in current or owner in dels):
+        raise InconsistentCall(f"makes {owner!r} owner, who is not a member before the call")
+    if state.owner in dels and "owner" not in body:
+        raise InconsistentCall(f"removes the owner {state.owner!r} without naming a new one")
+    return ChatState(body.get("name", state.name), owner, tuple((current | adds) - dels))
+
+
+def fold(state: ChatState | None, calls) -> ChatState | None:
+    """`state` after every call in order."""
+    for call in calls:
+        state = apply_call(state, call)
+    return state
+
+
+def drift(before: ChatState | None, now: ChatState | None) -> list[str]:
+    """What changed between `before` and `now`, for a person (empty when
+    nothing did). DeepDiff explains it; it is imported only here, when there
+    is something to explain."""
+    if before == now:
+        return []
+    if before is None:
+        return [f"now exists (name {now.name!r}, owner {now.owner}, {len(now.members)} members); "
+                "the plan creates it"]
+    if now is None:
+        return ["no longer exists (or cannot be seen by this app); the plan updates it"]
+    from deepdiff import DeepDiff
+
+    diff = DeepDiff(before.data, now.data, ignore_order=True, view="tree")
+    joined: list[str] = []
+    left: list[str] = []
+    lines: list[str] = []
+    for kind, levels in diff.items():
+        for level in levels:
+            path = level.path(output_format="list")
+            key = path[0] if path else "?"
+            if key == "members":
+                if kind in ("iterable_item_added", "values_changed"):
+                    joined.append(level.t2)
+                if kind in ("iterable_item_removed", "values_changed"):
+                    left.append(level.t1)
+                continue
+            lines.append(f"{key}: {level.t1!r} -> {level.t2!r} (plan expected {level.t1!r})"
+                         if kind == "values_changed" else f"{key}: changed ({kind})")
+    if joined:
+        lines.append("members joined since the plan: " + ", ".join(sorted(joined)))
+    if left:
+        lines.append("members left since the plan: " + ", ".join(sorted(left)))
+    return lines

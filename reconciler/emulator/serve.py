@@ -1,0 +1,42 @@
+"""Running the emulator as a program: start, print where it listens, serve
+until SIGINT or SIGTERM, stop cleanly."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+from .config import EmulatorConfig
+from .emulator import Emulator
+from .seed import SeedError
+
+
+def serve(config: EmulatorConfig) -> int:
+    """Exit code 0 after a signal, 1 when the emulator cannot start (the
+    reason as one line on stderr)."""
+    try:
+        emu = Emulator(config)
+        emu.start()
+    except SeedError as e:
+        print(f"appchat emulator: error: seed: {e}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as e:
+        print(f"appchat emulator: error: {e}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        # Scripts wait for this exact first line: flush it at once.
+        print(f"listening on {emu.base_url}", flush=True)
+        chats = len(emu.chat_ids())
+        print(f"appchat emulator: corp id {config.corp_id}, {chats} chat(s), state "
+              f"{config.state_path or 'in memory'}; admin at {emu.admin_url}; stop with Ctrl-C",
+              file=sys.stderr, flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        emu.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

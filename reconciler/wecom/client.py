@@ -1,0 +1,258 @@
+"""The WeCom client: the only code that speaks HTTP to WeCom, the only place
+the secret and the access token live.
+
+Policy (numbers are the defaults, all keyword arguments of WeComClient):
+- one token per run, fetched lazily in single flight (wecom.token); 40014 /
+  42001 re-fetch it once and retry the call once; 40001 raises
+  InvalidCredentials at once and is never retried;
+- -1 and 45033: at most 3 retries, exponential back-off 0.5 s doubling to 8 s
+  with equal jitter;
+- 45009: reads back off 1 s doubling to 15 s for at most 75 s in all (a
+  per-minute block lasts 60 s), then RateLimited; writes raise RateLimited;
+- connection errors, timeouts, HTTP 5xx, non-JSON bodies: reads retried at
+  most 3 times with the -1 back-off; writes retried only when the request
+  certainly never left (connection refused, connect timeout), otherwise
+  WriteOutcomeUnknown (see its docstring for why);
+- pacing: at most 9,500 calls per API path per sliding minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any, Callable, Iterable, Mapping
+
+import requests
+
+from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, ErrCode
+from reconciler.core.model import LiveChat, LiveResult, ReadError
+from reconciler.wecom.credentials import ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env
+from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, ReadOnlyViolation,
+                                     TransportError, WeComError, WriteOutcomeUnknown, describe)
+from reconciler.wecom.pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
+from reconciler.wecom.redact import register
+from reconciler.wecom.token import TokenCache
+from reconciler.wecom.transport import Failure, Transport
+
+log = logging.getLogger("reconciler.wecom")
+
+_TOKEN_ERRORS = (ErrCode.INVALID_TOKEN, ErrCode.TOKEN_EXPIRED)
+_BUSY_ERRORS = (ErrCode.BUSY, ErrCode.TOO_MANY_CONCURRENT)
+
+
+def client_from_env(env: Mapping[str, str], *, concurrency: int = 8, read_only: bool = True,
+                    **options: Any) -> "WeComClient":
+    """A client from WECOM_CORP_ID / WECOM_CORP_SECRET / WECOM_API_BASE.
+
+    read_only defaults to True: a command has to ask for write access.
+    """
+    return WeComClient(credentials_from_env(env), concurrency=concurrency, read_only=read_only, **options)
+
+class WeComClient:
+    def __init__(self, credentials: Credentials, *, concurrency: int = 8, read_only: bool = True,
+                 timeout: tuple[float, float] = (5.0, 30.0),
+                 calls_per_minute: int = DEFAULT_CALLS_PER_MINUTE, max_retries: int = 3,
+                 backoff_base: float = 0.5, backoff_cap: float = 8.0,
+                 rate_limit_base: float = 1.0, rate_limit_cap: float = 15.0, rate_limit_wait: float = 75.0,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 rng: random.Random | None = None, session: requests.Session | None = None) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.credentials = credentials
+        self.concurrency = concurrency
+        self.read_only = read_only
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self.rate_limit_base, self.rate_limit_cap = rate_limit_base, rate_limit_cap
+        self.rate_limit_wait = rate_limit_wait
+        self._clock, self._sleep = clock, sleep
+        self._rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+        self._pacer = SlidingWindowPacer(calls_per_minute, clock=clock, sleep=sleep)
+        self._tokens = TokenCache(self._fetch_token, clock=clock)
+        self._stats: Counter[str] = Counter()
+        self._stats_lock = threading.Lock()
+        self._transport = Transport(credentials.api_base, pool_size=concurrency, timeout=timeout,
+                                    on_attempt=self._count, session=session)
+
+    # ---- public API -------------------------------------------------------
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """HTTP requests made so far, by API path, retries included."""
+        with self._stats_lock:
+            return dict(self._stats)
+
+    def get_chat(self, chat_id: str) -> LiveChat:
+        data = self._request("GET", APPCHAT_GET, {"chatid": chat_id}, None, chat_id)
+        return parse_chat_info(data, chat_id)
+
+    def read_chats(self, chat_ids: Iterable[str],
+                   progress: Callable[[int, int], None] | None = None) -> dict[str, LiveResult]:
+        """Read many chats concurrently: LiveChat, None (86003) or ReadError per id.
+
+        InvalidCredentials aborts the whole read (no chat can be read, and more
+        tries would get the IP blocked). progress is called from this thread.
+        """
+        ids = list(dict.fromkeys(chat_ids))
+        results: dict[str, LiveResult] = {}
+        if not ids:
+            return results
+        pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(ids)), thread_name_prefix="wecom")
+        try:
+            futures = {pool.submit(self._read_one, cid): cid for cid in ids}
+            for done, future in enumerate(as_completed(futures), 1):
+                results[futures[future]] = future.result()  # re-raises InvalidCredentials
+                if progress is not None:
+                    progress(done, len(ids))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return {cid: results[cid] for cid in ids}
+
+    def call(self, path: str, body: Mapping[str, Any]) -> dict:
+        """POST a write (appchat/create, appchat/update, appchat/send); the answer's JSON."""
+        if self.read_only:
+            raise ReadOnlyViolation(f"refusing POST {path}: this client is read-only "
+                                    "(open it with read_only=False to write)", path=path,
+                                    chat_id=body.get("chatid") if isinstance(body, Mapping) else None)
+        chat_id = body.get("chatid") if isinstance(body, Mapping) else None
+        return self._request("POST", path, None, dict(body), chat_id)
+
+    def send(self, chat_id: str, msgtype: str, payload: Mapping[str, Any]) -> None:
+        self.call(APPCHAT_SEND, {"chatid": chat_id, "msgtype": msgtype, msgtype: dict(payload), "safe": 0})
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> "WeComClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (f"WeComClient(corp_id={self.credentials.corp_id!r}, api_base={self.credentials.api_base!r}, "
+                f"concurrency={self.concurrency}, read_only={self.read_only})")
+
+    # ---- internals --------------------------------------------------------
+
+    def _read_one(self, chat_id: str) -> LiveResult:
+        try:
+            return self.get_chat(chat_id)
+        except ChatNotFound:
+            return None
+        except InvalidCredentials:
+            raise
+        except WeComError as exc:
+            message = describe(exc.errcode, exc.errmsg) if exc.errcode is not None else str(exc)
+            return ReadError(chat_id, exc.errcode, message)
+
+    def _fetch_token(self) -> tuple[str, float]:
+        creds = self.credentials
+        data = self._request("GET", GETTOKEN, {"corpid": creds.corp_id, "corpsecret": creds.corp_secret},
+                             None, None, with_token=False)
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise TransportError("gettoken answered without an access_token", path=GETTOKEN)
+        register(token)
+        try:
+            lifetime = float(data.get("expires_in", 7200))
+        except (TypeError, ValueError):
+            lifetime = 7200.0
+        return token, lifetime
+
+    def _count(self, path: str) -> None:
+        with self._stats_lock:
+            self._stats[path] += 1
+
+    def _backoff(self, attempt: int, base: float, cap: float) -> float:
+        with self._rng_lock:
+            return backoff_delay(attempt, base, cap, self._rng)
+
+    def _request(self, method: str, path: str, params: dict | None, body: dict | None,
+                 chat_id: str | None, *, with_token: bool = True) -> dict:
+        is_write = method != "GET"
+        busy_retries = transport_retries = rate_attempts = 0
+        token_refreshed = False
+        rate_waited = 0.0
+        token: str | None = None
+        while True:
+            if with_token and token is None:
+                token = self._tokens.get()
+            query = dict(params or {})
+            if token is not None:
+                query["access_token"] = token
+            self._pacer.acquire(path)
+            outcome = self._transport.exchange(method, path, query, body, chat_id)
+
+            if isinstance(outcome, Failure):
+                retry_safe = outcome.retryable and not (is_write and outcome.maybe_sent)
+                if retry_safe and transport_retries < self.max_retries:
+                    self._sleep(self._backoff(transport_retries, self.backoff_base, self.backoff_cap))
+                    transport_retries += 1
+                    continue
+                where = f" for chat {chat_id}" if chat_id else ""
+                if is_write and outcome.maybe_sent:
+                    raise WriteOutcomeUnknown(
+                        f"{method} {path}{where}: {outcome.reason}; the request may have been applied "
+                        "(not retried: re-read the chat to see its state)", chat_id=chat_id, path=path)
+                tries = f" (after {transport_retries + 1} attempts)" if transport_retries else ""
+                raise TransportError(f"{method} {path}{where}: {outcome.reason}{tries}", chat_id=chat_id, path=path)
+
+            errcode = outcome.get("errcode", 0)
+            if errcode == 0:
+                return outcome
+            errmsg = str(outcome.get("errmsg", ""))
+            if errcode in _TOKEN_ERRORS and with_token and not token_refreshed:
+                token_refreshed = True
+                token = self._tokens.refresh(token)
+                continue
+            if errcode == ErrCode.INVALID_SECRET:
+                raise InvalidCredentials(
+                    f"WeCom rejected the credentials (errcode 40001): check {ENV_CORP_ID} and {ENV_CORP_SECRET} "
+                    "(not retried: WeCom blocks an IP that keeps sending a wrong secret)",
+                    errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
+            if errcode in _BUSY_ERRORS and busy_retries < self.max_retries:
+                self._sleep(self._backoff(busy_retries, self.backoff_base, self.backoff_cap))
+                busy_retries += 1
+                continue
+            if errcode == ErrCode.FREQ_LIMIT:
+                if not is_write:
+                    # bounded by time slept, not by the clock, so the bound holds
+                    # whatever the clock does (and with a test's fake sleep)
+                    delay = self._backoff(rate_attempts, self.rate_limit_base, self.rate_limit_cap)
+                    if rate_waited + delay <= self.rate_limit_wait:
+                        self._sleep(delay)
+                        rate_waited += delay
+                        rate_attempts += 1
+                        continue
+                raise RateLimited(_api_message(method, path, chat_id, errcode, errmsg),
+                                  errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
+            cls = ChatNotFound if errcode == ErrCode.CHAT_NOT_FOUND and path == APPCHAT_GET else WeComError
+            raise cls(_api_message(method, path, chat_id, errcode, errmsg),
+                      errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
+
+
+def _api_message(method: str, path: str, chat_id: str | None, errcode: int, errmsg: str) -> str:
+    where = f" for chat {chat_id}" if chat_id else ""
+    return f"{path}{where}: WeCom error {errcode}: {describe(errcode, errmsg)}"
+
+
+def parse_chat_info(data: Mapping[str, Any], chat_id: str) -> LiveChat:
+    """appchat/get's answer -> LiveChat. Missing/odd fields are a TransportError
+    (the answer is not what WeCom sends), never a KeyError."""
+    info = data.get("chat_info")
+    if not isinstance(info, Mapping):
+        raise TransportError(f"appchat/get for chat {chat_id}: answer without chat_info", chat_id=chat_id,
+                             path=APPCHAT_GET)
+    users = info.get("userlist") or []
+    if not isinstance(users, list) or not all(isinstance(u, str) for u in users):
+        raise TransportError(f"appchat/get for chat {chat_id}: malformed userlist", chat_id=chat_id,
+                             path=APPCHAT_GET)
+    return LiveChat(chat_id=chat_id, name=str(info.get("name") or ""),
+                    owner=str(info.get("owner") or ""), members=frozenset(users))

@@ -1,0 +1,108 @@
+"""One HTTP exchange with WeCom: a parsed JSON answer, or a Failure saying why
+not and whether the request may have reached the server.
+
+No requests exception leaves this module: their text holds the URL, hence the
+secret (gettoken) or the token (every other call). Failures are built inside
+the `except` and returned, so the client raises its own errors outside any
+exception context and no traceback chain carries the original.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Callable
+
+import requests
+import urllib3.exceptions as u3
+from requests.adapters import HTTPAdapter
+
+from reconciler.wecom.redact import redact
+
+log = logging.getLogger("reconciler.wecom")
+
+
+class Failure:
+    """One attempt that brought no usable WeCom answer."""
+
+    def __init__(self, reason: str, maybe_sent: bool, retryable: bool = True) -> None:
+        self.reason = reason
+        self.maybe_sent = maybe_sent  # the request may have reached WeCom (matters for writes)
+        self.retryable = retryable  # another try could go differently
+
+    def __repr__(self) -> str:
+        return f"Failure({self.reason!r}, maybe_sent={self.maybe_sent}, retryable={self.retryable})"
+
+
+class Transport:
+    def __init__(self, api_base: str, *, pool_size: int, timeout: tuple[float, float],
+                 on_attempt: Callable[[str], None], session: requests.Session | None = None) -> None:
+        self.api_base = api_base
+        self.timeout = timeout
+        self._on_attempt = on_attempt
+        self.session = session or requests.Session()
+        # One pooled connection per worker thread; max_retries=0 because every
+        # retry decision is the client's, where reads and writes differ.
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def exchange(self, method: str, path: str, query: dict, body: dict | None,
+                 chat_id: str | None) -> dict | Failure:
+        url = self.api_base + path
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = None if body is None else {"Content-Type": "application/json; charset=utf-8"}
+        self._on_attempt(path)
+        started = time.monotonic()
+        failure: Failure | None = None
+        result: dict | None = None
+        status: object = "-"
+        try:
+            resp = self.session.request(method, url, params=query, data=data, headers=headers,
+                                        timeout=self.timeout, allow_redirects=False)
+            status = resp.status_code
+            if resp.status_code != 200:
+                # 5xx is a passing state of a proxy or server; 3xx/4xx will not change
+                failure = Failure(f"HTTP {resp.status_code} from WeCom", maybe_sent=True,
+                                  retryable=resp.status_code >= 500)
+            else:
+                try:
+                    parsed = resp.json()
+                except ValueError:
+                    parsed = None
+                if isinstance(parsed, dict) and isinstance(parsed.get("errcode", 0), int):
+                    result = parsed
+                else:
+                    failure = Failure("WeCom sent a body that is not a JSON answer", maybe_sent=True)
+        except requests.exceptions.ConnectTimeout:
+            failure = Failure(f"connection timed out after {self.timeout[0]:g} s", maybe_sent=False)
+        except requests.exceptions.ReadTimeout:
+            failure = Failure(f"no answer within {self.timeout[1]:g} s", maybe_sent=True)
+        except requests.exceptions.ConnectionError as exc:
+            if _never_connected(exc):
+                failure = Failure("cannot connect to WeCom (connection refused or host unreachable)",
+                                  maybe_sent=False)
+            else:
+                failure = Failure("connection to WeCom dropped before an answer came", maybe_sent=True)
+        except requests.exceptions.RequestException as exc:
+            # invalid URL and the like: nothing was sent and a retry will not help
+            failure = Failure(f"request failed ({type(exc).__name__}: {exc})", maybe_sent=False, retryable=False)
+        # -v logs what helps debugging and nothing that is a credential: no URL, no query
+        log.debug("%s %s chat=%s status=%s errcode=%s %.0fms", method, path, chat_id or "-", status,
+                  result.get("errcode", 0) if result is not None else "-",
+                  (time.monotonic() - started) * 1000)
+        if failure is not None:
+            failure.reason = redact(failure.reason)
+            return failure
+        return result  # type: ignore[return-value]
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the failure happened while connecting, so nothing was sent."""
+    reason = exc.args[0] if exc.args else None
+    inner = getattr(reason, "reason", reason)  # MaxRetryError wraps the real cause
+    return isinstance(inner, (u3.NewConnectionError, u3.ConnectTimeoutError, u3.NameResolutionError))

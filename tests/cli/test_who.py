@@ -1,0 +1,155 @@
+"""`appchat who`: a person's chats according to the files (and through
+which groups), and with --live according to WeCom (the emulator), with the
+disagreements marked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.helpers import env_for
+
+from reconciler.cli import main
+from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, membership
+from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def in_repo(monkeypatch):
+    monkeypatch.chdir(REPO)
+    for var in ("WECOM_CORP_ID", "WECOM_CORP_SECRET", "WECOM_API_BASE", "NO_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+
+
+# ---- the pure core ------------------------------------------------------------
+
+def _chat(chat_id, owner, members, via=None):
+    return DesiredChat(chat_id, chat_id.upper(), owner, frozenset(members), True, Source("c.yaml", 1, 3),
+                       via or {m: ((),) for m in members})
+
+
+CHATS = [_chat("aa", "u", {"u", "v"}), _chat("bb", "v", {"u", "v"}, {"u": (("g", "h"),), "v": ((),)}),
+         _chat("cc", "v", {"v", "w"}), _chat("dd", "u", {"u", "w"}), _chat("ee", "u", {"u", "v"})]
+
+
+def test_offline_rows_only_the_users_chats():
+    rows = membership("u", CHATS)
+    assert [(r.chat_id, r.owner, r.via, r.live, r.agrees) for r in rows] == [
+        ("aa", True, ((),), None, None), ("bb", False, (("g", "h"),), None, None),
+        ("dd", True, ((),), None, None), ("ee", True, ((),), None, None)]
+
+
+def test_live_rows_mark_each_kind_of_disagreement():
+    live = {"aa": LiveChat("aa", "AA", "u", frozenset({"u", "v"})),       # agrees
+            "bb": LiveChat("bb", "BB", "v", frozenset({"v", "x"})),       # in files, not in WeCom
+            "cc": LiveChat("cc", "CC", "u", frozenset({"u", "v", "w"})),  # in WeCom, not in files (owner)
+            "dd": None,                                                    # chat missing
+            "ee": ReadError("ee", 86008, "chat was not created by this app")}
+    rows = {r.chat_id: r for r in membership("u", CHATS, live)}
+    assert {k: (r.in_files, r.live, r.live_owner, r.agrees) for k, r in rows.items()} == {
+        "aa": (True, MEMBER, True, True), "bb": (True, NOT_MEMBER, False, False),
+        "cc": (False, MEMBER, True, False), "dd": (True, MISSING, None, False),
+        "ee": (True, UNREADABLE, None, False)}
+
+
+def test_owner_only_disagreement():
+    live = {"aa": LiveChat("aa", "AA", "v", frozenset({"u", "v"}))}
+    (row,) = membership("u", CHATS[:1], live)
+    assert row.in_files and row.live == MEMBER and row.owner and row.live_owner is False and row.agrees is False
+
+
+# ---- offline command --------------------------------------------------------------
+
+def test_who_text_shows_chats_groups_and_owner(in_repo, capsys):
+    assert main(["who", "alice"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.splitlines() == [
+        "alice: 4 chats in the files",
+        "groups: @leads, @oncall, @platform, @sre",
+        "  incidents     生产事故 Incidents         via @leads, via @platform > @sre",
+        "  projphoenix   Project Phoenix            via @sre",
+        "  releasetrain  Release Train              via @leads, via @platform > @sre",
+        "  sreoncall     SRE On-call         owner  via @leads, via @oncall > @sre"]
+
+
+def test_who_direct_member(in_repo, capsys):
+    assert main(["who", "heidi", "chats"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "heidi: 1 chat in the files", "  incidents  生产事故 Incidents         direct"]
+
+
+def test_who_json(in_repo, capsys):
+    assert main(["who", "dave", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data == {"user_id": "dave", "groups": ["oncall"], "chats": [
+        {"chat_id": "sreoncall", "name": "SRE On-call", "source": "chats/sre.yaml:3", "in_files": True,
+         "owner": False, "direct": False, "via": [["oncall"]]}]}
+
+
+def test_who_nobody(in_repo, capsys):
+    assert main(["who", "nobody"]) == 0
+    assert capsys.readouterr().out == "nobody: 0 chats in the files\n"
+
+
+def test_who_with_invalid_files_exits_1(tmp_path, monkeypatch, capsys):
+    (tmp_path / "a.yaml").write_text("chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, off]\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["who", "a", "a.yaml"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("a.yaml:5:18: error: ")
+
+
+def test_who_offline_needs_no_credentials(in_repo, capsys):
+    assert main(["who", "bob"]) == 0  # no WECOM_* set, no network
+
+
+# ---- --live against the emulator --------------------------------------------------------
+
+SEED = {"chats": [
+    {"chatid": "sreoncall", "name": "SRE On-call", "owner": "alice",
+     "userlist": ["alice", "bob", "chen.wei", "dave", "erin", "mallory"]},
+    {"chatid": "releasetrain", "name": "Release Train", "owner": "grace",
+     "userlist": ["grace", "frank", "bob", "chen.wei", "erin", "ivan"]},
+],
+    "foreign_chats": [{"chatid": "incidents", "name": "x", "owner": "bob", "userlist": ["bob", "alice"]}]}
+
+
+@pytest.fixture
+def live_env(in_repo, emulator_factory, monkeypatch):
+    emu = emulator_factory(seed=SEED)
+    for key, value in env_for(emu).items():
+        monkeypatch.setenv(key, value)
+    return emu
+
+
+def test_who_live_marks_disagreements(live_env, capsys):
+    code = main(["who", "alice", "--live"])
+    out, err = capsys.readouterr()
+    assert code == 1  # one chat could not be read
+    lines = out.splitlines()
+    assert lines[0] == "alice: 4 chats in the files, 1 in WeCom (of the chats named in the files)"
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert rows["sreoncall"].endswith("owner  via @leads, via @oncall > @sre  in WeCom too")
+    assert rows["releasetrain"].endswith("DISAGREE: in files, not in WeCom")
+    assert rows["projphoenix"].endswith("DISAGREE: chat does not exist in WeCom")
+    assert "unreadable (86008: " in rows["incidents"]
+    assert "test-secret" not in out + err
+    calls = live_env.call_counts()
+    assert calls.get("appchat/get") == 4 and not any(k.startswith("appchat/") and k != "appchat/get" for k in calls)
+
+
+def test_who_live_shows_chats_only_wecom_has_them_in(live_env, capsys):
+    assert main(["who", "mallory", "--live", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(c["chat_id"], c["in_files"], c["live"]["state"], c["agrees"]) for c in data["chats"]] == [
+        ("sreoncall", False, "member", False)]
+
+
+def test_who_live_without_credentials_exits_1(in_repo, capsys):
+    assert main(["who", "alice", "--live"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "WECOM_CORP_ID is not set" in err

@@ -1,0 +1,292 @@
+"""One named case per chat-file rule and per YAML trap: the exact located
+diagnostics a user sees (text, line, column), and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from reconciler.config import load
+
+TWO = "    name: X\n    owner: a\n    members: [a, b]\n"
+
+
+@dataclass
+class Case:
+    name: str
+    files: dict[str, str]
+    expected: list[str]  # every diagnostic, in report order
+    paths: list[str] = field(default_factory=lambda: ["chats"])
+
+
+def chat(body: str = TWO, chat_id: str = "ab") -> str:
+    return f"chats:\n  {chat_id}:\n{body}"
+
+
+CASES = [
+    # ---- YAML itself -------------------------------------------------------
+    Case("yaml_syntax", {"chats/a.yaml": "chats:\n  ab: [a, b\n"},
+         ["chats/a.yaml:3:1: error: YAML syntax error: did not find expected ',' or ']' "
+          "(while parsing a flow sequence at line 2, column 7)"]),
+    Case("tab_indent", {"chats/a.yaml": "chats:\n\tab: {}\n"},
+         ["chats/a.yaml:2:1: error: YAML syntax error: tab character; YAML does not allow tabs "
+          "for indentation, use spaces"]),
+    Case("unquoted_group_reference", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [@sre, a]\n")},
+         ["chats/a.yaml:5:15: error: YAML syntax error: '@' cannot start an unquoted value; quote it: \"@sre\""]),
+    Case("two_documents", {"chats/a.yaml": "chats: {}\n---\nchats: {}\n"},
+         ["chats/a.yaml:2:1: error: YAML syntax error: expected a single document in the stream "
+          "but found another document"]),
+    Case("undefined_alias", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: *team\n")},
+         ["chats/a.yaml:5:14: error: YAML syntax error: found undefined alias *team"]),
+    Case("control_character", {"chats/a.yaml": chat("    name: \"X\x01\"\n    owner: a\n    members: [a, b]\n")},
+         ["chats/a.yaml:3:13: error: YAML syntax error: control character '\\x01' is not allowed"]),
+    Case("unsupported_tag", {"chats/a.yaml": chat("    name: !weird X\n    owner: a\n    members: [a, b]\n")},
+         ["chats/a.yaml:3:11: error: unsupported YAML tag '!weird'"]),
+    Case("alias_bomb", {"chats/a.yaml": "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{n}: &{n} [{','.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg"))},
+         ["chats/a.yaml:6:29: error: alias *e expands the document past 1,000,000 nodes "
+          "(an alias bomb?); refusing to expand it"]),
+    Case("recursive_alias", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [&a [*a], &b [*b]]\n")},
+         ["chats/a.yaml:5:19: error: alias *a is inside the node it refers to (a recursive alias)"]),
+    # ---- duplicate keys ----------------------------------------------------
+    Case("duplicate_key_top", {"chats/a.yaml": "chats: {}\nchats: {}\n"},
+         ["chats/a.yaml:2:1: error: duplicate key 'chats' (first at line 1, column 1); "
+          "YAML would silently keep only the last one"]),
+    Case("duplicate_key_field", {"chats/a.yaml": chat("    name: X\n    name: Y\n    owner: a\n    members: [a, b]\n")},
+         ["chats/a.yaml:4:5: error: duplicate key 'name' (first at line 3, column 5); "
+          "YAML would silently keep only the last one"]),
+    Case("duplicate_chat_in_one_file", {"chats/a.yaml": chat() + "  ab:\n" + TWO},
+         ["chats/a.yaml:6:3: error: duplicate key 'ab' (first at line 2, column 3); "
+          "YAML would silently keep only the last one"]),
+    Case("duplicate_group_key", {"chats/a.yaml": "groups:\n  g: [a, b]\n  g: [c]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g']\n")},
+         ["chats/a.yaml:3:3: error: duplicate key 'g' (first at line 2, column 3); "
+          "YAML would silently keep only the last one"]),
+    # ---- unknown keys and wrong types -------------------------------------
+    Case("unknown_top_key", {"chats/a.yaml": "chat:\n  ab: {}\n"},
+         ["chats/a.yaml:1:1: error: unknown key 'chat' in a chat file (expected groups, chats); "
+          "did you mean 'chats'?"]),
+    Case("unknown_chat_key", {"chats/a.yaml": chat(TWO + "    memebrs: [c]\n")},
+         ["chats/a.yaml:6:5: error: unknown key 'memebrs' in chat 'ab' (expected name, owner, members, "
+          "prune); did you mean 'members'?"]),
+    Case("top_level_list", {"chats/a.yaml": "- a\n- b\n"},
+         ["chats/a.yaml:1:1: error: a chat file must be a mapping, got a list"]),
+    Case("chats_is_list", {"chats/a.yaml": "chats: [a, b]\n"},
+         ["chats/a.yaml:1:8: error: chats must be a mapping, got a list"]),
+    Case("members_is_string", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: a\n")},
+         ["chats/a.yaml:5:14: error: members of chat 'ab' must be a list, got the string 'a'"]),
+    Case("prune_is_string", {"chats/a.yaml": chat(TWO + '    prune: "yes"\n')},
+         ["chats/a.yaml:6:12: error: prune of chat 'ab' must be true or false, got the string 'yes'"]),
+    Case("prune_is_number", {"chats/a.yaml": chat(TWO + "    prune: 1\n")},
+         ["chats/a.yaml:6:12: error: prune of chat 'ab' must be true or false, got `1`, which YAML reads as a number"]),
+    Case("prune_yes_is_a_boolean", {"chats/a.yaml": chat(TWO + "    prune: no\n")}, []),
+    Case("chat_named_like_a_key", {"chats/a.yaml": "chats:\n  prune: [a, b]\n"},
+         ["chats/a.yaml:2:10: error: chat 'prune' must be a mapping, got a list"]),
+    Case("group_is_string", {"chats/a.yaml": "groups:\n  g: alice\n"},
+         ["chats/a.yaml:2:3: warning: group 'g' is not used by any chat",
+          "chats/a.yaml:2:6: error: group 'g' must be a list, got the string 'alice'"]),
+    Case("missing_owner", {"chats/a.yaml": chat("    name: X\n    members: [a, b]\n")},
+         ["chats/a.yaml:2:3: error: chat 'ab' has no 'owner'"]),
+    Case("key_is_number", {"chats/a.yaml": chat("    1: x\n" + TWO)},
+         ["chats/a.yaml:3:5: error: a key of chat 'ab' must be a string, got `1`, which YAML reads as "
+          'a number; quote it: "1"']),
+    # ---- YAML traps where a string is expected ----------------------------
+    Case("trap_no_member", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, no]\n")},
+         ["chats/a.yaml:5:18: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+          "got `no`, which YAML reads as a boolean; quote it: \"no\""]),
+    Case("trap_yes_owner", {"chats/a.yaml": chat("    name: X\n    owner: yes\n    members: [a, b]\n")},
+         ["chats/a.yaml:4:12: error: owner of chat 'ab' must be a string (a user id), got `yes`, "
+          "which YAML reads as a boolean; quote it: \"yes\""]),
+    Case("trap_on_off", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members:\n      - a\n"
+                                              "      - on\n      - off\n")},
+         ["chats/a.yaml:7:9: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+          "got `on`, which YAML reads as a boolean; quote it: \"on\"",
+          "chats/a.yaml:8:9: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+          "got `off`, which YAML reads as a boolean; quote it: \"off\""]),
+    Case("trap_007_member", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, 007]\n")},
+         ["chats/a.yaml:5:18: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+          "got `007`, which YAML reads as a number; quote it: \"007\""]),
+    Case("trap_number_in_group", {"chats/a.yaml": "groups:\n  g: [a, 42]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g', b]\n")},
+         ["chats/a.yaml:2:10: error: a member of group 'g' must be a string (a user id or \"@group\"), "
+          "got `42`, which YAML reads as a number; quote it: \"42\""]),
+    Case("trap_null_member", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members:\n      - a\n      -\n")},
+         ["chats/a.yaml:7:8: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+          "got an empty value (null)"]),
+    Case("trap_null_word_owner", {"chats/a.yaml": chat("    name: X\n    owner: null\n    members: [a, b]\n")},
+         ["chats/a.yaml:4:12: error: owner of chat 'ab' must be a string (a user id), got `null`, "
+          "which YAML reads as null; quote it: \"null\""]),
+    Case("trap_number_name", {"chats/a.yaml": chat("    name: 2024\n    owner: a\n    members: [a, b]\n")},
+         ["chats/a.yaml:3:11: error: name of chat 'ab' must be a string, got `2024`, which YAML reads as "
+          "a number; quote it: \"2024\""]),
+    Case("trap_date_name", {"chats/a.yaml": chat("    name: 2024-01-01\n    owner: a\n    members: [a, b]\n")},
+         ["chats/a.yaml:3:11: error: name of chat 'ab' must be a string, got `2024-01-01`, which YAML "
+          "reads as a date; quote it: \"2024-01-01\""]),
+    Case("trap_007_chat_id", {"chats/a.yaml": chat(chat_id="007")},
+         ["chats/a.yaml:2:3: error: a chat id must be a string, got `007`, which YAML reads as a number; "
+          "quote it: \"007\""]),
+    Case("trap_on_chat_id", {"chats/a.yaml": chat(chat_id="on")},
+         ["chats/a.yaml:2:3: error: a chat id must be a string, got `on`, which YAML reads as a boolean; "
+          "quote it: \"on\""]),
+    Case("quoted_traps_are_fine", {"chats/a.yaml": chat('    name: "2024"\n    owner: "no"\n'
+                                                        '    members: ["no", "007"]\n', chat_id='"007"')},
+         []),
+    # ---- identifiers ---------------------------------------------------------
+    Case("chat_id_invalid_char", {"chats/a.yaml": chat(chat_id="sre-oncall")},
+         ["chats/a.yaml:2:3: error: invalid chat id 'sre-oncall': use 1-32 characters of 0-9 a-z A-Z"]),
+    Case("chat_id_too_long", {"chats/a.yaml": chat(chat_id="a" * 33)},
+         [f"chats/a.yaml:2:3: error: invalid chat id '{'a' * 33}': use 1-32 characters of 0-9 a-z A-Z"]),
+    Case("user_id_space", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, \"b c\"]\n")},
+         ["chats/a.yaml:5:18: error: invalid user id 'b c' in the members of chat 'ab': use 1-64 characters "
+          "of letters, digits, '-', '_', '.'"]),
+    Case("user_id_trailing_newline", {"chats/a.yaml": chat('    name: X\n    owner: a\n    members: [a, "b\\n"]\n')},
+         ["chats/a.yaml:5:18: error: invalid user id 'b\\n' in the members of chat 'ab': use 1-64 characters "
+          "of letters, digits, '-', '_', '.'"]),
+    Case("user_id_too_long", {"chats/a.yaml": chat(f"    name: X\n    owner: a\n    members: [a, {'u' * 65}]\n")},
+         [f"chats/a.yaml:5:18: error: invalid user id '{'u' * 65}' in the members of chat 'ab': use 1-64 "
+          "characters of letters, digits, '-', '_', '.'"]),
+    Case("owner_id_invalid", {"chats/a.yaml": chat("    name: X\n    owner: a/b\n    members: [a, b]\n")},
+         ["chats/a.yaml:4:12: error: invalid user id 'a/b' for the owner of chat 'ab': use 1-64 characters "
+          "of letters, digits, '-', '_', '.'"]),
+    Case("group_ref_invalid", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, b, \"@\"]\n")},
+         ["chats/a.yaml:5:21: error: invalid group reference '@' in the members of chat 'ab': write '@' and "
+          "a group name of 1-64 characters of letters, digits, '-', '_', '.'"]),
+    Case("group_name_invalid", {"chats/a.yaml": "groups:\n  bad name: [a]\n"},
+         ["chats/a.yaml:2:3: error: invalid group name 'bad name': use 1-64 characters of letters, digits, "
+          "'-', '_', '.'"]),
+    Case("name_too_long", {"chats/a.yaml": chat(f"    name: {'n' * 51}\n    owner: a\n    members: [a, b]\n")},
+         ["chats/a.yaml:3:11: error: the name of chat 'ab' must be 1-50 characters, got 51"]),
+    Case("name_empty", {"chats/a.yaml": chat('    name: ""\n    owner: a\n    members: [a, b]\n')},
+         ["chats/a.yaml:3:11: error: the name of chat 'ab' must be 1-50 characters, got 0"]),
+    # ---- cross-file rules ----------------------------------------------------
+    Case("chat_id_in_two_files", {"chats/a.yaml": chat(), "chats/b.yaml": "\n" + chat()},
+         ["chats/b.yaml:3:3: error: chat id 'ab' is already defined at chats/a.yaml:2"]),
+    Case("group_in_two_files", {"chats/a.yaml": "groups:\n  g: [a, b]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g']\n"), "chats/b.yaml": "groups:\n  g: [c, d]\n"},
+         ["chats/b.yaml:2:3: error: group 'g' is already defined at chats/a.yaml:2"]),
+    Case("unknown_group", {"chats/a.yaml": "groups:\n  sre: [a, b]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@sre', '@ser']\n")},
+         ["chats/a.yaml:7:23: error: unknown group '@ser'; did you mean '@sre'?"]),
+    Case("unknown_group_does_not_cascade", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, '@nosuch']\n")},
+         ["chats/a.yaml:5:18: error: unknown group '@nosuch'"]),
+    Case("bad_group_entry_does_not_cascade", {"chats/a.yaml": "groups:\n  g: [a, no]\n" + chat(
+        "    name: X\n    owner: no\n    members: ['@g']\n")},
+         ["chats/a.yaml:2:10: error: a member of group 'g' must be a string (a user id or \"@group\"), got `no`, "
+          "which YAML reads as a boolean; quote it: \"no\"",
+          "chats/a.yaml:6:12: error: owner of chat 'ab' must be a string (a user id), got `no`, which YAML "
+          "reads as a boolean; quote it: \"no\""]),
+    Case("group_used_by_an_invalid_chat", {"chats/a.yaml": "groups:\n  g: [a, b]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g', '@h']\n", chat_id="bad-id")},
+         ["chats/a.yaml:4:3: error: invalid chat id 'bad-id': use 1-32 characters of 0-9 a-z A-Z",
+          "chats/a.yaml:7:21: error: unknown group '@h'"]),
+    Case("group_used_by_a_duplicate_chat", {"chats/a.yaml": chat(), "chats/b.yaml": "groups:\n  g: [a, b]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g', '@x']\n")},
+         ["chats/b.yaml:4:3: error: chat id 'ab' is already defined at chats/a.yaml:2",
+          "chats/b.yaml:7:21: error: unknown group '@x'"]),
+    Case("group_cycle", {"chats/a.yaml": "groups:\n  a: ['@b']\n  b: [x, '@c']\n  c: ['@a']\n" + chat(
+        "    name: X\n    owner: x\n    members: ['@a', y]\n")},
+         ["chats/a.yaml:4:7: error: group cycle: @a -> @b -> @c -> @a"]),
+    Case("group_self_cycle", {"chats/a.yaml": "groups:\n  a: [x, '@a']\n"},
+         ["chats/a.yaml:2:3: warning: group 'a' is not used by any chat",
+          "chats/a.yaml:2:10: error: group cycle: @a -> @a"]),
+    Case("owner_not_member", {"chats/a.yaml": chat("    name: X\n    owner: zed\n    members: [a, b]\n")},
+         ["chats/a.yaml:4:12: error: owner 'zed' is not a member of chat 'ab'"]),
+    Case("one_member", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a]\n")},
+         ["chats/a.yaml:5:5: error: chat 'ab' has 1 member after group expansion; a chat needs 2 to 2000"]),
+    Case("one_member_through_groups", {"chats/a.yaml": "groups:\n  g: [a]\n  h: ['@g', a]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g', '@h']\n")},
+         ["chats/a.yaml:8:5: error: chat 'ab' has 1 member after group expansion; a chat needs 2 to 2000"]),
+    Case("no_members", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: []\n")},
+         ["chats/a.yaml:4:12: error: owner 'a' is not a member of chat 'ab'",
+          "chats/a.yaml:5:5: error: chat 'ab' has 0 members after group expansion; a chat needs 2 to 2000"]),
+    Case("too_many_members", {"chats/a.yaml": "groups:\n  big: [" + ", ".join(f"u{i}" for i in range(2000))
+                              + "]\n" + chat("    name: X\n    owner: u0\n    members: ['@big', extra]\n")},
+         ["chats/a.yaml:7:5: error: chat 'ab' has 2001 members after group expansion; a chat needs 2 to 2000"]),
+    Case("same_id_twice_in_list", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, b, a]\n")},
+         ["chats/a.yaml:5:21: error: 'a' is listed twice in the members of chat 'ab' (first at line 5, column 15)"]),
+    Case("same_group_twice_in_list", {"chats/a.yaml": "groups:\n  g: [a, b]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g', c, '@g']\n")},
+         ["chats/a.yaml:7:24: error: '@g' is listed twice in the members of chat 'ab' (first at line 7, column 15)"]),
+    Case("same_id_twice_in_group", {"chats/a.yaml": "groups:\n  g: [a, b, b]\n"},
+         ["chats/a.yaml:2:3: warning: group 'g' is not used by any chat",
+          "chats/a.yaml:2:13: error: 'b' is listed twice in group 'g' (first at line 2, column 10)"]),
+    Case("duplicates_through_groups_merge", {"chats/a.yaml": "groups:\n  g: [a, b]\n  h: [b, c]\n" + chat(
+        "    name: X\n    owner: a\n    members: ['@g', '@h', a]\n")}, []),
+    Case("unused_group_warning", {"chats/a.yaml": "groups:\n  spare: [a, b]\n" + chat()},
+         ["chats/a.yaml:2:3: warning: group 'spare' is not used by any chat"]),
+    # ---- files and paths -----------------------------------------------------
+    Case("not_utf8", {"chats/a.yaml": "chats:\n  ab:\n    name: caf\udce9\n"},
+         ["chats/a.yaml:3:14: error: file is not valid UTF-8 (byte 0xe9); save it as UTF-8"]),
+    Case("empty_file", {"chats/a.yaml": ""}, []),
+    Case("comments_only", {"chats/a.yaml": "# nothing yet\n"}, []),
+    Case("empty_sections", {"chats/a.yaml": "groups:\nchats:\n"}, []),
+    Case("no_chat_files", {"chats/README.md": "hi"},
+         ["chats:1:1: error: no chat files (*.yaml, *.yml) under chats"]),
+    Case("path_missing", {"chats/a.yaml": chat()},
+         ["nope.yaml:1:1: error: no such file or directory: nope.yaml"], paths=["chats", "nope.yaml"]),
+    Case("not_a_regular_file", {"chats/a.yaml": chat()},
+         ["/dev/null:1:1: error: not a regular file: /dev/null"], paths=["chats", "/dev/null"]),
+    # ---- allowed YAML features -----------------------------------------------
+    Case("aliases_allowed", {"chats/a.yaml": "groups:\n  g: &team [a, b]\n" + chat(
+        "    name: X\n    owner: a\n    members: *team\n")},
+         ["chats/a.yaml:2:3: warning: group 'g' is not used by any chat"]),
+    Case("merge_key_allowed", {"chats/a.yaml": chat() + "  cd:\n    <<: {owner: a, members: [a, b]}\n    name: Y\n"},
+         []),
+    Case("merge_key_bad", {"chats/a.yaml": chat(TWO + "    <<: 3\n")},
+         ["chats/a.yaml:6:9: error: a merge key `<<` takes a mapping or a list of mappings"]),
+    Case("merge_chain_too_deep", {"chats/a.yaml": "".join(
+        f"t{i}: &t{i} {{<<: *t{i - 1}}}\n" if i else "t0: &t0 {name: X}\n" for i in range(23))
+        + "chats:\n  ab:\n    <<: *t22\n    owner: a\n    members: [a, b]\n"},
+        sorted([f"chats/a.yaml:{i}:1: error: unknown key 't{i - 1}' in a chat file (expected groups, chats)"
+                for i in range(1, 24)] + [f"chats/a.yaml:{i}:5: error: merge keys `<<` nested more than 20 deep"
+                                          for i in (1, 2, 3)], key=lambda line: int(line.split(":")[1]))
+        + ["chats/a.yaml:25:3: error: chat 'ab' has no 'name'"]),
+    Case("deep_nesting", {"chats/a.yaml": chat("    name: " + "[" * 500 + "]" * 500 + "\n    owner: a\n"
+                                               "    members: [a, b]\n")},
+         ["chats/a.yaml:3:11: error: name of chat 'ab' must be a string, got a list"]),
+    # ---- all errors at once, sorted by file and line ---------------------------
+    Case("all_at_once_sorted", {
+        "chats/b.yaml": chat("    name: X\n    owner: zed\n    members: [a, b]\n"),
+        "chats/a.yaml": chat(chat_id="bad-id") + "  ok:\n    name: Y\n    owner: a\n    members: [a, no]\n"},
+        ["chats/a.yaml:2:3: error: invalid chat id 'bad-id': use 1-32 characters of 0-9 a-z A-Z",
+         "chats/a.yaml:9:18: error: a member of chat 'ok' must be a string (a user id or \"@group\"), got `no`, "
+         "which YAML reads as a boolean; quote it: \"no\"",
+         "chats/b.yaml:4:12: error: owner 'zed' is not a member of chat 'ab'"]),
+]
+
+
+def _write(root, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_rule(case: Case, tmp_path, monkeypatch):
+    _write(tmp_path, case.files)
+    monkeypatch.chdir(tmp_path)
+    result = load(case.paths)
+    got = [str(d) for d in sorted(result.errors + result.warnings)]
+    assert got == case.expected
+    assert result.ok == (not any(": error: " in e for e in case.expected))
+
+
+def test_case_names_are_unique():
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+def test_readme_examples_are_real_output():
+    """Every example line in the README's validation table is one this test
+    file checks, word for word."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- BEGIN:config -->")[1].split("<!-- END:config -->")[0]
+    shown = [m.group(1) or m.group(2) for m in
+             re.finditer(r"\| (?:`` (.+?) ``|`([^`]+: (?:error|warning): [^`]+)`) \|$", section, re.M)]
+    assert len(shown) >= 20
+    checked = {line for case in CASES for line in case.expected}
+    assert [line for line in shown if line not in checked] == []

@@ -1,0 +1,34 @@
+"""The WeCom facts: one checker per kind of id, tied to the JSON Schema so
+the files, the client and the emulator agree on what an id is."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reconciler.config.schema import schema_text
+from reconciler.core import facts
+
+
+def test_the_id_patterns_are_the_schemas():
+    defs = json.loads(schema_text())["$defs"]
+    assert defs["chatId"]["pattern"] == facts.CHAT_ID_PATTERN
+    assert defs["userId"]["pattern"] == facts.USER_ID_PATTERN
+    assert defs["memberRef"]["pattern"] == "^@?" + facts.USER_ID_PATTERN[1:]
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("team", True), ("a" * 32, True), ("a" * 33, False), ("", False), ("team\n", False), ("te am", False),
+    ("中文", False), (42, False), (None, False),
+])
+def test_is_chat_id(value, ok):
+    assert facts.is_chat_id(value) is ok
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("alice", True), ("chen.wei", True), ("a_b-c", True), ("x" * 64, True), ("x" * 65, False),
+    ("bob\n", False), ("", False), ("a b", False), (7, False),
+])
+def test_is_user_id(value, ok):
+    assert facts.is_user_id(value) is ok

@@ -1,0 +1,95 @@
+"""What a call does to a chat (apply_call), a change that must fold its
+`before` into its `after`, and drift explained for a person."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.core.call import Call, create, update
+from reconciler.core.plan import Action, Change, InconsistentPlan
+from reconciler.core.planner import make_plan
+from reconciler.core.state import ChatState, InconsistentCall, apply_call, drift
+from tests.builders import desired, live
+
+TEAM = ChatState("Team", "alice", ("alice", "bob", "carol"))
+
+
+@pytest.mark.parametrize("name, state, call, after", [
+    ("create makes the chat of its body", None, create("t", "Team", "alice", ["bob", "alice"]),
+     ChatState("Team", "alice", ("alice", "bob"))),
+    ("an update adds and removes", TEAM, update("t", add=["dave"], remove=["carol"]),
+     ChatState("Team", "alice", ("alice", "bob", "dave"))),
+    ("an update renames and hands over", TEAM, update("t", name="New", owner="bob", remove=["alice"]),
+     ChatState("New", "bob", ("bob", "carol"))),
+    ("adding a member twice changes nothing", TEAM, update("t", add=["bob"]), TEAM),
+])
+def test_apply_call_reaches(name, state, call, after):
+    assert apply_call(state, call) == after
+
+
+@pytest.mark.parametrize("name, state, call, words", [
+    ("create of a chat that exists", TEAM, create("t", "Team", "alice", ["alice", "bob"]), "exists"),
+    ("update of a chat that does not exist", None, update("t", add=["dave"]), "does not exist"),
+    ("removing a non-member", TEAM, update("t", remove=["zed"]), "zed, who is not a member"),
+    ("adding and removing one person", TEAM, update("t", add=["bob"], remove=["bob"]), "adds and removes bob"),
+    ("owner must stay: removed without a new one", TEAM, update("t", remove=["alice"]), "without naming a new one"),
+    ("a new owner must already be a member", TEAM, update("t", owner="dave", add=["dave"]), "not a member before"),
+    ("a new owner cannot be leaving", TEAM, update("t", owner="bob", remove=["bob"]), "not a member before"),
+    ("create with an owner outside the list", None, Call("POST", "appchat/create",
+     {"chatid": "t", "name": "T", "owner": "zed", "userlist": ["a", "b"]}), "not in its userlist"),
+    ("send is not a membership call", TEAM, Call("POST", "appchat/send", {"chatid": "t"}), "does not change"),
+])
+def test_apply_call_refuses(name, state, call, words):
+    with pytest.raises(InconsistentCall, match=words):
+        apply_call(state, call)
+
+
+def test_a_change_refuses_calls_that_remove_someone_after_does_not_lose():
+    # The hostile edit of a saved plan: a call removes ben while `after` keeps him.
+    before = ChatState("Ops", "alice", ("alice", "ben", "oli"))
+    after = ChatState("Ops", "alice", ("alice", "ben"))
+    with pytest.raises(InconsistentPlan, match="ops.*also remove ben"):
+        Change("ops", Action.UPDATE, "f.yaml:1", before, after, (update("ops", remove=["oli", "ben"]),))
+    assert Change("ops", Action.UPDATE, "f.yaml:1", before, after, (update("ops", remove=["oli"]),)).removed == {"oli"}
+
+
+@pytest.mark.parametrize("name, calls, words", [
+    ("no calls at all", (), "at least one call"),
+    ("a call for another chat", (update("other", add=["dave"]),), "names another chat"),
+    ("a call WeCom would refuse", (update("ops", remove=["zed"]),), "cannot be made"),
+    ("a rename the after does not show", (update("ops", name="Other", add=["dave"]),), "name it 'Other'"),
+])
+def test_a_change_refuses_calls_that_do_not_reach_after(name, calls, words):
+    before = ChatState("Ops", "alice", ("alice", "bob"))
+    after = ChatState("Ops", "alice", ("alice", "bob", "dave"))
+    with pytest.raises(InconsistentPlan, match=words):
+        Change("ops", Action.UPDATE, "f.yaml:1", before, after, calls)
+
+
+def test_an_unchanged_chat_has_no_drift_and_no_change():
+    before = ChatState("x", "alice", ("alice", "bob"))
+    plan = make_plan([desired("q", ["alice", "bob"], owner="alice", name="x")],
+                     {"q": live("q", ["alice", "bob"], owner="alice", name="x")})
+    assert plan.changes == ()
+    assert drift(before, before) == []
+
+
+def test_drift_explanation_names_every_difference():
+    before = ChatState("Ops", "alice", ("alice", "bob", "carol"))
+    now = ChatState("Ops!", "bob", ("alice", "bob", "dave"))
+    text = "\n".join(drift(before, now))
+    assert "'Ops' -> 'Ops!'" in text
+    assert "owner: 'alice' -> 'bob'" in text
+    assert "joined since the plan: dave" in text
+    assert "left since the plan: carol" in text
+    assert "now exists" in drift(None, now)[0]
+    assert "no longer exists" in drift(before, None)[0]
+
+
+def test_each_call_of_a_two_call_change_is_a_step_towards_after():
+    plan = make_plan([desired("t", ["bob", "zed"], owner="zed", name="New")],
+                     {"t": live("t", ["alice", "bob"], owner="alice", name="Old")})
+    change = plan.changes[0]
+    middle = apply_call(change.before, change.calls[0])
+    assert middle == ChatState("Old", "alice", ("alice", "bob", "zed"))  # the new owner joins first
+    assert apply_call(middle, change.calls[1]) == change.after

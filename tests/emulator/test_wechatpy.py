@@ -1,0 +1,114 @@
+"""Conformance: wechatpy 1.8.18, a client nobody here wrote, drives the
+emulator, so the wire format is the real one (raw UTF-8 bodies without a
+Content-Type, access_token in the query, errors as HTTP 200 + errcode)."""
+
+import pytest
+from tests.helpers import FakeClock
+
+import wechatpy.enterprise as wechatpy_enterprise  # wechatpy==1.8.18, a test dependency
+from wechatpy.exceptions import APILimitedException, WeChatClientException
+
+
+def client_for(emu):
+    class EmulatorClient(wechatpy_enterprise.WeChatClient):
+        API_BASE_URL = emu.base_url
+
+        def fetch_access_token(self):
+            return self._fetch_access_token(url=self.API_BASE_URL + "gettoken",
+                                            params={"corpid": self.corp_id, "corpsecret": self.secret})
+
+    return EmulatorClient(emu.config.corp_id, emu.config.corp_secret, timeout=10)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def emu(emulator_factory, clock):
+    return emulator_factory(clock=clock, seed={"users": ["alice", "bob", "carol", "dave"]})
+
+
+@pytest.fixture
+def client(emu):
+    return client_for(emu)
+
+
+def test_create_get_update(client, emu):
+    created = client.appchat.create(chat_id="team", name="研发群", owner="alice", user_list=["alice", "bob"])
+    assert created["chatid"] == "team"
+    info = client.appchat.get("team")
+    assert info["name"] == "研发群" and info["owner"] == "alice" and info["userlist"] == ["alice", "bob"]
+    client.appchat.update("team", name="Team", owner="bob", add_user_list=["carol"], del_user_list=["alice"])
+    info = client.appchat.get("team")
+    assert info == {"chatid": "team", "name": "Team", "owner": "bob", "userlist": ["bob", "carol"], "chat_type": 0}
+    # what went over the wire: raw UTF-8, parsed by the emulator as sent
+    create_call = next(c for c in emu.calls() if c["path"] == "appchat/create")
+    assert create_call["body"]["name"] == "研发群"
+
+
+def test_create_without_chat_id(client):
+    chat_id = client.appchat.create(name="x", user_list=["alice", "bob"])["chatid"]
+    assert client.appchat.get(chat_id)["owner"] in {"alice", "bob"}
+
+
+def test_send_text_markdown_news(client, emu):
+    client.appchat.create(chat_id="team", name="Team", owner="alice", user_list=["alice", "bob"])
+    client.appchat.send_text("team", "hello 你好")
+    client.appchat.send("team", "markdown", content="**joined**: carol")
+    client.appchat.send("team", "news", articles=[{"title": "t", "description": "d",
+                                                   "url": "https://example.com", "picurl": ""}])
+    sent = emu.messages("team")
+    assert [m["msgtype"] for m in sent] == ["text", "markdown", "news"]
+    assert sent[0]["text"]["content"] == "hello 你好"
+    assert sent[1]["markdown"]["content"] == "**joined**: carol"
+    assert sent[2]["news"]["articles"][0]["title"] == "t"
+
+
+def test_error_paths_raise_with_errcode(client):
+    with pytest.raises(WeChatClientException) as e:
+        client.appchat.get("nosuch")
+    assert e.value.errcode == 86003
+    client.appchat.create(chat_id="team", name="Team", owner="alice", user_list=["alice", "bob"])
+    with pytest.raises(WeChatClientException) as e:
+        client.appchat.update("team", add_user_list=["outsider"])
+    assert e.value.errcode == 86216
+    with pytest.raises(WeChatClientException) as e:
+        client.appchat.send("team", "text", content="x" * 2049)
+    assert e.value.errcode == 45002
+
+
+def test_rate_limit_raises_api_limited(emulator_factory, clock):
+    client = client_for(emulator_factory(clock=clock, calls_per_minute=1))
+    client.appchat.create(chat_id="team", name="Team", owner="a", user_list=["a", "b"])
+    with pytest.raises(APILimitedException) as e:
+        client.appchat.create(chat_id="team2", name="Team", owner="a", user_list=["a", "b"])
+    assert e.value.errcode == 45009
+
+
+def test_wrong_secret_raises_40001(emu):
+    client = client_for(emu)
+    client.secret = "wrong"
+    with pytest.raises(WeChatClientException) as e:
+        client.fetch_access_token()
+    assert e.value.errcode == 40001
+
+
+def test_recovers_from_expired_token(client, emu, clock):
+    client.appchat.create(chat_id="team", name="Team", owner="alice", user_list=["alice", "bob"])
+    clock.advance(7200)  # the emulator's clock: wechatpy still believes its token is good
+    emu.clear_calls()
+    assert client.appchat.get("team")["chatid"] == "team"
+    assert [(c["path"], c["errcode"]) for c in emu.calls()] == [
+        ("appchat/get", 42001), ("gettoken", 0), ("appchat/get", 0)]
+
+
+def test_recovers_from_invalidated_token(client, emu):
+    client.appchat.create(chat_id="team", name="Team", owner="alice", user_list=["alice", "bob"])
+    emu.set_faults(invalidate_tokens=True)
+    emu.clear_calls()
+    client.appchat.update("team", add_user_list=["carol"])
+    assert [(c["path"], c["errcode"]) for c in emu.calls()] == [
+        ("appchat/update", 40014), ("gettoken", 0), ("appchat/update", 0)]
+    assert "carol" in emu.chat("team")["userlist"]

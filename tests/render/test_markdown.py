@@ -1,0 +1,140 @@
+"""The markdown plan for a pull-request comment: marker first, summary table
+first, people (leavers first), removals prominent, detail folded, and never
+over GitHub's 65,536-character limit, whatever the plan."""
+
+from __future__ import annotations
+
+import pytest
+
+import re
+
+from reconciler.core.model import DesiredChat, LiveChat, ReadError
+from reconciler.core.plan import Plan
+from reconciler.core.planner import make_plan
+from reconciler.render import MARKER, render_markdown
+
+LIMIT = 65_536
+TABLE_HEAD = "| Create | Update | Unchanged | Errors | Members added | Members removed |"
+
+
+def want(chat_id, name, owner, members):
+    return DesiredChat(chat_id, name, owner, frozenset(members.split()))
+
+
+def have(chat_id, name, owner, members):
+    return LiveChat(chat_id, name, owner, frozenset(members.split()))
+
+
+def mixed_plan() -> Plan:
+    ten = " ".join(f"u{i}" for i in range(10))
+    return make_plan(
+        [want("newchat", "New chat", "alice", "alice bob"),
+         want("sre", "SRE On-call", "bob", "bob carol"),
+         want("big", "Big", "u0", "u0 u1 u2 u3 u4 u5"),
+         want("same", "Same", "alice", "alice bob"),
+         want("legacy", "Legacy", "alice", "alice bob")],
+        {"newchat": None, "sre": have("sre", "SRE", "alice", "alice bob dave"), "big": have("big", "Big", "u0", ten),
+         "same": have("same", "Same", "alice", "alice bob"),
+         "legacy": ReadError("legacy", 86008, "chat was not created by this app")})
+
+
+def test_marker_is_the_first_line_and_summary_table_comes_first():
+    out = render_markdown(mixed_plan())
+    lines = out.splitlines()
+    assert lines[0] == MARKER == "<!-- appchat-plan -->"
+    table = lines.index(TABLE_HEAD)
+    assert lines[table + 2] == "| 1 | 2 | 1 | 1 | +1 | −6 |"
+    order = [out.index(h) for h in (TABLE_HEAD, "#### People", "#### ⚠️ Removals", "#### ⚠️ Warnings",
+                                    "#### ❌ Errors", "#### Changes by chat")]
+    assert order == sorted(order)
+    assert out.endswith("</details>\n")
+
+
+def test_people_removals_first():
+    out = render_markdown(mixed_plan())
+    rows = [line for line in out.splitlines() if line.startswith("| <code>")]
+    leavers = [r for r in rows if "⚠️" in r]
+    assert rows[:len(leavers)] == leavers and len(leavers) == 6  # alice dave u6..u9
+    assert rows[0].startswith("| <code>alice</code> | ⚠️ <code>sre</code>")
+
+
+def test_removals_are_prominent_and_name_everyone_removed():
+    out = render_markdown(mixed_plan())
+    assert ("- <code>big</code> \"Big\": removes **4** of 10 members: "
+            "<code>u6</code>, <code>u7</code>, <code>u8</code>, <code>u9</code>") in out
+    assert "- <code>big</code>: mass removal: removes 4 of 10 members (40%)" in out
+    assert "- <code>legacy</code>: 86008 chat was not created by this app" in out
+
+
+def test_per_chat_detail_is_folded_as_a_diff():
+    out = render_markdown(mixed_plan())
+    assert out.count("<details><summary>") == 3 == out.count("</details>")
+    block = out[out.index("<details><summary>✏️ update <code>sre</code>"):]
+    block = block[:block.index("</details>")]
+    assert "```diff\n~ name: \"SRE\" -> \"SRE On-call\"\n~ owner: alice -> bob\n- alice\n- dave\n+ carol\n```" in block
+
+
+def test_no_changes():
+    out = render_markdown(Plan(unchanged=("a",)))
+    assert out.splitlines()[0] == MARKER
+    assert TABLE_HEAD in out and "| 0 | 0 | 1 | 0 | +0 | −0 |" in out
+    assert out.endswith("No changes. WeCom matches the files.\n")
+
+
+def test_small_plan_is_not_cut():
+    assert "too long" not in render_markdown(mixed_plan())
+
+
+def test_names_cannot_break_the_table_or_inject_html_or_mentions():
+    plan = make_plan([want("a", "x | y <script>@team</script>", "alice", "alice bob")],
+                     {"a": have("a", "old", "alice", "alice bob")})
+    out = render_markdown(plan)
+    outside_code = re.sub(r"```diff\n.*?```", "", out, flags=re.S)
+    assert '~ name: "old" -> "x | y <script>@team</script>"' in out  # literal inside the diff block
+    assert "<script>" not in outside_code and "@team" not in outside_code and "x | y" not in outside_code
+    assert "x &#124; y &#60;script&#62;&#64;team" in outside_code
+
+
+def huge_plan(chats=3000, members=200) -> Plan:
+    desired, live = [], {}
+    for i in range(chats):
+        everyone = [f"user{i:04d}x{j:03d}" for j in range(members)]
+        chat_id = f"chat{i:05d}"
+        desired.append(DesiredChat(chat_id, f"Chat {i}", everyone[0], frozenset(everyone[members // 2:] + everyone[:1])))
+        live[chat_id] = LiveChat(chat_id, f"Chat {i}", everyone[0], frozenset(everyone[:members - 10]))
+    desired.append(DesiredChat("zzbroken", "B", "a", frozenset({"a", "b"})))
+    live["zzbroken"] = ReadError("zzbroken", -1, "system busy")
+    return make_plan(desired, live)
+
+
+@pytest.mark.slow
+def test_markdown_stays_under_the_limit_for_a_huge_plan_and_keeps_the_summary():
+    plan = huge_plan()
+    out = render_markdown(plan)
+    assert len(out) < LIMIT
+    s = plan.summary
+    assert out.splitlines()[0] == MARKER
+    assert (f"| 0 | {s['update']} | 0 | 1 | +{s['members_added']} | −{s['members_removed']} |") in out
+    assert s["update"] == 3000 and s["members_removed"] == 3000 * 99
+    assert "**This plan is too long for one comment**" in out
+    cut = re.search(r"([\d,]+) of 3,000 chat details", out)
+    assert cut and 0 < int(cut.group(1).replace(",", "")) <= 3000
+    assert "more chats, cut to stay under GitHub's comment limit._" in out
+    # every section keeps a share: the error, some warnings, removals, people and detail
+    assert "- <code>zzbroken</code>: -1 system busy" in out
+    assert out.count("mass removal: removes 99 of 190 members (52.1%)") >= 10
+    assert out.count("removes **99** of 190 members") >= 1
+    assert out.count("| ⚠️ <code>chat00000</code> |") >= 10
+    assert out.count("<details><summary>") >= 1
+    # what is kept is whole: no <details> block is cut in half
+    assert out.count("<details><summary>") == out.count("</details>")
+
+
+def test_a_single_enormous_chat_stays_under_the_limit():
+    everyone = [f"a-rather-long-user-id-{j:04d}" for j in range(2000)]
+    others = [f"another-long-user-id-{j:04d}" for j in range(2000)]
+    plan = make_plan([DesiredChat("c", "C", others[0], frozenset(others))],
+                     {"c": LiveChat("c", "C", everyone[0], frozenset(everyone))})
+    out = render_markdown(plan)
+    assert len(out) < LIMIT
+    assert "| 0 | 1 | 0 | 0 | +2000 | −2000 |" in out
