@@ -53,6 +53,10 @@ def test_make_demo_and_make_test_come_first():
         assert README.index("make demo") < README.index("<!-- BEGIN:")
 
 
+def test_readme_is_a_first_page():
+    assert len(README.splitlines()) < 300, "the README is the first five minutes: keep it under 300 lines"
+
+
 def _anchor(heading: str) -> str:
     # GitHub's rule: lower case, drop punctuation except - and _, spaces to -.
     text = heading.strip().lower()
