@@ -1,6 +1,7 @@
-"""The README keeps up with the CLI: every command and every flag the parser
-knows is documented, the two newcomer commands come first, and every
-in-page link points at a heading that exists."""
+"""The README and the chapters under docs/ keep up with the CLI: every command
+and every flag the parser knows is documented, the README stays a short first
+page whose first commands are the two a newcomer needs, and every link between
+the pages points at a file and a heading that exist."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ import pytest
 
 from reconciler.cli import build_parser
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# Every page a reader can follow a link to: the README, CONTRIBUTING.md and the
+# chapters under docs/.
+PAGES = sorted({ROOT / "README.md", *ROOT.glob("CONTRIBUTING.md"), *(ROOT / "docs").glob("*.md")})
+ALL_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
@@ -34,16 +40,26 @@ def _long_flags(parser: argparse.ArgumentParser) -> list[str]:
 
 @pytest.mark.parametrize("command", sorted(_subparsers()))
 def test_every_command_and_flag_is_documented(command):
-    assert f"`appchat {command}" in README, f"appchat {command} is not in the README"
+    # The README's command table names every command and links to the chapter
+    # that covers it; the flags may live in that chapter.
+    rows = [line for line in README.splitlines() if line.startswith(f"| `appchat {command}")]
+    assert rows, f"appchat {command} has no row in the README's command table"
+    assert any(re.search(r"\]\((?:docs/[\w-]+\.md|CONTRIBUTING\.md)(?:#[\w-]+)?\)", row) for row in rows), \
+        f"the README's row for appchat {command} links to no chapter"
     missing = [flag for flag in _long_flags(_subparsers()[command])
-               if not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", README)]
-    assert not missing, f"appchat {command}: flags missing from the README: {missing}"
+               if not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", ALL_TEXT)]
+    assert not missing, f"appchat {command}: flags missing from README.md and docs/*.md: {missing}"
 
 
 def test_make_demo_and_make_test_come_first():
     first_block = README.split("```")[1]
     assert "make demo" in first_block and "make test" in first_block
-    assert README.index("make demo") < README.index("<!-- BEGIN:")
+    if "<!-- BEGIN:" in README:
+        assert README.index("make demo") < README.index("<!-- BEGIN:")
+
+
+def test_readme_is_a_first_page():
+    assert len(README.splitlines()) < 300, "the README is the first five minutes: keep it under 300 lines"
 
 
 def _anchor(heading: str) -> str:
@@ -53,15 +69,53 @@ def _anchor(heading: str) -> str:
     return text.replace(" ", "-")
 
 
-def test_in_page_links_point_at_headings():
-    text = re.sub(r"```.*?```", "", README, flags=re.S)
-    anchors = {_anchor(h) for h in re.findall(r"^#{1,6} (.+)$", text, flags=re.M)}
-    links = set(re.findall(r"\]\(#([^)]+)\)", text))
-    assert links, "no in-page links found"
-    assert not links - anchors, f"links to missing headings: {sorted(links - anchors)}"
+def _anchors(path: Path) -> set[str]:
+    """The anchors GitHub makes for a page's headings; a repeated heading gets
+    -1, -2, ... appended."""
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+    seen: dict[str, int] = {}
+    anchors = set()
+    for heading in re.findall(r"^#{1,6} (.+)$", text, flags=re.M):
+        base = _anchor(heading)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        anchors.add(base if n == 0 else f"{base}-{n}")
+    return anchors
+
+
+def _links(path: Path) -> list[str]:
+    """The link targets of a page, outside code."""
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+    text = re.sub(r"``.+?``|`[^`\n]+`", "CODE", text)  # code spans; [`x`](target) stays a link
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_links_point_at_files_and_headings_that_exist(page):
+    broken = []
+    for target in _links(page):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target):       # https:, mailto:
+            continue
+        file_part, _, anchor = target.partition("#")
+        dest = (page.parent / file_part).resolve() if file_part else page
+        if not dest.exists():
+            broken.append(f"{target}: no such file")
+            continue
+        if anchor:
+            if dest.suffix != ".md":
+                broken.append(f"{target}: an anchor into a file that is not markdown")
+            elif anchor not in _anchors(dest):
+                broken.append(f"{target}: no heading #{anchor} in {dest.relative_to(ROOT)}")
+    assert not broken, f"{page.relative_to(ROOT)}: broken links: {broken}"
+
+
+def test_there_are_links_to_check():
+    assert any("#" in t for page in PAGES for t in _links(page)), "no links to headings found"
 
 
 def test_exit_codes_are_documented():
-    table = README[README.index("### Exit codes"):]
+    heading = re.search(r"^#{2,3} Exit codes$", README, flags=re.M)
+    assert heading, "the README has no Exit codes heading"
+    table = README[heading.end():]
     for code in ("| 0 |", "| 1 |", "| 2 |"):
         assert code in table

@@ -1,7 +1,7 @@
 """The pipeline recipes in examples/ and the pre-commit hook work as written:
 they parse, call only commands and flags the CLI really has, agree with each
 other on file and artifact names, and their shell steps turn exit codes into
-the job results the README promises."""
+the job results docs/pipelines.md promises."""
 
 from __future__ import annotations
 
