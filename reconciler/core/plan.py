@@ -70,9 +70,9 @@ class Change:
             reached = fold(self.before, self.calls)
         except InconsistentCall as exc:
             raise InconsistentPlan(f"chat {self.chat_id}: its calls cannot be made as planned: {exc}") from None
-        if reached != self.after:
+        if not self.after.same(*reached):
             raise InconsistentPlan(f"chat {self.chat_id}: its calls do not take `before` to `after`: "
-                                   + _difference(reached, self.after))
+                                   + _difference(ChatState(*reached), self.after))
 
     @cached_property
     def added(self) -> frozenset[str]:

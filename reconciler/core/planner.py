@@ -62,7 +62,7 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult]) ->
 
 
 def _create(want: DesiredChat) -> Change:
-    after = ChatState(want.name, want.owner, tuple(want.members))
+    after = ChatState(want.name, want.owner, frozenset(want.members))
     call = calls.create(want.chat_id, want.name, want.owner, after.members)
     return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,))
 
@@ -88,6 +88,6 @@ def _update(want: DesiredChat, have: LiveChat) -> Change | None:
         plan_calls = (calls.update(want.chat_id, name=name, owner=owner, add=added, remove=removed),)
     if is_mass_removal(len(have.members), len(removed)):
         warnings.insert(0, mass_removal_message(len(have.members), len(removed)))
-    after = ChatState(want.name, want.owner, tuple(target))
+    after = ChatState(want.name, want.owner, frozenset(target))
     return Change(want.chat_id, Action.UPDATE, str(want.source), state_of(have), after, plan_calls,
                   tuple(warnings))

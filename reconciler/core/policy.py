@@ -8,6 +8,7 @@ Pure: plans in, decisions out.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from typing import Iterable, NamedTuple, Sequence
 
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE, CHAT_CHANGES_PER_HOUR, CHAT_CREATES_PER_DAY
@@ -36,9 +37,15 @@ def is_mass_removal(current: int, removed: int, ratio: float | Fraction = MASS_R
     """More than `ratio` of a chat with at least `min_members` members.
     Exact arithmetic, so that "exactly 30% passes" holds for every ratio a
     user can type: Fraction("0.3") is 3/10, the float 0.3 is not."""
-    if current < min_members or current == 0:
+    if current < min_members or current == 0 or removed == 0:
         return False
-    return Fraction(removed, current) > Fraction(str(ratio))
+    limit = _exact(ratio)
+    return removed * limit.denominator > limit.numerator * current
+
+
+@lru_cache(maxsize=16)
+def _exact(ratio: float | Fraction) -> Fraction:
+    return Fraction(str(ratio))
 
 
 def mass_removals(plan, ratio: float = MASS_REMOVAL_RATIO,

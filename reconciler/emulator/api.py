@@ -85,6 +85,7 @@ class Api:
         self.messages: list[dict] = []
         self.in_flight = 0
         self.hooks: list = []  # fn(event, method, path): "request" before handling, "reply" after
+        self.closed = False  # stopped: a request still in flight gets no state
 
     # -- the request path -------------------------------------------------
 
@@ -302,6 +303,7 @@ class Api:
 
     def close(self) -> None:
         with self.lock:
+            self.closed = True
             self.store.close()
 
 
