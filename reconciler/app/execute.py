@@ -129,7 +129,7 @@ def _settle_unknown(client: Any, chat_id: str, expected: ChatState) -> str | Non
         now = read_state(client, chat_id)
     except WeComError as exc:
         return f"the chat could not be re-read either ({exc}): its state is unknown; run apply again"
-    if now == expected:
+    if expected.same_as(now):
         log.info("%s: no answer to a write, but a re-read shows it took effect", chat_id)
         return None
     return "a re-read shows the call did not take effect; run apply again"

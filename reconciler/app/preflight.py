@@ -44,7 +44,7 @@ def stale_refusals(plan: Plan, client: Any) -> list[str]:
         now = state_of(result) if isinstance(result, LiveChat) else None
         moved = drift(change.before, now)
         if moved:
-            if now == change.after:
+            if change.after.same_as(now):
                 at_after += 1
             stale.append(f"  {change.chat_id} ({change.source}): " + "; ".join(moved))
     refusals = []

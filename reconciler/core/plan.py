@@ -14,10 +14,11 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, Mapping
 
 from reconciler.core.call import Call
 from reconciler.core.model import ReadError
@@ -40,6 +41,27 @@ class InconsistentPlan(ValueError):
 
 
 @dataclass(frozen=True)
+class Expired:
+    """Someone a change removes because the only membership that brought
+    them in ended."""
+
+    user_id: str
+    until: date
+    reason: str | None
+    source: str  # FILE:LINE:COL of the entry
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {"user_id": self.user_id, "until": self.until.isoformat(), "reason": self.reason,
+                "source": self.source}
+
+    @property
+    def why(self) -> str:
+        """`expired 2027-01-31: contractor, INC-42`"""
+        return f"expired {self.until.isoformat()}" + (f": {self.reason}" if self.reason else "")
+
+
+@dataclass(frozen=True)
 class Change:
     """One chat that changes: its state before (None when created), after,
     and the calls that get it there, in order."""
@@ -51,6 +73,9 @@ class Change:
     after: ChatState
     calls: tuple[Call, ...]
     warnings: tuple[str, ...] = ()
+    expired: tuple[Expired, ...] = ()  # removed because their membership ended
+    # live members nobody in the directory has (None: the directory was not all read)
+    not_in_directory: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -88,7 +113,7 @@ class Change:
 
     @property
     def data(self) -> dict[str, Any]:
-        return {
+        data = {
             "chat_id": self.chat_id,
             "action": self.action.value,
             "source": self.source,
@@ -97,6 +122,13 @@ class Change:
             "calls": [c.data for c in self.calls],
             "warnings": list(self.warnings),
         }
+        # Added keys, present only when they say something: a plan that uses
+        # neither end dates nor --check-users reads exactly as before.
+        if self.expired:
+            data["expired"] = [e.data for e in self.expired]
+        if self.not_in_directory is not None:
+            data["not_in_directory"] = list(self.not_in_directory)
+        return data
 
 
 def _difference(reached: ChatState, after: ChatState) -> str:
@@ -114,7 +146,10 @@ def _difference(reached: ChatState, after: ChatState) -> str:
 
 
 def read_error_data(error: ReadError) -> dict[str, Any]:
-    return {"chat_id": error.chat_id, "errcode": error.errcode, "message": error.message}
+    data = {"chat_id": error.chat_id, "errcode": error.errcode, "message": error.message}
+    if error.source is not None:
+        data["source"] = error.source
+    return data
 
 
 @dataclass(frozen=True)
@@ -125,11 +160,15 @@ class Plan:
     changes: tuple[Change, ...] = ()
     unchanged: tuple[str, ...] = ()
     errors: tuple[ReadError, ...] = ()
+    expiring: tuple[Any, ...] = ()  # core.membership.Ending: memberships ending within 7 days
+    names: Mapping[str, str] | None = field(default=None, compare=False)  # user id -> display name
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.chat_id)))
         object.__setattr__(self, "unchanged", tuple(sorted(self.unchanged)))
         object.__setattr__(self, "errors", tuple(sorted(self.errors, key=lambda e: e.chat_id)))
+        object.__setattr__(self, "expiring", tuple(sorted(
+            self.expiring, key=lambda e: (e.grant.until, e.chat_id, e.who))))
         seen: set[str] = set()
         for chat_id in [c.chat_id for c in self.changes] + list(self.unchanged) + [e.chat_id for e in self.errors]:
             if chat_id in seen:
@@ -169,6 +208,12 @@ class Plan:
     def change(self, chat_id: str) -> Change | None:
         return next((c for c in self.changes if c.chat_id == chat_id), None)
 
+    def with_names(self, names: Mapping[str, str]) -> Plan:
+        return replace(self, names=dict(sorted(names.items())))
+
+    def name(self, user: str) -> str | None:
+        return self.names.get(user) if self.names else None
+
     @property
     def data(self) -> dict[str, Any]:
         return {
@@ -178,4 +223,6 @@ class Plan:
             "errors": [read_error_data(e) for e in self.errors],
             "summary": dict(self.summary),
             "people": self.people.data,  # issue 8: added after the contract's keys
+            **({"expiring": [e.data for e in self.expiring]} if self.expiring else {}),
+            **({"names": dict(self.names)} if self.names is not None else {}),
         }

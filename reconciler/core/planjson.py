@@ -9,12 +9,13 @@ those itself).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Mapping
 
 from reconciler.core.call import CREATE_BODY, UPDATE_BODY, USER_LISTS, Call
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
 from reconciler.core.model import ReadError
-from reconciler.core.plan import FORMAT_VERSION, Action, Change, InconsistentPlan, Plan
+from reconciler.core.plan import FORMAT_VERSION, Action, Change, Expired, InconsistentPlan, Plan
 from reconciler.core.state import ChatState
 
 CONTRACT_KEYS = ("format_version", "changes", "unchanged", "errors", "summary")
@@ -67,7 +68,8 @@ def parse_plan(data: Any) -> Plan:
 
 
 def _change(data: Any, where: str) -> Change:
-    _check_keys(data, ("chat_id", "action", "source", "before", "after", "calls", "warnings"), where)
+    _check_keys(data, ("chat_id", "action", "source", "before", "after", "calls", "warnings"), where,
+                optional=("expired", "not_in_directory"))
     chat_id = data["chat_id"]
     _check_str(chat_id, f"{where}.chat_id")
     where = f"{where} ({chat_id})"
@@ -98,7 +100,26 @@ def _change(data: Any, where: str) -> Change:
     warnings = data["warnings"]
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         _fail(f"{where}.warnings", "expected a list of strings")
-    return Change(chat_id, action, data["source"], before, after, calls, tuple(warnings))
+    expired = tuple(_expired(e, f"{where}.expired[{i}]") for i, e in enumerate(data.get("expired", [])))
+    if "expired" in data and not expired:
+        _fail(f"{where}.expired", "written only when someone's membership ended")
+    gone = data.get("not_in_directory")
+    if gone is not None:
+        gone = tuple(_check_id_list(gone, f"{where}.not_in_directory"))
+    return Change(chat_id, action, data["source"], before, after, calls, tuple(warnings), expired, gone)
+
+
+def _expired(data: Any, where: str) -> Expired:
+    _check_keys(data, ("user_id", "until", "reason", "source"), where)
+    _check_str(data["user_id"], f"{where}.user_id")
+    _check_str(data["source"], f"{where}.source")
+    try:
+        until = date.fromisoformat(data["until"])
+    except (TypeError, ValueError):
+        _fail(f"{where}.until", f"expected a date YYYY-MM-DD, got {data['until']!r}")
+    if data["reason"] is not None and not isinstance(data["reason"], str):
+        _fail(f"{where}.reason", "expected a string or null")
+    return Expired(data["user_id"], until, data["reason"], data["source"])
 
 
 def _state(data: Any, where: str) -> ChatState:
@@ -138,23 +159,25 @@ def _call(data: Any, where: str) -> Call:
 
 
 def _read_error(data: Any, where: str) -> ReadError:
-    _check_keys(data, ("chat_id", "errcode", "message"), where)
+    _check_keys(data, ("chat_id", "errcode", "message"), where, optional=("source",))
     _check_str(data["chat_id"], f"{where}.chat_id")
     code = data["errcode"]
     if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
         _fail(f"{where}.errcode", f"expected an integer or null, got {code!r}")
     if not isinstance(data["message"], str):
         _fail(f"{where}.message", "expected a string")
-    return ReadError(data["chat_id"], code, data["message"])
+    if "source" in data:
+        _check_str(data["source"], f"{where}.source")
+    return ReadError(data["chat_id"], code, data["message"], data.get("source"))
 
 
-def _check_keys(data: Any, keys: tuple[str, ...], where: str) -> None:
+def _check_keys(data: Any, keys: tuple[str, ...], where: str, optional: tuple[str, ...] = ()) -> None:
     if not isinstance(data, Mapping):
         _fail(where, f"expected an object, got {type(data).__name__}")
     missing = [k for k in keys if k not in data]
     if missing:
         _fail(where, f"missing key(s) {', '.join(missing)}")
-    extra = sorted(set(data) - set(keys))
+    extra = sorted(set(data) - set(keys) - set(optional))
     if extra:
         _fail(where, f"unexpected key(s) {', '.join(map(str, extra))}")
 

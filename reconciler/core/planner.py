@@ -1,5 +1,6 @@
 """Desired chats + live chats -> Plan. A pure function (after peribolos):
-membership diffs are plain set arithmetic, no I/O, no clock.
+membership diffs are plain set arithmetic, no I/O, no clock ("today" and
+the directory are inputs).
 
 The rules are the contract's "Plan JSON" section:
 - a chat WeCom does not have (live None) is created with one appchat/create;
@@ -10,8 +11,12 @@ The rules are the contract's "Plan JSON" section:
 - removing the current owner always sets `owner` in the same call: the
   desired owner is a member of the desired chat, so when the current owner
   is removed the desired owner is someone else and `owner` changes anyway;
-- prune: false never removes (after = live members | desired members);
-- a chat that could not be read goes to `errors` and stops nothing else.
+- prune: false never removes the people the files do not name; a membership
+  that ended, or a person `exclude` names, is named, and is removed;
+- user ids are compared ignoring letter case, as WeCom does: a live `Alice`
+  where the files say `alice` changes nothing;
+- a chat that could not be read or resolved goes to `errors` and stops
+  nothing else.
 
 Every Change checks that its calls take `before` to `after` (core.state), so
 a planner bug cannot produce a plan that does something else than it says.
@@ -19,75 +24,166 @@ a planner bug cannot produce a plan that does something else than it says.
 
 from __future__ import annotations
 
+import difflib
+from datetime import date
 from typing import Mapping, Sequence
 
 from reconciler.core import call as calls
+from reconciler.core.directory import Directory
 from reconciler.core.facts import MAX_MEMBERS
-from reconciler.core.model import DesiredChat, LiveChat, LiveResult, ReadError
-from reconciler.core.plan import Action, Change, Plan
+from reconciler.core.membership import Resolution, resolve
+from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError, user_key
+from reconciler.core.plan import Action, Change, Expired, Plan
 from reconciler.core.policy import is_mass_removal, mass_removal_message
 from reconciler.core.state import ChatState, state_of
 
 
-def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult]) -> Plan:
+def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
+              directory: Directory | None = None, today: date | None = None) -> Plan:
     """`live` must hold an entry for every desired chat id: LiveChat, None
     (WeCom answered 86003: create it) or ReadError. A missing entry is a bug
-    in the caller, not a chat to create, so it raises."""
+    in the caller, not a chat to create, so it raises. With a directory, the
+    plan carries display names; a complete one (--check-users) also finds
+    user ids nobody in the directory has, and live members who left."""
     changes: list[Change] = []
     unchanged: list[str] = []
     errors: list[ReadError] = []
+    expiring = []
     seen: set[str] = set()
     for want in sorted(desired, key=lambda d: d.chat_id):
         if want.chat_id in seen:
             raise ValueError(f"chat {want.chat_id!r} is desired twice")
         seen.add(want.chat_id)
-        if want.owner not in want.members:  # config refuses this; never plan a call WeCom would refuse (86207)
-            raise ValueError(f"chat {want.chat_id!r}: owner {want.owner!r} is not among the members")
         if want.chat_id not in live:
             raise ValueError(f"no live result for chat {want.chat_id!r} (pass None for a chat that does not exist)")
+        resolved = resolve(want, directory, today)
+        if isinstance(resolved, ReadError):
+            errors.append(resolved)
+            continue
+        expiring.extend(resolved.ending)
+        unknown = _unknown_users(want, resolved, directory)
+        if unknown is not None:
+            errors.append(unknown)
+            continue
         have = live[want.chat_id]
         if isinstance(have, ReadError):
             errors.append(have)
         elif have is None:
-            changes.append(_create(want))
+            changes.append(_create(want, resolved))
         elif isinstance(have, LiveChat):
-            change = _update(want, have)
+            change = _update(want, resolved, have, directory)
             if change is None:
                 unchanged.append(want.chat_id)
             else:
                 changes.append(change)
         else:
             raise TypeError(f"live result for {want.chat_id!r} is a {type(have).__name__}")
-    return Plan(tuple(changes), tuple(unchanged), tuple(errors))
+    plan = Plan(tuple(changes), tuple(unchanged), tuple(errors), tuple(expiring))
+    if directory is not None:
+        plan = plan.with_names(_names(plan, directory))
+    return plan
 
 
-def _create(want: DesiredChat) -> Change:
-    after = ChatState(want.name, want.owner, frozenset(want.members))
-    call = calls.create(want.chat_id, want.name, want.owner, after.members)
+def _create(want: DesiredChat, resolved: Resolution) -> Change:
+    owner = _spelled(want.owner, resolved.members)
+    after = ChatState(want.name, owner, frozenset(resolved.members))
+    call = calls.create(want.chat_id, want.name, owner, after.members)
     return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,))
 
 
-def _update(want: DesiredChat, have: LiveChat) -> Change | None:
-    target = want.members if want.prune else have.members | want.members
-    added, removed = target - have.members, have.members - target
+def _spelled(user: str, members: frozenset[str]) -> str:
+    """`user` as it is spelled among `members` (letter case may differ)."""
+    if user in members:
+        return user
+    key = user_key(user)
+    return next((m for m in members if user_key(m) == key), user)
+
+
+def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: Directory | None) -> Change | None:
+    wanted = resolved.members
+    removable = have.members - wanted
+    if not want.prune:  # only what the files name leaves: an ended membership, an exclusion
+        named = {user_key(u) for u in resolved.ended} | _excluded_keys(want, directory)
+        removable = {u for u in removable if user_key(u) in named}
+    added, removed = wanted - have.members, set(removable)
+    if added:
+        # Letter case alone is no change: `alice` in the files is the live `Alice`.
+        live_keys = {user_key(u): u for u in have.members}
+        same = {a for a in added if user_key(a) in live_keys}
+        added -= same
+        removed -= {live_keys[user_key(a)] for a in same}
     name = want.name if want.name != have.name else None
-    owner = want.owner if want.owner != have.owner else None
+    owner = want.owner if user_key(want.owner) != user_key(have.owner) else None
     if not (added or removed or name or owner):
         return None
+    target = (have.members - removed) | added
+    owner_now = have.owner if owner is None else _spelled(want.owner, frozenset(target))
 
     warnings: list[str] = []
-    if owner is not None and owner not in have.members:
+    if owner is not None and owner_now not in have.members:
         # WeCom does not say whether `owner` may be someone the same call adds.
         plan_calls = (calls.update(want.chat_id, add=added),
-                      calls.update(want.chat_id, name=name, owner=owner, remove=removed))
+                      calls.update(want.chat_id, name=name, owner=owner_now, remove=removed))
         peak = len(have.members) + len(added)
         if peak > MAX_MEMBERS:
             warnings.append(f"the first call adds before removing: {peak} members for a moment, "
                             f"more than WeCom's {MAX_MEMBERS}; it will fail")
     else:
-        plan_calls = (calls.update(want.chat_id, name=name, owner=owner, add=added, remove=removed),)
+        plan_calls = (calls.update(want.chat_id, name=name, owner=None if owner is None else owner_now,
+                                   add=added, remove=removed),)
+    expired = tuple(sorted((Expired(u, g.until, g.reason, g.source.located)
+                            for u, g in resolved.ended.items() if u in removed), key=lambda e: e.user_id))
     if is_mass_removal(len(have.members), len(removed)):
-        warnings.insert(0, mass_removal_message(len(have.members), len(removed)))
-    after = ChatState(want.name, want.owner, frozenset(target))
+        message = mass_removal_message(len(have.members), len(removed))
+        if expired:
+            message += f", {len(expired)} of them because their membership ended"
+        warnings.insert(0, message)
+    not_in_directory = None
+    if directory is not None and directory.complete:
+        not_in_directory = tuple(sorted(u for u in have.members if not directory.knows(u)))
+    after = ChatState(want.name, owner_now, frozenset(target))
     return Change(want.chat_id, Action.UPDATE, str(want.source), state_of(have), after, plan_calls,
-                  tuple(warnings))
+                  tuple(warnings), expired, not_in_directory)
+
+
+def _excluded_keys(want: DesiredChat, directory: Directory | None) -> set[str]:
+    keys = {user_key(u) for u in want.exclude.users}
+    for grant in want.exclude.refs:
+        users = directory.users(grant.kind, int(grant.value)) if directory else frozenset()
+        if isinstance(users, frozenset):
+            keys |= {user_key(u) for u in users}
+    return keys
+
+
+def _unknown_users(want: DesiredChat, resolved: Resolution, directory: Directory | None) -> ReadError | None:
+    """With the whole directory read: the first user id written in the files
+    that nobody in the directory has (a typo, or someone who left)."""
+    if directory is None or not directory.complete:
+        return None
+    written = sorted(set(want.members) | {str(g.value) for g in want.grants if g.kind == USER})
+    for user in written:
+        if directory.knows(user):
+            continue
+        chains = want.via.get(user, ())
+        through = next((c for c in chains if c), None)
+        where = f" (through {' > '.join('@' + g for g in through)})" if through else ""
+        return ReadError(want.chat_id, None, f"user {user!r}{where} is not in the directory"
+                         f"{_did_you_mean(user, directory)}", (want.members_source or want.source).located)
+    return None
+
+
+def _did_you_mean(user: str, directory: Directory) -> str:
+    known = {user_key(u): u for u in directory.every_user()}
+    close = difflib.get_close_matches(user_key(user), list(known), n=1, cutoff=0.75)
+    return f"; did you mean {known[close[0]]!r}?" if close else ""
+
+
+def _names(plan: Plan, directory: Directory) -> dict[str, str]:
+    """Display names of every user id the plan mentions."""
+    users: set[str] = set()
+    for change in plan.changes:
+        users.update(change.after.members)
+        if change.before:
+            users.update(change.before.members)
+    users.update(e.who for e in plan.expiring if ":" not in e.who)
+    return {u: directory.names[u] for u in sorted(users) if u in directory.names}

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, Iterable, Mapping, Protocol
 
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
-from reconciler.core.model import LiveChat
+from reconciler.core.model import LiveChat, user_key
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,15 @@ class ChatState:
 
     def same(self, name: str, owner: str, members: frozenset[str]) -> bool:
         return self.name == name and self.owner == owner and self.member_set == members
+
+    def same_as(self, other: ChatState | None) -> bool:
+        """The same chat as WeCom tells users apart: ignoring letter case."""
+        if other is None:
+            return False
+        if self == other:
+            return True
+        return (self.name == other.name and user_key(self.owner) == user_key(other.owner)
+                and {user_key(u) for u in self.members} == {user_key(u) for u in other.members})
 
 
 def state_of(live: LiveChat) -> ChatState:
@@ -122,7 +131,7 @@ def drift(before: ChatState | None, now: ChatState | None) -> list[str]:
     """What changed between `before` and `now`, for a person (empty when
     nothing did). DeepDiff explains it; it is imported only here, when there
     is something to explain."""
-    if before == now:
+    if before == now or (before is not None and before.same_as(now)):
         return []
     if before is None:
         return [f"now exists (name {now.name!r}, owner {now.owner}, {len(now.members)} members); "

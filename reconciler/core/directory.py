@@ -1,0 +1,129 @@
+"""WeCom's directory (通讯录) as one run read it: departments, who is
+directly in each, tags, display names, and what could not be read.
+
+Pure: the client fills it (wecom.directory), the planner asks it who a
+`dept:`/`tag:` entry brings in. The recursion is ours: a department's users
+are the direct users of it and of every department below it; a tag's users
+are its own plus those of its departments, with their sub-departments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from reconciler.core.model import DEPT, TAG, DesiredChat, user_key
+
+
+@dataclass(frozen=True)
+class Department:
+    id: int
+    parentid: int
+    name: str | None = None  # read only where a name is shown
+
+
+@dataclass(frozen=True)
+class Tag:
+    id: int
+    name: str
+    users: tuple[str, ...]
+    departments: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an entry cannot be resolved: WeCom's errcode and a message."""
+
+    errcode: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Directory:
+    departments: Mapping[int, Department] = field(default_factory=dict)
+    members: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # dept id -> users directly in it
+    tags: Mapping[int, Tag] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)  # user id -> display name
+    problems: Mapping[tuple[str, int], Problem] = field(default_factory=dict)  # (kind, id) -> why not
+    complete: bool = False  # everything the app can see was read (--check-users)
+
+    def subtree(self, root: int) -> list[int]:
+        """`root` and every department below it that was read."""
+        children: dict[int, list[int]] = {}
+        for dept in self.departments.values():
+            if dept.id != dept.parentid:
+                children.setdefault(dept.parentid, []).append(dept.id)
+        found, todo, seen = [], [root], set()
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            found.append(current)
+            todo.extend(children.get(current, ()))
+        return found
+
+    def users(self, kind: str, ident: int) -> frozenset[str] | Problem:
+        """Every user an entry `dept:ident` / `tag:ident` brings in."""
+        problem = self.problems.get((kind, ident))
+        if problem is not None:
+            return problem
+        if kind == DEPT:
+            if ident not in self.departments:
+                return Problem(None, f"department {ident} was not read")
+            return frozenset(u for d in self.subtree(ident) for u in self.members.get(d, ()))
+        tag = self.tags.get(ident)
+        if tag is None:
+            return Problem(None, f"tag {ident} was not read")
+        found = set(tag.users)
+        for dept in tag.departments:
+            inner = self.users(DEPT, dept)
+            if isinstance(inner, frozenset):
+                found |= inner
+        return frozenset(found)
+
+    def knows(self, user: str) -> bool:
+        return user_key(user) in self._known
+
+    @property
+    def _known(self) -> frozenset[str]:
+        # computed on first use; a frozen dataclass keeps it in __dict__
+        known = self.__dict__.get("_known_keys")
+        if known is None:
+            known = frozenset(user_key(u) for users in self.members.values() for u in users)
+            self.__dict__["_known_keys"] = known
+        return known
+
+    def every_user(self) -> list[str]:
+        return sorted({u for users in self.members.values() for u in users})
+
+    def name(self, user: str) -> str | None:
+        return self.names.get(user)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a run must read: the departments whose subtree an entry names,
+    the tags, and whether to read everything (--check-users)."""
+
+    departments: frozenset[int] = frozenset()
+    tags: frozenset[int] = frozenset()
+    everything: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.departments or self.tags or self.everything)
+
+
+def needs(chats: Iterable[DesiredChat], check_users: bool = False) -> Needs:
+    """The directory reads the selected chats need: none at all when no chat
+    uses `dept:`/`tag:` and users are not checked (then a run makes exactly
+    the calls it made before the directory existed)."""
+    departments: set[int] = set()
+    tags: set[int] = set()
+    for chat in chats:
+        for grant in (*chat.grants, *chat.exclude.refs):
+            if grant.kind == DEPT:
+                departments.add(int(grant.value))
+            elif grant.kind == TAG:
+                tags.add(int(grant.value))
+    return Needs(frozenset(departments), frozenset(tags), check_users)

@@ -1,0 +1,134 @@
+"""Who a desired chat holds on a given day: its static members, its grants
+(memberships with an end date, departments and tags) resolved against the
+directory, minus what `exclude` names. Pure: "today" and the directory are
+inputs.
+
+- An entry whose `until` is before today brings nobody in. A user it brought
+  in whom no other entry still brings in has *ended*: the plan removes them
+  and says why.
+- Exclude always wins, after everything is expanded.
+- The checks only the resolved list can answer live here: an unknown or
+  invisible department or tag, the owner among the members, 2 to 2000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Mapping
+
+from reconciler.core.directory import Directory, Problem
+from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
+from reconciler.core.model import USER, DesiredChat, Grant, ReadError, user_key
+
+# Entries that end within this many days of today are warnings in the plan.
+ENDING_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A live membership that ends soon (or has ended, for `expiring`)."""
+
+    chat_id: str
+    who: str          # the user id, or the entry (`dept:12`) when it brings in many
+    grant: Grant
+
+    @property
+    def data(self) -> dict:
+        g = self.grant
+        return {"chat_id": self.chat_id, "user_id": self.who, "until": g.until.isoformat() if g.until else None,
+                "reason": g.reason, "source": g.source.located}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    members: frozenset[str]
+    ended: Mapping[str, Grant] = field(default_factory=dict)   # user -> the grant that ended
+    ending: tuple[Ending, ...] = ()
+    brought: Mapping[str, tuple[Grant, ...]] = field(default_factory=dict)  # user -> live grants that bring them
+
+
+def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) -> Resolution | ReadError:
+    """The chat's members as of `today`; a ReadError (with the entry's
+    FILE:LINE:COL) when the chat cannot be planned."""
+    if not chat.grants and not chat.exclude:  # the common case: nothing to resolve
+        resolution = Resolution(chat.members)
+        if chat.owner in chat.members:  # config checked the rest of a static chat already
+            return resolution
+        return _check(chat, resolution, False) or resolution
+    members = {user_key(u): u for u in chat.members}
+    brought: dict[str, list[Grant]] = {}
+    ended: dict[str, tuple[str, Grant]] = {}
+    ending: list[Ending] = []
+    soon = today + timedelta(days=ENDING_SOON_DAYS) if today else None
+    for grant in chat.grants:
+        users = _users(grant, directory)
+        if isinstance(users, Problem):
+            if grant.ended(today):
+                continue  # an entry that ended brings nobody in: a stale id in it is no error
+            return _entry_error(chat, grant, users)
+        if grant.ended(today):
+            for user in users:
+                ended.setdefault(user_key(user), (user, grant))
+            continue
+        for user in users:
+            members.setdefault(user_key(user), user)
+            brought.setdefault(user, []).append(grant)
+        if soon is not None and grant.until is not None and grant.until <= soon:
+            who = str(grant.value) if grant.kind == USER else grant.entry
+            ending.append(Ending(chat.chat_id, who, grant))
+    for grant in chat.exclude.refs:
+        users = _users(grant, directory)
+        if isinstance(users, Problem):
+            return _entry_error(chat, grant, users)
+        for user in users:
+            members.pop(user_key(user), None)
+    excluded_owner = user_key(chat.owner) not in members and _excluded(chat, directory)
+    resolution = Resolution(
+        frozenset(members.values()),
+        {user: grant for key, (user, grant) in ended.items() if key not in members},
+        tuple(ending), {u: tuple(g) for u, g in brought.items() if user_key(u) in members})
+    problem = _check(chat, resolution, excluded_owner)
+    return problem or resolution
+
+
+def _users(grant: Grant, directory: Directory | None) -> frozenset[str] | Problem:
+    if grant.kind == USER:
+        return frozenset((str(grant.value),))
+    if directory is None:
+        return Problem(None, f"{grant.entry} needs the directory, which was not read")
+    return directory.users(grant.kind, int(grant.value))
+
+
+def _excluded(chat: DesiredChat, directory: Directory | None) -> bool:
+    for grant in chat.exclude.refs:
+        users = _users(grant, directory)
+        if isinstance(users, frozenset) and user_key(chat.owner) in {user_key(u) for u in users}:
+            return True
+    return False
+
+
+def _entry_error(chat: DesiredChat, grant: Grant, problem: Problem) -> ReadError:
+    return ReadError(chat.chat_id, problem.errcode, f"{grant.entry}: {problem.message}", grant.source.located)
+
+
+def _check(chat: DesiredChat, resolved: Resolution, excluded_owner: bool) -> ReadError | None:
+    owner = user_key(chat.owner)
+    where = (chat.owner_source or chat.source).located
+    keys = {user_key(u) for u in resolved.members}
+    if owner not in keys:
+        if excluded_owner:
+            return ReadError(chat.chat_id, None, f"owner {chat.owner!r} is excluded from the chat by its own "
+                                                 f"`exclude`; choose a new owner", where)
+        gone = next((g for u, g in resolved.ended.items() if user_key(u) == owner), None)
+        if gone is not None:
+            return ReadError(chat.chat_id, None, f"owner {chat.owner!r}'s membership ended {gone.until} "
+                                                 f"({gone.source.located}); choose a new owner", where)
+        return ReadError(chat.chat_id, None, f"owner {chat.owner!r} is not a member of chat {chat.chat_id!r}",
+                         where)
+    count = len(keys)
+    if not MIN_MEMBERS <= count <= MAX_MEMBERS:
+        where = (chat.members_source or chat.source).located
+        return ReadError(chat.chat_id, None, f"chat {chat.chat_id!r} has {count} member{'s' if count != 1 else ''} "
+                                             f"once resolved; a chat needs {MIN_MEMBERS} to {MAX_MEMBERS}", where)
+    return None
