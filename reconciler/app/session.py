@@ -13,10 +13,13 @@ import logging
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import date
 from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from reconciler.app.progress import Progress, wants_progress
+from reconciler.core.directory import Directory, needs
 from reconciler.core.model import DesiredChat, LiveResult
 from reconciler.core.plan import Plan
 from reconciler.core.planner import make_plan
@@ -24,13 +27,13 @@ from reconciler.core.planner import make_plan
 log = logging.getLogger(__name__)
 
 
-def load(paths: Sequence[str] | None, stream: TextIO | None = None):
-    """The chat files, with warnings and errors printed on stderr: the
-    LoadResult, or None when there are errors (the caller exits 1 and must
-    not open a client)."""
+def load(paths: Sequence[str] | None, stream: TextIO | None = None, today: date | None = None):
+    """The chat files as of `today`, with warnings and errors printed on
+    stderr: the LoadResult, or None when there are errors (the caller exits 1
+    and must not open a client)."""
     from reconciler import config
 
-    result = config.load(list(paths) if paths else None)
+    result = config.load(list(paths) if paths else None, today)
     config.report(result, stream=stream or sys.stderr)
     return result if result.ok else None
 
@@ -91,19 +94,37 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
     return dict(live)
 
 
-def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True) -> Plan:
-    """Read what `desired` names and plan it (the pure planner)."""
-    live = read_live(client, [c.chat_id for c in desired], show_progress)
-    return make_plan(desired, live)
+def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = False,
+               show_progress: bool = True) -> tuple[dict[str, LiveResult], Directory | None]:
+    """The live chats, and the directory when a chat uses `dept:`/`tag:` or
+    users are checked; both read at once. With neither, exactly the calls of
+    a plan without the directory: gettoken and appchat/get."""
+    wanted = needs(desired, check_users)
+    if not wanted:
+        return read_live(client, [c.chat_id for c in desired], show_progress), None
+    from reconciler.wecom.directory import read_directory
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="directory") as pool:
+        directory = pool.submit(read_directory, client, wanted)
+        live = read_live(client, [c.chat_id for c in desired], show_progress)
+        return live, directory.result()
+
+
+def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True, *,
+             today: date | None = None, check_users: bool = False) -> Plan:
+    """Read what `desired` needs and plan it (the pure planner)."""
+    live, directory = read_world(client, desired, check_users=check_users, show_progress=show_progress)
+    return make_plan(desired, live, directory=directory, today=today)
 
 
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
-               open_reader: Callable[[], object], show_progress: bool = True) -> Plan | None:
+               open_reader: Callable[[], object], show_progress: bool = True, *,
+               today: date | None = None, check_users: bool = False) -> Plan | None:
     """Load, select targets, read, plan. None after diagnostics were printed
     (invalid files, unknown target): the caller exits 1. `open_reader` is
     called only once the files are known to be valid; the client it makes is
     closed here. Credential errors propagate to the CLI's guard."""
-    loaded = load(paths)
+    loaded = load(paths, today=today)
     if loaded is None:
         return None
     desired = select(loaded.chats, targets)
@@ -111,6 +132,6 @@ def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
         return None
     reader = open_reader()
     try:
-        return plan_for(desired, reader, show_progress)
+        return plan_for(desired, reader, show_progress, today=today, check_users=check_users)
     finally:
         reader.close()

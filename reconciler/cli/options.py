@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date, datetime, timedelta, timezone
 
 
 def _number(text: str, kind, what: str):
@@ -69,3 +70,31 @@ def concurrency(p: argparse.ArgumentParser, what: str = "parallel API reads") ->
 
 def output_format(p: argparse.ArgumentParser, choices: tuple[str, ...], help: str | None = None) -> None:
     p.add_argument("--format", choices=choices, default=choices[0], help=help or f"default {choices[0]}")
+
+
+# WeCom is a Chinese service and its admins think in Beijing time: a
+# membership "until 2027-01-31" ends when that day ends there.
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def today(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD", default=None,
+                   help="judge memberships that end as of this date (default: today in China Standard Time, UTC+8)")
+
+
+def today_of(args: argparse.Namespace) -> date:
+    """--today, or the date now in China Standard Time. The only place the clock is read."""
+    return getattr(args, "today", None) or datetime.now(CHINA_STANDARD_TIME).date()
+
+
+def check_users(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--check-users", action="store_true",
+                   help="read the whole directory the app can see: a user id in the files that is not in it "
+                        "is an error, and live members who left are marked")

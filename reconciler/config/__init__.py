@@ -15,11 +15,12 @@ import gc
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from types import MappingProxyType
 from typing import Mapping, TextIO
 
 from reconciler.config import files as _files
-from reconciler.config import rules, schema, yamlnodes
+from reconciler.config import crossfile, rules, schema, yamlnodes
 from reconciler.config.diagnostics import Diagnostic, sort_unique, write
 from reconciler.core.model import DesiredChat
 
@@ -53,23 +54,25 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def load(paths: list[str] | None = None) -> LoadResult:
+def load(paths: list[str] | None = None, today: date | None = None) -> LoadResult:
+    """`today` decides which memberships have ended (their entries bring
+    nobody in, and are warnings); None: none has."""
     with _no_cyclic_gc():
-        return _load(paths)
+        return _load(paths, today)
 
 
-def load_text(text: str, name: str = "<text>") -> LoadResult:
+def load_text(text: str, name: str = "<text>", today: date | None = None) -> LoadResult:
     """The chats of one file given as text, checked as `load` checks a file."""
     with _no_cyclic_gc():
-        return _check([name], [], lambda _: (text.encode("utf-8"), None))
+        return _check([name], [], lambda _: (text.encode("utf-8"), None), today)
 
 
-def _load(paths: list[str] | None) -> LoadResult:
+def _load(paths: list[str] | None, today: date | None) -> LoadResult:
     names, errors = _files.discover(paths)
-    return _check(names, errors, _files.read)
+    return _check(names, errors, _files.read, today)
 
 
-def _check(names: list[str], errors: list[Diagnostic], read) -> LoadResult:
+def _check(names: list[str], errors: list[Diagnostic], read, today: date | None) -> LoadResult:
     found = []
     for name in names:
         raw, problem = read(name)
@@ -90,7 +93,7 @@ def _check(names: list[str], errors: list[Diagnostic], read) -> LoadResult:
             # the run can still report this file and go on with the others.
             raw = one = None
             errors.append(_files.too_big_for_memory(name))
-    outcome = rules.check(found)
+    outcome = crossfile.check(found, today)
     errors.extend(outcome.errors)
     return LoadResult(
         chats=outcome.chats,

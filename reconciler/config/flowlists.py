@@ -21,10 +21,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# A user id that YAML reads as a plain string: no leading '-' or '.', no
-# quotes, no '@' (references need their own locations). Whether the first
-# character makes YAML try bool/int/null is checked against the resolvers.
-_ITEM = r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}"
+# A user id that YAML reads as a plain string: a letter or digit first, no
+# quotes, no '@' (references need their own locations; ids with one take
+# the full parse). Whether the first character makes YAML try bool/int/null
+# is checked against the resolvers.
+_ITEM = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}"
 _LIST = re.compile(
     rf"^(?P<indent> *)(?P<key>[A-Za-z0-9_.\-]+):"
     rf"(?: \[(?P<flow>(?:{_ITEM}, )*{_ITEM})\]$"  # KEY: [a, b] and nothing else on the line
@@ -60,8 +61,8 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
                 continue
             items = block.replace(dash, "").split("\n")
             items.pop()  # after the last "\n"
-        if len(set(items)) != len(items):
-            continue
+        if len({item.lower() for item in items}) != len(items):
+            continue  # the same id twice (in any letter case): an error, which needs the nodes' places
         if risky.search(", ".join(items)) and not _all_plain_strings(items, implicit_resolvers):
             continue
         line += text.count("\n", counted, match.start())

@@ -1,16 +1,19 @@
 """Group expansion: `@name` references, nested, global across files.
 
 Pure: takes the group definitions, returns who is in each group and through
-which chain of groups, plus located errors for unknown groups and cycles."""
+which chain of groups, the grants (members with an end date, `dept:` and
+`tag:` entries) the groups carry, and located errors for unknown groups and
+cycles."""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, error
-from reconciler.core.model import Source
+from reconciler.core.model import USER, Grant, Source
 
 # How many different group chains `who` is told about per user; diamonds of
 # nested groups could otherwise multiply them without bound.
@@ -20,23 +23,34 @@ MAX_NESTING = 100
 Chains = dict[str, set[tuple[str, ...]]]  # user -> chains of group names
 # The `via` of a member listed directly, one shared value for all of them.
 DIRECT: tuple[tuple[str, ...], ...] = ((),)
+GROUP = "group"
 
 
 @dataclass
 class Entry:
-    """One item of a member list: a user id or "@group", where it was written."""
+    """One item of a member list that is more than a plain user id: "@group",
+    "dept:ID", "tag:ID", or a mapping (which may carry an end date), and
+    where it was written."""
 
-    value: str
+    kind: str                  # GROUP, or core.model's USER, DEPT, TAG
+    value: str | int
     source: Source
+    until: date | None = None
+    reason: str | None = None
 
     @property
     def group(self) -> str | None:
-        return self.value[1:] if self.value.startswith("@") else None
+        return self.value if self.kind == GROUP else None
+
+    @property
+    def written(self) -> str:
+        return f"@{self.value}" if self.kind == GROUP else str(self.value) if self.kind == USER \
+            else f"{self.kind}:{self.value}"
 
 
 # A member list item: a user id as a plain string (no location kept: nothing
 # can be wrong with a well-formed id across files, and a million sources
-# would cost more than the ids), or an Entry for a "@group" reference.
+# would cost more than the ids), or an Entry for everything else.
 Member = str | Entry
 
 
@@ -53,15 +67,23 @@ class Expansion:
     """The outcome for one member list."""
 
     chains: Chains = field(default_factory=dict)
+    grants: list[Grant] = field(default_factory=list)
     complete: bool = True  # False when an unknown group or a cycle was involved
     _users: frozenset[str] | None = None
 
     @property
     def users(self) -> frozenset[str]:
-        """Everyone in it (computed once: a group's expansion is final)."""
+        """Everyone always in it (computed once: a group's expansion is final)."""
         if self._users is None:
             self._users = frozenset(self.chains)
         return self._users
+
+
+def _until(outer: date | None, inner: date | None) -> date | None:
+    """A membership inside a membership ends with the first of the two."""
+    if outer is None or inner is None:
+        return outer or inner
+    return min(outer, inner)
 
 
 class Expander:
@@ -88,38 +110,66 @@ class Expander:
         for entry in entries:
             if entry.__class__ is str:
                 _add(out.chains, entry, prefix)
-                continue
-            inner = self._inner(entry)
-            if inner is None:
-                out.complete = False
-                continue
-            out.complete = out.complete and inner.complete
+            elif entry.kind != GROUP:
+                out.grants.append(Grant(entry.kind, entry.value, entry.source, entry.until, entry.reason, prefix))
+            else:
+                inner = self._inner(entry)
+                if inner is None:
+                    out.complete = False
+                    continue
+                out.complete = out.complete and inner.complete
+                self._merge(out, inner, entry, prefix)
+        return out
+
+    def _merge(self, out: Expansion, inner: Expansion, entry: Entry, prefix: tuple[str, ...]) -> None:
+        if entry.until is None:
             for user, chains in inner.chains.items():
                 for chain in chains:
                     _add(out.chains, user, prefix + chain)
-        return out
+            out.grants.extend(replace(g, via=prefix + g.via) for g in inner.grants)
+            return
+        # `{group: g, until: D}`: everyone g brings in, until D (or earlier).
+        for user, chains in inner.chains.items():
+            out.grants.append(Grant(USER, user, entry.source, entry.until, entry.reason,
+                                    prefix + min(chains, key=len)))
+        out.grants.extend(replace(g, via=prefix + g.via, until=_until(entry.until, g.until),
+                                  reason=g.reason if g.until and g.until <= entry.until else entry.reason,
+                                  source=g.source if g.until and g.until <= entry.until else entry.source)
+                          for g in inner.grants)
 
-    def members(self, entries: list[Member]) -> tuple[frozenset[str], bool]:
-        """A chat's members and whether the list was complete: what
-        entries() finds and reports, without the chains, which only `who`
+    def members(self, entries: list[Member]) -> tuple[frozenset[str], list[Grant], bool]:
+        """A chat's static members, its grants and whether the list was
+        complete: what entries() finds, without the chains, which only `who`
         reads (and which cost most of a big load)."""
         users = {entry for entry in entries if entry.__class__ is str}
+        grants: list[Grant] = []
         complete = True
-        for entry in references(entries):
+        for entry in entries:
+            if entry.__class__ is str:
+                continue
+            if entry.kind != GROUP:
+                grants.append(Grant(entry.kind, entry.value, entry.source, entry.until, entry.reason))
+                continue
             inner = self._inner(entry)
             if inner is None:
                 complete = False
                 continue
             complete = complete and inner.complete
-            users.update(inner.users)
-        return frozenset(users), complete
+            if entry.until is None and not inner.grants:
+                users.update(inner.users)
+            else:
+                merged = Expansion()
+                self._merge(merged, inner, entry, ())
+                users.update(merged.chains)
+                grants.extend(merged.grants)
+        return frozenset(users), grants, complete
 
     def _inner(self, entry: Entry) -> Expansion | None:
         """The expansion of a group reference, or None (reported) when it
         names an unknown group, closes a cycle or nests too deep."""
         ref = entry.group
         if ref not in self.groups:
-            self._error(entry.source, f"unknown group {entry.value!r}{_did_you_mean(ref, self.groups)}")
+            self._error(entry.source, f"unknown group {'@' + ref!r}{_did_you_mean(ref, self.groups)}")
         elif ref in self._stack:
             cycle = self._stack[self._stack.index(ref):] + [ref]
             self._error(entry.source, "group cycle: " + " -> ".join(f"@{g}" for g in cycle))
@@ -148,7 +198,7 @@ def _did_you_mean(name: str, known: Any) -> str:
 
 def references(entries: list[Member]) -> list[Entry]:
     """The group references of a member list."""
-    return [e for e in entries if e.__class__ is not str]
+    return [e for e in entries if e.__class__ is not str and e.kind == GROUP]
 
 
 def used_groups(groups: dict[str, GroupDef], roots: list[list[Member]]) -> set[str]:

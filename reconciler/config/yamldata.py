@@ -22,6 +22,7 @@ MAX_DATA_DEPTH = 8
 MAX_MERGE_DEPTH = 20
 
 STR = "tag:yaml.org,2002:str"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
 MERGE = "tag:yaml.org,2002:merge"
 _CORE_SCALAR_TAGS = {
     STR, "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
@@ -177,6 +178,8 @@ class _Converter:
                 continue
             if value_node.__class__ is ScalarNode and value_node.tag == STR:
                 value[key] = value_node.value  # what convert() would say
+            elif key == "until" and value_node.__class__ is ScalarNode and value_node.tag == TIMESTAMP:
+                value[key] = value_node.value  # an end date, quoted or not: the schema checks its text
             elif self.lifted and depth + 1 < MAX_DATA_DEPTH and (items := self._claim(node, value_node)) is not None:
                 value[key] = items
             else:

@@ -71,7 +71,13 @@ class Directory:
         if kind == DEPT:
             if ident not in self.departments:
                 return Problem(None, f"department {ident} was not read")
-            return frozenset(u for d in self.subtree(ident) for u in self.members.get(d, ()))
+            subtree = self.subtree(ident)
+            # A sub-department whose users could not be read would quietly
+            # shrink the entry: better no plan for the chat than a wrong one.
+            broken = next((self.problems[(DEPT, d)] for d in subtree if (DEPT, d) in self.problems), None)
+            if broken is not None:
+                return broken
+            return frozenset(u for d in subtree for u in self.members.get(d, ()))
         tag = self.tags.get(ident)
         if tag is None:
             return Problem(None, f"tag {ident} was not read")

@@ -17,7 +17,9 @@ DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 # also matches before a final newline and "team\n" is not a chat id.
 CHAT_ID_PATTERN = r"^[0-9a-zA-Z]{1,32}$"
 CHAT_ID_MAX_LEN = 32
-USER_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+# Doc 90195: 1-64 bytes of letters, digits and _-@., the first a letter or a
+# digit; uniqueness ignores letter case (core.model.user_key).
+USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$"
 USER_ID_MAX_LEN = 64
 CHAT_NAME_MAX_CHARS = 50
 
@@ -56,6 +58,11 @@ APPCHAT_CREATE = "appchat/create"
 APPCHAT_GET = "appchat/get"
 APPCHAT_UPDATE = "appchat/update"
 APPCHAT_SEND = "appchat/send"
+DEPARTMENT_SIMPLELIST = "department/simplelist"
+DEPARTMENT_GET = "department/get"
+USER_SIMPLELIST = "user/simplelist"
+USER_GET = "user/get"
+TAG_GET = "tag/get"
 
 
 class ErrCode(IntEnum):
@@ -63,6 +70,7 @@ class ErrCode(IntEnum):
     OK = 0
     INVALID_SECRET = 40001
     INVALID_USERID = 40003
+    INVALID_CORPID = 40013
     INVALID_MSGTYPE = 40008
     INVALID_TOKEN = 40014
     MISSING_TOKEN = 41001
@@ -75,7 +83,10 @@ class ErrCode(IntEnum):
     API_NOT_PERMITTED = 48002
     NO_PRIVILEGE = 60011
     IP_NOT_TRUSTED = 60020
+    DEPARTMENT_NOT_FOUND = 60003
     USERID_NOT_FOUND = 60111
+    INVALID_DEPARTMENT = 60123
+    INVALID_TAG = 40068
     INVALID_CHATID = 86001
     CHAT_NOT_FOUND = 86003
     INVALID_CHAT_NAME = 86004

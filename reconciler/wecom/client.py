@@ -114,6 +114,11 @@ class WeComClient:
             pool.shutdown(wait=True, cancel_futures=True)
         return {cid: results[cid] for cid in ids}
 
+    def get(self, path: str, params: Mapping[str, Any]) -> dict:
+        """A read (GET) of any API, paced and retried as reads are: the answer's
+        JSON, or a WeComError carrying WeCom's errcode."""
+        return self._request("GET", path, dict(params), None, None)
+
     def call(self, path: str, body: Mapping[str, Any]) -> dict:
         """POST a write (appchat/create, appchat/update, appchat/send); the answer's JSON."""
         if self.read_only:

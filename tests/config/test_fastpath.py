@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from reconciler.config import flowlists, load, schema, yamlnodes
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-ID_CHARS = "use 1-64 characters of letters, digits, '-', '_', '.'"
+ID_CHARS = "use 1-64 characters of letters, digits, '_', '-', '@', '.', beginning with a letter or a digit"
 
 
 def big_file(bad_chat: int, bad_member: int, bad: str, chats: int = 300, members: int = 200) -> str:
@@ -36,7 +36,7 @@ def column_of(text: str, line: int, needle: str) -> int:
 
 @pytest.mark.parametrize("bad, message", [
     ("b c", f"invalid user id 'b c' in the members of chat 'c250': {ID_CHARS}"),
-    ("no", "a member of chat 'c250' must be a string (a user id or \"@group\"), got `no`, which YAML "
+    ("no", "a member of chat 'c250' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), got `no`, which YAML "
            "reads as a boolean; quote it: \"no\""),
     ("'@'", "invalid group reference '@' in the members of chat 'c250': write '@' and a group name of "
             "1-64 characters of letters, digits, '-', '_', '.'"),
@@ -123,7 +123,8 @@ def test_the_quick_check_accepts_only_what_jsonschema_accepts(data):
 
 
 @SETTINGS
-@given(st.lists(st.from_regex(r"\A@?[A-Za-z0-9_.\-]{1,8}\Z"), min_size=1, max_size=30, unique=True))
+@given(st.lists(st.from_regex(r"\A(@[A-Za-z0-9_.\-]{1,8}|[A-Za-z0-9][A-Za-z0-9_.@\-]{0,7}|(dept|tag):[1-9][0-9]{0,3})\Z"),
+                min_size=1, max_size=30, unique=True))
 def test_a_valid_member_list_takes_the_quick_path(members):
     checked: set[int] = set()
     data = {"chats": {"ab": {"name": "X", "owner": "a", "members": members}}}

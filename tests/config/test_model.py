@@ -223,7 +223,7 @@ def test_validate_reports_every_error_and_exits_1(tmp_path, monkeypatch, capsys)
     assert out == ""
     lines = err.splitlines()
     assert lines == [
-        "c/a.yaml:5:18: error: a member of chat 'x' must be a string (a user id or \"@group\"), got `on`, "
+        "c/a.yaml:5:18: error: a member of chat 'x' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), got `on`, "
         "which YAML reads as a boolean; quote it: \"on\"",
         "c/b.yaml:2:3: error: chat id 'x' is already defined at c/a.yaml:2"]
     assert all(re.match(r"^[^:]+:\d+:\d+: error: ", line) for line in lines)

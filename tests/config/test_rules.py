@@ -12,6 +12,9 @@ from reconciler.config import load
 TWO = "    name: X\n    owner: a\n    members: [a, b]\n"
 
 
+USER_CHARS = "use 1-64 characters of letters, digits, '_', '-', '@', '.', beginning with a letter or a digit"
+
+
 @dataclass
 class Case:
     name: str
@@ -68,7 +71,7 @@ CASES = [
          ["chats/a.yaml:1:1: error: unknown key 'chat' in a chat file (expected groups, chats); "
           "did you mean 'chats'?"]),
     Case("unknown_chat_key", {"chats/a.yaml": chat(TWO + "    memebrs: [c]\n")},
-         ["chats/a.yaml:6:5: error: unknown key 'memebrs' in chat 'ab' (expected name, owner, members, "
+         ["chats/a.yaml:6:5: error: unknown key 'memebrs' in chat 'ab' (expected name, owner, members, exclude, "
           "prune); did you mean 'members'?"]),
     Case("top_level_list", {"chats/a.yaml": "- a\n- b\n"},
          ["chats/a.yaml:1:1: error: a chat file must be a mapping, got a list"]),
@@ -93,26 +96,26 @@ CASES = [
           'a number; quote it: "1"']),
     # ---- YAML traps where a string is expected ----------------------------
     Case("trap_no_member", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, no]\n")},
-         ["chats/a.yaml:5:18: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+         ["chats/a.yaml:5:18: error: a member of chat 'ab' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), "
           "got `no`, which YAML reads as a boolean; quote it: \"no\""]),
     Case("trap_yes_owner", {"chats/a.yaml": chat("    name: X\n    owner: yes\n    members: [a, b]\n")},
          ["chats/a.yaml:4:12: error: owner of chat 'ab' must be a string (a user id), got `yes`, "
           "which YAML reads as a boolean; quote it: \"yes\""]),
     Case("trap_on_off", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members:\n      - a\n"
                                               "      - on\n      - off\n")},
-         ["chats/a.yaml:7:9: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+         ["chats/a.yaml:7:9: error: a member of chat 'ab' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), "
           "got `on`, which YAML reads as a boolean; quote it: \"on\"",
-          "chats/a.yaml:8:9: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+          "chats/a.yaml:8:9: error: a member of chat 'ab' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), "
           "got `off`, which YAML reads as a boolean; quote it: \"off\""]),
     Case("trap_007_member", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, 007]\n")},
-         ["chats/a.yaml:5:18: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+         ["chats/a.yaml:5:18: error: a member of chat 'ab' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), "
           "got `007`, which YAML reads as a number; quote it: \"007\""]),
     Case("trap_number_in_group", {"chats/a.yaml": "groups:\n  g: [a, 42]\n" + chat(
         "    name: X\n    owner: a\n    members: ['@g', b]\n")},
-         ["chats/a.yaml:2:10: error: a member of group 'g' must be a string (a user id or \"@group\"), "
+         ["chats/a.yaml:2:10: error: a member of group 'g' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), "
           "got `42`, which YAML reads as a number; quote it: \"42\""]),
     Case("trap_null_member", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members:\n      - a\n      -\n")},
-         ["chats/a.yaml:7:8: error: a member of chat 'ab' must be a string (a user id or \"@group\"), "
+         ["chats/a.yaml:7:8: error: a member of chat 'ab' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), "
           "got an empty value (null)"]),
     Case("trap_null_word_owner", {"chats/a.yaml": chat("    name: X\n    owner: null\n    members: [a, b]\n")},
          ["chats/a.yaml:4:12: error: owner of chat 'ab' must be a string (a user id), got `null`, "
@@ -138,17 +141,13 @@ CASES = [
     Case("chat_id_too_long", {"chats/a.yaml": chat(chat_id="a" * 33)},
          [f"chats/a.yaml:2:3: error: invalid chat id '{'a' * 33}': use 1-32 characters of 0-9 a-z A-Z"]),
     Case("user_id_space", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, \"b c\"]\n")},
-         ["chats/a.yaml:5:18: error: invalid user id 'b c' in the members of chat 'ab': use 1-64 characters "
-          "of letters, digits, '-', '_', '.'"]),
+         ["chats/a.yaml:5:18: error: invalid user id 'b c' in the members of chat 'ab': " + USER_CHARS]),
     Case("user_id_trailing_newline", {"chats/a.yaml": chat('    name: X\n    owner: a\n    members: [a, "b\\n"]\n')},
-         ["chats/a.yaml:5:18: error: invalid user id 'b\\n' in the members of chat 'ab': use 1-64 characters "
-          "of letters, digits, '-', '_', '.'"]),
+         ["chats/a.yaml:5:18: error: invalid user id 'b\\n' in the members of chat 'ab': " + USER_CHARS]),
     Case("user_id_too_long", {"chats/a.yaml": chat(f"    name: X\n    owner: a\n    members: [a, {'u' * 65}]\n")},
-         [f"chats/a.yaml:5:18: error: invalid user id '{'u' * 65}' in the members of chat 'ab': use 1-64 "
-          "characters of letters, digits, '-', '_', '.'"]),
+         [f"chats/a.yaml:5:18: error: invalid user id '{'u' * 65}' in the members of chat 'ab': " + USER_CHARS]),
     Case("owner_id_invalid", {"chats/a.yaml": chat("    name: X\n    owner: a/b\n    members: [a, b]\n")},
-         ["chats/a.yaml:4:12: error: invalid user id 'a/b' for the owner of chat 'ab': use 1-64 characters "
-          "of letters, digits, '-', '_', '.'"]),
+         ["chats/a.yaml:4:12: error: invalid user id 'a/b' for the owner of chat 'ab': " + USER_CHARS]),
     Case("group_ref_invalid", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, b, \"@\"]\n")},
          ["chats/a.yaml:5:21: error: invalid group reference '@' in the members of chat 'ab': write '@' and "
           "a group name of 1-64 characters of letters, digits, '-', '_', '.'"]),
@@ -172,7 +171,7 @@ CASES = [
          ["chats/a.yaml:5:18: error: unknown group '@nosuch'"]),
     Case("bad_group_entry_does_not_cascade", {"chats/a.yaml": "groups:\n  g: [a, no]\n" + chat(
         "    name: X\n    owner: no\n    members: ['@g']\n")},
-         ["chats/a.yaml:2:10: error: a member of group 'g' must be a string (a user id or \"@group\"), got `no`, "
+         ["chats/a.yaml:2:10: error: a member of group 'g' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), got `no`, "
           "which YAML reads as a boolean; quote it: \"no\"",
           "chats/a.yaml:6:12: error: owner of chat 'ab' must be a string (a user id), got `no`, which YAML "
           "reads as a boolean; quote it: \"no\""]),
@@ -250,7 +249,7 @@ CASES = [
         "chats/b.yaml": chat("    name: X\n    owner: zed\n    members: [a, b]\n"),
         "chats/a.yaml": chat(chat_id="bad-id") + "  ok:\n    name: Y\n    owner: a\n    members: [a, no]\n"},
         ["chats/a.yaml:2:3: error: invalid chat id 'bad-id': use 1-32 characters of 0-9 a-z A-Z",
-         "chats/a.yaml:9:18: error: a member of chat 'ok' must be a string (a user id or \"@group\"), got `no`, "
+         "chats/a.yaml:9:18: error: a member of chat 'ok' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), got `no`, "
          "which YAML reads as a boolean; quote it: \"no\"",
          "chats/b.yaml:4:12: error: owner 'zed' is not a member of chat 'ab'"]),
 ]

@@ -15,7 +15,8 @@ def test_the_id_patterns_are_the_schemas():
     defs = json.loads(schema_text())["$defs"]
     assert defs["chatId"]["pattern"] == facts.CHAT_ID_PATTERN
     assert defs["userId"]["pattern"] == facts.USER_ID_PATTERN
-    assert defs["memberRef"]["pattern"] == "^@?" + facts.USER_ID_PATTERN[1:]
+    # a member string is "@group", dept:ID, tag:ID, or a user id by the same rule
+    assert defs["memberString"]["pattern"].endswith("|" + facts.USER_ID_PATTERN[1:-1] + ")$")
 
 
 @pytest.mark.parametrize("value, ok", [
@@ -28,7 +29,9 @@ def test_is_chat_id(value, ok):
 
 @pytest.mark.parametrize("value, ok", [
     ("alice", True), ("chen.wei", True), ("a_b-c", True), ("x" * 64, True), ("x" * 65, False),
-    ("bob\n", False), ("", False), ("a b", False), (7, False),
+    ("zhang.san@corp", True), ("7eleven", True), ("Alice", True),  # WeCom's rule (doc 90195)
+    ("-x", False), (".x", False), ("_x", False), ("@x", False),     # the first must be a letter or a digit
+    ("bob\n", False), ("", False), ("a b", False), ("a:b", False), (7, False),
 ])
 def test_is_user_id(value, ok):
     assert facts.is_user_id(value) is ok

@@ -28,6 +28,8 @@ def add_arguments(p) -> None:
     options.target(p, "; with PATHs")
     options.concurrency(p, "parallel API calls")
     options.output_format(p, ("text", "json"), "format of the final report")
+    options.check_users(p)
+    options.today(p)
 
 
 def run(args) -> int:
@@ -46,13 +48,14 @@ def _apply_paths(args) -> int:
     from reconciler.app import session
 
     # Files first: invalid files exit 1 before a client (or a token) exists.
-    loaded = session.load(args.paths)
+    today = options.today_of(args)
+    loaded = session.load(args.paths, today=today)
     desired = session.select(loaded.chats, args.target) if loaded else None
     if desired is None:
         return ExitCode.ERROR
 
     def body(client) -> int:
-        plan = session.plan_for(desired, client)
+        plan = session.plan_for(desired, client, today=today, check_users=args.check_users)
         _show(plan, args)
         if not plan.has_changes:  # the text plan said "No changes."; unreadable chats still fail the run
             return _finish(args, plan)

@@ -22,6 +22,8 @@ def add_arguments(p) -> None:
                    help="exit 0 no changes, 2 changes present, 1 error")
     options.target(p)
     options.concurrency(p)
+    options.check_users(p)
+    options.today(p)
 
 
 def exit_code(plan, detailed: bool) -> ExitCode:
@@ -56,7 +58,8 @@ def _run(args) -> int:
             print(f"error: cannot write {args.out}: no directory {directory}", file=sys.stderr)
             return ExitCode.ERROR
     plan = session.build_plan(args.paths, args.target,
-                              partial(session.open_client, concurrency=args.concurrency, read_only=True))
+                              partial(session.open_client, concurrency=args.concurrency, read_only=True),
+                              today=options.today_of(args), check_users=args.check_users)
     if plan is None:
         return ExitCode.ERROR
     text = render.PLAN[args.format](plan, colour=use_colour(sys.stdout))

@@ -9,12 +9,13 @@ from reconciler.cli import options
 
 def add_arguments(p) -> None:
     options.paths(p)
+    options.today(p)
 
 
 def run(args) -> int:
     from reconciler.app import session
 
-    result = session.load(args.paths)
+    result = session.load(args.paths, today=options.today_of(args))
     if result is None:
         return ExitCode.ERROR
     files, chats, groups = len(result.files), len(result.chats), len(result.groups)

@@ -1,0 +1,151 @@
+"""The rules that span files, as of a given day: chat ids and groups defined
+once, groups expanded, the owner among the members, 2 to 2000 members, and
+warnings for memberships that already ended. Builds the immutable desired
+chats from what config.rules collected in each file.
+
+What only the directory can tell (who `dept:` and `tag:` bring in) waits for
+plan time; every check that can be made offline is made here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from reconciler.config.diagnostics import Diagnostic, error, warning
+from reconciler.config.groups import Entry, Expander, GroupDef, Member, used_groups
+from reconciler.config.rules import ChatDef, FileDefs
+from reconciler.config.via import DirectVia, LazyVia
+from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
+from reconciler.core.model import USER, DesiredChat, Exclusion, Grant, user_key
+
+
+@dataclass
+class Outcome:
+    chats: tuple[DesiredChat, ...]
+    groups: dict[str, frozenset[str]]
+    errors: list[Diagnostic]
+    warnings: list[Diagnostic]
+
+
+def check(files: Iterable[FileDefs], today: date | None = None) -> Outcome:
+    """The cross-file rules over what `collect` found in each file, given in
+    sorted file order (the first definition wins)."""
+    errors: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    groups: dict[str, GroupDef] = {}
+    chats: dict[str, ChatDef] = {}
+    every_chat: list[ChatDef] = []  # with invalid ids and later duplicates
+    for found in files:
+        errors.extend(found.errors)
+        every_chat.extend(found.chats)
+        for group in found.groups:
+            first = groups.setdefault(group.name, group)
+            if first is not group:
+                errors.append(error(group.source, f"group {group.name!r} is already defined at {first.source}"))
+        for chat in filter(lambda c: c.id_ok, found.chats):
+            first = chats.setdefault(chat.chat_id, chat)
+            if first is not chat:
+                errors.append(error(chat.source, f"chat id {chat.chat_id!r} is already defined at {first.source}"))
+
+    expander = Expander(groups)
+    expanded = {name: expander.group(name) for name in groups}
+    desired = [d for chat in chats.values() if (d := _desired(chat, expander, today, errors)) is not None]
+    for chat in every_chat:  # the others: their unknown groups are still errors
+        if chat.refs and chats.get(chat.chat_id) is not chat:
+            expander.members(chat.entries + chat.exclude)
+    errors.extend(expander.errors)
+
+    used = used_groups(groups, [chat.entries + chat.exclude for chat in every_chat])
+    for name, group in groups.items():
+        if name not in used:
+            warnings.append(warning(group.source, f"group {name!r} is not used by any chat"))
+    lists = [g.entries for g in groups.values()] + [c.entries for c in every_chat]
+    warnings.extend(_ended(lists, today))
+    return Outcome(tuple(sorted(desired, key=lambda c: c.chat_id)),
+                   {name: frozenset(e.chains) for name, e in expanded.items()}, errors, warnings)
+
+
+def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list[Diagnostic]) -> DesiredChat | None:
+    if chat.refs or chat.exclude or any(e.__class__ is not str for e in chat.entries):
+        users, grants, complete = expander.members(chat.entries)
+        ex_users, ex_grants, ex_complete = expander.members(chat.exclude)
+        if not (chat.complete and complete and ex_complete):
+            return None  # what is wrong has been reported; counting now would mislead
+        via: Mapping[str, Any] = LazyVia(expander, chat.entries)
+    elif chat.complete:  # everyone listed directly, each once: no expansion to do
+        users, grants, ex_users, ex_grants = frozenset(chat.entries), [], frozenset(), []
+        via = DirectVia(chat.entries, users)
+    else:
+        return None
+    # An excluded group may hold timed entries: excluded all the same.
+    excluded = set(ex_users) | {str(g.value) for g in ex_grants if g.kind == USER}
+    exclusion = Exclusion(frozenset(excluded), tuple(g for g in ex_grants if g.kind != USER))
+    members = _one_spelling(users, chat.entries)
+    if excluded:
+        out = {user_key(u) for u in excluded}
+        members = frozenset(u for u in members if user_key(u) not in out)
+    want = DesiredChat(chat.chat_id, chat.name, chat.owner, members, chat.prune, chat.source, via,
+                       tuple(grants), exclusion, chat.owner_source, chat.members_source)
+    problems = _offline_checks(want, today)
+    errors.extend(problems)
+    return None if problems else want
+
+
+def _one_spelling(users: frozenset[str], written: list[Member]) -> frozenset[str]:
+    """One spelling per user: groups may spell someone `Alice` where the
+    chat says `alice` (WeCom ignores letter case); the chat's own wins."""
+    keys = {user_key(u) for u in users}
+    if len(keys) == len(users):
+        return users
+    chosen: dict[str, str] = {}
+    for user in [w for w in written if w.__class__ is str] + sorted(users):
+        chosen.setdefault(user_key(user), user)
+    return frozenset(chosen.values())
+
+
+def _offline_checks(want: DesiredChat, today: date | None) -> list[Diagnostic]:
+    """The owner among the members and 2 to 2000 members, as far as they can
+    be known without the directory."""
+    owner = user_key(want.owner)
+    live = [g for g in want.grants if g.kind == USER and not g.ended(today)]
+    ended = [g for g in want.grants if g.kind == USER and g.ended(today)]
+    keys = {user_key(u) for u in want.members} | {user_key(str(g.value)) for g in live}
+    here = want.owner_source or want.source
+    found = []
+    if owner in {user_key(u) for u in want.exclude.users}:
+        found.append(error(here, f"owner {want.owner!r} is excluded from chat {want.chat_id!r} by its `exclude`; "
+                                 f"choose a new owner or exclude someone else"))
+    elif owner not in keys:
+        gone = next((g for g in ended if user_key(str(g.value)) == owner), None)
+        if gone is not None:
+            found.append(error(here, f"the membership of owner {want.owner!r} in chat {want.chat_id!r} ended "
+                                     f"{gone.until} ({gone.source.located}): choose a new owner"))
+        elif not want.uses_directory:
+            found.append(error(here, f"owner {want.owner!r} is not a member of chat {want.chat_id!r}"))
+    count = len(keys)
+    if not want.uses_directory and not MIN_MEMBERS <= count <= MAX_MEMBERS:  # else the count waits for the directory
+        expanded = "after group expansion" if not ended else "after group expansion, as of today"
+        found.append(error(want.members_source or want.source,
+                           f"chat {want.chat_id!r} has {count} member{'s' if count != 1 else ''} {expanded}; "
+                           f"a chat needs {MIN_MEMBERS} to {MAX_MEMBERS}"))
+    return found
+
+
+def _ended(lists: list[list[Member]], today: date | None) -> list[Diagnostic]:
+    """A warning for each entry whose membership already ended: it brings
+    nobody in, and pre-commit nudges people to clean it up."""
+    if today is None:
+        return []
+    found = []
+    for members in lists:
+        for entry in members:
+            if isinstance(entry, Entry) and entry.until is not None and entry.until < today:
+                reason = f" ({entry.reason})" if entry.reason else ""
+                found.append(warning(entry.source, f"the membership of {entry.written} ended {entry.until}{reason}: "
+                                                   f"it brings nobody in any more; remove the entry"))
+    return found
+
+
+__all__ = ["check", "Outcome", "Grant"]

@@ -1,0 +1,123 @@
+"""One item of a member list, as written: a user id, "@group", "dept:ID",
+"tag:ID", or a mapping with exactly one of user / group / dept / tag and an
+optional `until` and `reason`. Turns the YAML node into a Member
+(config.groups) or says, located, what is wrong with it.
+
+The JSON Schema reports what it can see on its own (unknown keys, wrong
+types, patterns); this module adds what only code can: two kinds in one
+entry, a date that does not exist, `until` under `exclude`, and ids that
+differ only in letter case written twice in one list."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from reconciler.config.diagnostics import Diagnostic, error
+from reconciler.config.groups import GROUP, Entry, Member
+from reconciler.config.yamldata import STR, at, pairs, scalar_value
+from reconciler.core.facts import is_user_id
+from reconciler.core.model import DEPT, TAG, USER, user_key
+
+KINDS = (USER, GROUP, DEPT, TAG)
+GROUP_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_DIRECTORY_REF = re.compile(r"(dept|tag):([1-9][0-9]{0,9})")
+_INT = "tag:yaml.org,2002:int"
+
+
+def is_group_name(value: object) -> bool:
+    return isinstance(value, str) and GROUP_NAME.fullmatch(value) is not None
+
+
+def member(file: str, node: Node, *, in_exclude: bool, problems: list[Diagnostic]) -> Member | None:
+    """The item as a Member, or None when it is malformed (the problem is
+    reported here or by the schema)."""
+    if isinstance(node, MappingNode):
+        return _mapping(file, node, in_exclude, problems)
+    if not (isinstance(node, ScalarNode) and node.tag == STR):
+        return None  # the schema says what it is instead
+    value = node.value
+    if value.startswith("@"):
+        return Entry(GROUP, value[1:], at(file, node)) if is_group_name(value[1:]) else None
+    ref = _DIRECTORY_REF.fullmatch(value)
+    if ref:
+        return Entry(ref.group(1), int(ref.group(2)), at(file, node))
+    return value if is_user_id(value) else None
+
+
+def _mapping(file: str, node: MappingNode, in_exclude: bool, problems: list[Diagnostic]) -> Member | None:
+    fields = {key: (k, v) for key, k, v in pairs(node)[0] if isinstance(key, str)}
+    kinds = [k for k in KINDS if k in fields]
+    where = at(file, node)
+    if len(kinds) != 1:
+        said = " and ".join(kinds) if kinds else "none"
+        problems.append(error(where, f"a member entry needs exactly one of user, group, dept, tag (found {said})"))
+        return None
+    kind = kinds[0]
+    key_node, value_node = fields[kind]
+    value = _value(kind, value_node)
+    if value is None:
+        return None  # the schema says what is wrong with it
+    until = None
+    if "until" in fields:
+        until_key, until_node = fields["until"]
+        if in_exclude:
+            problems.append(error(at(file, until_key), "`until` is not allowed under `exclude`: an exclusion "
+                                                       "has no end date (remove the entry when it should end)"))
+            return None
+        until = _date(file, until_node, problems)
+        if until is None:
+            return None
+    reason_node = fields.get("reason", (None, None))[1]
+    reason = reason_node.value if isinstance(reason_node, ScalarNode) and reason_node.tag == STR else None
+    if kind == USER and until is None:
+        return value  # {user: x} is x
+    return Entry(kind, value, at(file, key_node), until, reason)
+
+
+def _value(kind: str, node: Node) -> str | int | None:
+    if kind in (DEPT, TAG):
+        number = scalar_value(node) if isinstance(node, ScalarNode) and node.tag == _INT else None
+        return number if isinstance(number, int) and number >= 1 else None
+    if not (isinstance(node, ScalarNode) and node.tag == STR):
+        return None
+    value = node.value.removeprefix("@") if kind == GROUP else node.value
+    ok = is_group_name(value) if kind == GROUP else is_user_id(value)
+    return value if ok else None
+
+
+def _date(file: str, node: Node, problems: list[Diagnostic]) -> date | None:
+    text = node.value if isinstance(node, ScalarNode) else None
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return None  # the schema reports the form
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(error(at(file, node), f"until {text!r} is not a date: write YYYY-MM-DD, a day that exists"))
+        return None
+
+
+def case_twins(file: str, items: list[Node], list_name: str) -> list[Diagnostic]:
+    """User ids written twice in one list in different letter case (the
+    schema already reports the same spelling twice)."""
+    seen: dict[str, Node] = {}
+    found = []
+    for item in items:
+        if not (isinstance(item, ScalarNode) and item.tag == STR and is_user_id(item.value)):
+            continue  # group names keep their case: only user ids are WeCom's
+        key = user_key(item.value)
+        first = seen.setdefault(key, item)
+        if first is not item and first.value != item.value:
+            mark = first.start_mark
+            found.append(error(at(file, item), f"{item.value!r} is listed twice in {list_name} (first at line "
+                                               f"{mark.line + 1}, column {mark.column + 1}, as {first.value!r}): "
+                                               f"WeCom ignores letter case, so they are one user"))
+    return found
+
+
+def twice(file: str, item: Node, first: Node, written: str, list_name: str) -> Diagnostic:
+    mark = first.start_mark
+    return error(at(file, item), f"{written!r} is listed twice in {list_name} (first at line {mark.line + 1}, "
+                                 f"column {mark.column + 1})")

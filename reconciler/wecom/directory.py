@@ -1,0 +1,119 @@
+"""Reading WeCom's directory (通讯录) for a run: only what the chats need,
+each department and each tag at most once, the reads in parallel.
+
+- `tag/get` for each tag; `department/simplelist?id=` for each department an
+  entry names (it lists the whole subtree with parent ids), and for the
+  departments a tag holds that no subtree read already covers;
+- `user/simplelist?department_id=` for every department in those subtrees
+  (the users directly in it: the recursion is ours, since `fetch_child` is
+  no longer documented);
+- with `everything` (--check-users): `department/simplelist` without an id
+  (every department the app can see) and their users.
+
+An entry WeCom answers with an error (60003 unknown department, 40068
+unknown tag, 60011 outside the app's visible range) becomes a Problem in
+the Directory: the chats using it are errors, the others go on. Refused
+credentials end the run, as they do for chat reads.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterable
+
+from reconciler.core.directory import Department, Directory, Needs, Problem, Tag
+from reconciler.core.facts import DEPARTMENT_SIMPLELIST, TAG_GET, USER_SIMPLELIST
+from reconciler.core.model import DEPT, TAG
+from reconciler.wecom.errors import InvalidCredentials, WeComError, describe
+
+
+def read_directory(client: Any, needs: Needs) -> Directory:
+    reader = _Reader(client)
+    if needs.everything:
+        reader.subtrees([None])
+    else:
+        reader.both(lambda: reader.tags(sorted(needs.tags)), lambda: reader.subtrees(sorted(needs.departments)))
+        held = {d for tag in reader.tag_data.values() for d in tag.departments}
+        reader.subtrees(sorted(d for d in held if d not in reader.departments))
+    reader.users(sorted(reader.departments))
+    return Directory(dict(reader.departments), dict(reader.members), dict(reader.tag_data), dict(reader.names),
+                     dict(reader.problems), complete=needs.everything)
+
+
+class _Reader:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.departments: dict[int, Department] = {}
+        self.members: dict[int, tuple[str, ...]] = {}
+        self.tag_data: dict[int, Tag] = {}
+        self.names: dict[str, str] = {}
+        self.problems: dict[tuple[str, int], Problem] = {}
+
+    def _parallel(self, items: list, read: Callable[[Any], None]) -> None:
+        if not items:
+            return
+        workers = max(1, min(getattr(self.client, "concurrency", 8), len(items)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="directory") as pool:
+            for future in [pool.submit(read, item) for item in items]:
+                future.result()  # re-raises InvalidCredentials
+
+    def both(self, first: Callable[[], None], second: Callable[[], None]) -> None:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="directory") as pool:
+            for future in [pool.submit(first), pool.submit(second)]:
+                future.result()
+
+    def _get(self, path: str, params: dict, kind: str, ident: int | None) -> dict | None:
+        try:
+            return self.client.get(path, params)
+        except InvalidCredentials:
+            raise
+        except WeComError as exc:
+            if ident is not None:
+                self.problems[(kind, ident)] = Problem(exc.errcode, _message(kind, ident, exc))
+            return None
+
+    def tags(self, ids: Iterable[int]) -> None:
+        def read(tag_id: int) -> None:
+            answer = self._get(TAG_GET, {"tagid": tag_id}, TAG, tag_id)
+            if answer is None:
+                return
+            users = [u for u in answer.get("userlist") or [] if isinstance(u, dict) and u.get("userid")]
+            for user in users:
+                if user.get("name"):
+                    self.names.setdefault(user["userid"], str(user["name"]))
+            departments = tuple(int(d) for d in answer.get("partylist") or [] if str(d).isdigit())
+            self.tag_data[tag_id] = Tag(tag_id, str(answer.get("tagname") or ""),
+                                        tuple(u["userid"] for u in users), departments)
+        self._parallel(list(ids), read)
+
+    def subtrees(self, roots: list[int | None]) -> None:
+        def read(root: int | None) -> None:
+            answer = self._get(DEPARTMENT_SIMPLELIST, {} if root is None else {"id": root}, DEPT, root)
+            for item in (answer or {}).get("department_id") or []:
+                if isinstance(item, dict) and isinstance(item.get("id"), int):
+                    self.departments.setdefault(item["id"], Department(item["id"], int(item.get("parentid") or 0)))
+        self._parallel(roots, read)
+
+    def users(self, departments: list[int]) -> None:
+        def read(dept: int) -> None:
+            answer = self._get(USER_SIMPLELIST, {"department_id": dept}, DEPT, dept)
+            if answer is None:
+                return
+            found = []
+            for user in answer.get("userlist") or []:
+                if isinstance(user, dict) and isinstance(user.get("userid"), str):
+                    found.append(user["userid"])
+                    if user.get("name"):
+                        self.names.setdefault(user["userid"], str(user["name"]))
+            self.members[dept] = tuple(found)
+        self._parallel(departments, read)
+
+
+def _message(kind: str, ident: int, exc: WeComError) -> str:
+    noun = "department" if kind == DEPT else "tag"
+    if exc.errcode in (60003, 40068):
+        return f"no {noun} {ident} in WeCom's directory ({exc.errcode})"
+    if exc.errcode == 60011:
+        return f"{noun} {ident} is outside the app's visible range (60011): ask an admin to widen it"
+    text = describe(exc.errcode, exc.errmsg) if exc.errcode is not None else str(exc)
+    return f"cannot read {noun} {ident}: {text}"
