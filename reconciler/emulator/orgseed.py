@@ -157,14 +157,14 @@ def _tags(items, source: str, departments: dict[int, Department], users: dict[st
             raise SeedError(f"{where}: tagname must be a non-empty string")
         if tagname in names:
             raise SeedError(f"{where}: tagname {tagname!r} is already tag {names[tagname]}")
-        members = []
+        members: dict[str, None] = {}
         for userid in _list(item.get("users", []), f"{where}: users", "user ids"):
             user = users.get(user_key(userid)) if isinstance(userid, str) else None
             if user is None:
                 raise SeedError(f"{where}: users: {userid!r} is not in the seed's users")
             if user.userid in members:
                 raise SeedError(f"{where}: users: {userid!r} is listed twice")
-            members.append(user.userid)
+            members[user.userid] = None
         dept = _department_ids(item.get("departments", []), f"{where}: departments", departments)
         tags[tagid] = Tag(tagid, tagname, tuple(members), dept)
         names[tagname] = tagid
