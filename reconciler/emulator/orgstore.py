@@ -25,7 +25,6 @@ def read_org(db: sqlite3.Connection) -> Org:
     return orgseed.parse(json.loads(row[0]), "state file")[1]
 
 
-def write_org(db: sqlite3.Connection, org: Org) -> Org:
+def write_org(db: sqlite3.Connection, org: Org) -> None:
     db.execute(_SCHEMA)
     db.execute("INSERT OR REPLACE INTO org VALUES (1, ?)", (json.dumps(org.data(), ensure_ascii=False),))
-    return org

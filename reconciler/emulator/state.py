@@ -46,7 +46,8 @@ class Store:
             self._db.executemany("INSERT INTO users VALUES (?)", [(u,) for u in sorted(seed.users or ())])
             for chat in seed.chats:
                 self._put(chat)
-            self.org = write_org(self._db, seed.org)
+            write_org(self._db, seed.org)
+        self.org = seed.org  # once the transaction holds
         self._directory_loaded = False
 
     def directory(self) -> frozenset | None:
