@@ -10,6 +10,7 @@
     GET  chats          {"chats": [ids]}
     GET  chats/<id>     one chat as stored (404 when unknown)
     GET  messages[/<id>] messages accepted by appchat/send
+    GET  directory      the seeded directory: departments, users, tags, visible, closed
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 
 from .api import Api, Reply, json_reply
+from .org import directory_view
 
 
 def _body(raw: bytes) -> dict:
@@ -57,6 +59,9 @@ def _get(api: Api, path: str) -> Reply:
     if path == "messages" or path.startswith("messages/"):
         chat_id = path[len("messages/"):] or None if "/" in path else None
         return json_reply({"messages": api.sent(chat_id)})
+    if path == "directory":
+        with api.lock:
+            return json_reply(directory_view(api.store.org, api.store.directory() is not None))
     if path == "health":
         return json_reply({"ok": True})
     return json_reply({"error": f"unknown admin path {path!r}"}, 404)

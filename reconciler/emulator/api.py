@@ -21,7 +21,7 @@ from reconciler.core.facts import ErrCode as E
 
 from . import faults as F
 from . import messages as M
-from . import rules
+from . import directory, rules
 from .calllog import CallLog, redact_query, scrub
 from .config import EmulatorConfig
 from .quotas import Quotas
@@ -29,8 +29,8 @@ from .seed import Seed, load_seed
 from .state import Store
 from .tokens import Tokens
 
-_GET_ONLY = {C.GETTOKEN, C.APPCHAT_GET}
-API_PATHS = (C.GETTOKEN, C.APPCHAT_CREATE, C.APPCHAT_GET, C.APPCHAT_UPDATE, C.APPCHAT_SEND)
+_GET_ONLY = {C.GETTOKEN, C.APPCHAT_GET, *directory.PATHS}
+API_PATHS = (C.GETTOKEN, C.APPCHAT_CREATE, C.APPCHAT_GET, C.APPCHAT_UPDATE, C.APPCHAT_SEND, *directory.PATHS)
 _GARBAGE = b"<html><head><title>502 Bad Gateway</title></head><body>stgw</body></html>"
 
 
@@ -163,6 +163,8 @@ class Api:
                 return err(code, text)
             if not self.quotas.take_call(path):
                 return err(E.FREQ_LIMIT, "api freq out of limit")
+        if path in directory.PATHS:
+            return directory.answer(path, query, self.store.org, err)
         if path == C.APPCHAT_GET:
             with self.lock:
                 result = rules.get(_first(query, "chatid"), self.store.get)

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from .api import Api
 from .config import EmulatorConfig
+from .org import directory_view
 from .server import EmulatorHTTPServer
 
 
@@ -108,6 +109,13 @@ class Emulator:
 
     def chat_ids(self) -> list[str]:
         return self._api.chat_ids()
+
+    def directory(self) -> dict:
+        """The seeded directory as GET /_emulator/directory shows it: departments,
+        users, tags, visible (department ids), closed (False: any well-formed id
+        may join a chat)."""
+        with self._api.lock:
+            return directory_view(self._api.store.org, self._api.store.directory() is not None)
 
     def issued_tokens(self) -> list[str]:
         """The access tokens gettoken handed out that the emulator still

@@ -3,6 +3,7 @@
     users: [alice, bob]            # optional; absent = any well-formed user id exists
     chats: [{chatid, name, owner, userlist}]
     foreign_chats: [{chatid, name, owner, userlist}]   # another app's: 86008
+    departments, tags, visible, and users as mappings: the directory (orgseed.py)
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ from dataclasses import dataclass
 
 from reconciler.core import facts as C
 
+from . import orgseed
+from .org import Org
+from .orgseed import SeedError
 from .rules import Chat
-
-
-class SeedError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
 class Seed:
     users: frozenset | None = None
     chats: tuple[Chat, ...] = ()
+    org: Org = Org.default()
 
 
 def _load_file(path: str):
@@ -71,14 +72,10 @@ def load_seed(seed) -> Seed:
             return Seed()
     if not isinstance(seed, dict):
         raise SeedError(f"{source}: the seed must be a mapping with users, chats, foreign_chats")
-    unknown = set(seed) - {"users", "chats", "foreign_chats"}
+    unknown = set(seed) - {"users", "chats", "foreign_chats", *orgseed.KEYS}
     if unknown:
         raise SeedError(f"{source}: unknown keys {', '.join(sorted(map(str, unknown)))}")
-    users = seed.get("users")
-    if users is not None:
-        if not isinstance(users, list) or not all(map(C.is_user_id, users)):
-            raise SeedError(f"{source}: users must be a list of user ids")
-        users = frozenset(users)
+    users, org = orgseed.parse(seed, source)
     chats: dict[str, Chat] = {}
     for key, foreign in (("chats", False), ("foreign_chats", True)):
         items = seed.get(key) or []
@@ -91,4 +88,4 @@ def load_seed(seed) -> Seed:
             chats[chat.chatid] = chat
     # Members of seeded chats need not be in `users`: that is how a test shows
     # someone who left the company but is still in a chat.
-    return Seed(users, tuple(chats.values()))
+    return Seed(users, tuple(chats.values()), org)

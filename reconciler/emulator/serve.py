@@ -29,8 +29,10 @@ def serve(config: EmulatorConfig) -> int:
     try:
         # Scripts wait for this exact first line: flush it at once.
         print(f"listening on {emu.base_url}", flush=True)
-        chats = len(emu.chat_ids())
-        print(f"appchat emulator: corp id {config.corp_id}, {chats} chat(s), state "
+        chats, org = len(emu.chat_ids()), emu.directory()
+        people = f"{len(org['users'])} user(s)" if org["closed"] else "any user id"
+        print(f"appchat emulator: corp id {config.corp_id}, {chats} chat(s), {len(org['departments'])} "
+              f"department(s), {people}, {len(org['tags'])} tag(s), state "
               f"{config.state_path or 'in memory'}; admin at {emu.admin_url}; stop with Ctrl-C",
               file=sys.stderr, flush=True)
         while not stop.wait(0.5):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .orgstore import read_org, write_org
 from .rules import Chat
 from .seed import Seed
 
@@ -24,6 +25,7 @@ class Store:
     def __init__(self, path: str | None = None):
         self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self._db.executescript(_SCHEMA)
+        self.org = read_org(self._db)  # the directory endpoints read it without the lock: never mutated
         self._directory_cache: frozenset | None = None
         self._directory_loaded = False
 
@@ -44,6 +46,8 @@ class Store:
             self._db.executemany("INSERT INTO users VALUES (?)", [(u,) for u in sorted(seed.users or ())])
             for chat in seed.chats:
                 self._put(chat)
+            write_org(self._db, seed.org)
+        self.org = seed.org  # once the transaction holds
         self._directory_loaded = False
 
     def directory(self) -> frozenset | None:

@@ -112,3 +112,72 @@ def test_recovers_from_invalidated_token(client, emu):
     assert [(c["path"], c["errcode"]) for c in emu.calls()] == [
         ("appchat/update", 40014), ("gettoken", 0), ("appchat/update", 0)]
     assert "carol" in emu.chat("team")["userlist"]
+
+
+# ---- the directory: wechatpy's department, user and tag calls --------------
+
+ORG = {
+    "departments": [{"id": 1, "name": "Acme", "parentid": 0},
+                    {"id": 2, "name": "研发中心", "parentid": 1, "order": 10},
+                    {"id": 3, "name": "SRE", "parentid": 2},
+                    {"id": 4, "name": "Sales", "parentid": 1}],
+    "users": ["alice", {"userid": "bob", "name": "鲍勃", "department": [2, 3]},
+              {"userid": "carol", "name": "Carol", "department": [3], "status": 2}],
+    "tags": [{"tagid": 1, "tagname": "oncall", "users": ["alice"], "departments": [3]}],
+}
+
+
+@pytest.fixture
+def org_client(emulator_factory, clock):
+    return client_for(emulator_factory(clock=clock, seed=ORG))
+
+
+def test_department_get_lists_departments_with_names(org_client):
+    # wechatpy's department.get calls department/list
+    assert [(d["id"], d["name"], d["parentid"]) for d in org_client.department.get()] == [
+        (1, "Acme", 0), (2, "研发中心", 1), (3, "SRE", 2), (4, "Sales", 1)]
+    assert [d["id"] for d in org_client.department.get(2)] == [2, 3]
+
+
+def test_department_get_users_is_user_simplelist(org_client):
+    # fetch_child=1 is sent and ignored: the users directly in the department
+    users = org_client.department.get_users(3, fetch_child=1)
+    assert [(u["userid"], u["name"], u["department"]) for u in users] == [
+        ("bob", "鲍勃", [2, 3]), ("carol", "Carol", [3])]
+    assert all(u["open_userid"] for u in users)
+
+
+def test_user_get(org_client):
+    user = org_client.user.get("bob")
+    assert (user["userid"], user["name"], user["department"], user["status"]) == ("bob", "鲍勃", [2, 3], 1)
+    assert org_client.user.get("carol")["status"] == 2
+
+
+def test_tag_get_users(org_client):
+    answer = org_client.tag.get_users(1)
+    assert answer["tagname"] == "oncall"
+    assert answer["userlist"] == [{"userid": "alice", "name": "alice"}]
+    assert answer["partylist"] == [3]
+
+
+@pytest.mark.parametrize("call, errcode", [
+    (lambda c: c.department.get(99), 60003),
+    (lambda c: c.department.get_users(99), 60003),
+    (lambda c: c.user.get("mallory"), 60111),
+    (lambda c: c.tag.get_users(7), 40068),
+])
+def test_directory_errors_raise_with_errcode(org_client, call, errcode):
+    with pytest.raises(WeChatClientException) as e:
+        call(org_client)
+    assert e.value.errcode == errcode
+
+
+def test_outside_the_visible_range_raises_60011(emulator_factory, clock):
+    client = client_for(emulator_factory(clock=clock, seed={**ORG, "visible": [2]}))
+    assert [d["id"] for d in client.department.get()] == [2, 3]
+    with pytest.raises(WeChatClientException) as e:
+        client.department.get_users(4)
+    assert e.value.errcode == 60011
+    with pytest.raises(WeChatClientException) as e:
+        client.user.get("alice")
+    assert e.value.errcode == 60111

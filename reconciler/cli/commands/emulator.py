@@ -1,5 +1,7 @@
 """A local WeCom server for demos, tests and pipeline dry runs. Its first
-line on stdout is `listening on http://HOST:PORT/cgi-bin/`."""
+line on stdout is `listening on http://HOST:PORT/cgi-bin/`. It serves app
+chats and, when the seed holds one, a directory: departments, users, tags
+and the app's visible range."""
 
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     where.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     where.add_argument("--port", type=options.port, default=0, help="port; 0 picks a free one (default 0)")
     where.add_argument("--state", metavar="FILE", dest="state_path",
-                       help="keep chats in this SQLite file (default: in memory); an existing file keeps "
-                            "its chats and the seed is not applied again")
-    where.add_argument("--seed", metavar="FILE", help="YAML or JSON with users, chats, foreign_chats to start with")
+                       help="keep chats and the directory in this SQLite file (default: in memory); an "
+                            "existing file keeps them and the seed is not applied again")
+    where.add_argument("--seed", metavar="FILE",
+                       help="YAML or JSON to start with: chats, foreign_chats, and a directory (users, "
+                            "departments, tags, visible); see docs/emulator.md")
     where.add_argument("--corp-id", default=DEFAULT_CORP_ID, help=f"corp id gettoken accepts (default {DEFAULT_CORP_ID})")
     where.add_argument("--corp-secret", default=DEFAULT_CORP_SECRET,
                        help=f"secret gettoken accepts (default {DEFAULT_CORP_SECRET})")
