@@ -11,23 +11,20 @@ import hashlib
 import re
 from typing import Callable
 
+from reconciler.core import facts as C
 from reconciler.core.facts import ErrCode as E
 
 from .org import Org, User
 from .rules import Reject
 
-DEPARTMENT_SIMPLELIST = "department/simplelist"
-DEPARTMENT_GET = "department/get"
+DEPARTMENT_SIMPLELIST, DEPARTMENT_GET = C.DEPARTMENT_SIMPLELIST, C.DEPARTMENT_GET
 DEPARTMENT_LIST = "department/list"  # what wechatpy 1.8.18's department.get calls
-USER_SIMPLELIST = "user/simplelist"
-USER_GET = "user/get"
-TAG_GET = "tag/get"
+USER_SIMPLELIST, USER_GET, TAG_GET = C.USER_SIMPLELIST, C.USER_GET, C.TAG_GET
 PATHS = (DEPARTMENT_SIMPLELIST, DEPARTMENT_GET, DEPARTMENT_LIST, USER_SIMPLELIST, USER_GET, TAG_GET)
 
-# Codes reconciler.core.facts does not name (the error-code table of the API page).
-DEPARTMENT_NOT_FOUND = 60003
-INVALID_DEPARTMENT_ID = 60123
-INVALID_TAG = 40068
+DEPARTMENT_NOT_FOUND = E.DEPARTMENT_NOT_FOUND
+INVALID_DEPARTMENT_ID = E.INVALID_DEPARTMENT
+INVALID_TAG = E.INVALID_TAG
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,10}")
 
