@@ -77,6 +77,8 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
         if soon is not None and grant.until is not None and grant.until <= soon:
             who = str(grant.value) if grant.kind == USER else grant.entry
             ending.append(Ending(chat.chat_id, who, grant))
+    for user in chat.exclude.users:  # exclude always wins: over grants too
+        members.pop(user_key(user), None)
     for grant in chat.exclude.refs:
         users = _users(grant, directory)
         if isinstance(users, Problem):
@@ -101,6 +103,8 @@ def _users(grant: Grant, directory: Directory | None) -> frozenset[str] | Proble
 
 
 def _excluded(chat: DesiredChat, directory: Directory | None) -> bool:
+    if user_key(chat.owner) in {user_key(u) for u in chat.exclude.users}:
+        return True
     for grant in chat.exclude.refs:
         users = _users(grant, directory)
         if isinstance(users, frozenset) and user_key(chat.owner) in {user_key(u) for u in users}:

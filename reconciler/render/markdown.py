@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
-from reconciler.render.words import error_text, plural, quoted, safe
+from reconciler.render.words import NOT_IN_DIRECTORY, ending_text, error_text, plural, quoted, safe
 
 MARKER = "<!-- appchat-plan -->"
 MAX_CHARS = 65_536
@@ -47,8 +47,14 @@ def plain(text: str) -> str:
     return "".join(_MD_SPECIAL.get(c, c) for c in safe(text))
 
 
-def codes(ids) -> str:
-    return ", ".join(code(i) for i in ids)
+def codes(ids, names=None) -> str:
+    return ", ".join(who(i, names) for i in ids)
+
+
+def who(user: str, names=None) -> str:
+    """<code>zhangsan</code> (张三) when the directory gave a name."""
+    name = names.get(user) if names else None
+    return code(user) + (f" ({plain(name)})" if name and name != user else "")
 
 
 @dataclass
@@ -75,7 +81,7 @@ def render_markdown(plan: Plan, colour: bool = False) -> str:
         f"| +{s['members_added']} | −{s['members_removed']} |",
         "",
     ]
-    if not plan.changes and not plan.errors:
+    if not plan.changes and not plan.errors and not plan.expiring:
         top.append("No changes. WeCom matches the files.")
         return "\n".join(top) + "\n"
 
@@ -124,35 +130,54 @@ def _sections(plan: Plan) -> list[_Section]:
     people = plan.people.removals_first()
     removing = [c for c in plan.changes if c.removed]
     warnings = [(c.chat_id, w) for c in plan.changes for w in c.warnings]
+    warnings += [(e.chat_id, ending_text(e, plan.names)) for e in plan.expiring]
+    names = plan.names
     return [
         _Section("people", "person",
                  ["#### People", "", "| Person | Leaves | Joins | Ownership |", "|---|---|---|---|"],
-                 [_person_row(p) for p in people]),
+                 [_person_row(p, names) for p in people]),
         _Section("removals", "chat", ["#### ⚠️ Removals", ""],
                  [f"- {code(c.chat_id)} {plain(quoted(c.after.name))}: removes **{len(c.removed)}** of "
-                  f"{len(c.before.members)} members: {codes(sorted(c.removed))}" for c in removing]),
+                  f"{len(c.before.members)} members: {_removed(c, names)}" for c in removing]),
         _Section("warnings", "warning", ["#### ⚠️ Warnings", ""],
                  [f"- {code(chat_id)}: {plain(w)}" for chat_id, w in warnings]),
         _Section("errors", "error", ["#### ❌ Errors (these chats could not be read and are not planned)", ""],
                  [f"- {code(e.chat_id)}: {plain(error_text(e.errcode, e.message))}" for e in plan.errors]),
-        _Section("details", "chat", ["#### Changes by chat", ""], [_details(c) for c in plan.changes]),
+        _Section("details", "chat", ["#### Changes by chat", ""], [_details(c, names) for c in plan.changes]),
     ]
 
 
-def _person_row(p: PersonChange) -> str:
+def _removed(c: Change, names) -> str:
+    """Who leaves, each with why when the files say it (an ended membership)
+    or WeCom does (not in the directory)."""
+    why = {e.user_id: e.why for e in c.expired}
+    gone = set(c.not_in_directory or ())
+    parts = []
+    for user in sorted(c.removed):
+        notes = [n for n in (why.get(user), NOT_IN_DIRECTORY if user in gone else None) if n]
+        parts.append(who(user, names) + (f" ({plain('; '.join(notes))})" if notes else ""))
+    return ", ".join(parts)
+
+
+def _person_row(p: PersonChange, names=None) -> str:
     leaves = f"⚠️ {codes(p.leaves)}" if p.leaves else ""
     owner = "; ".join(part for part in (
         f"loses {codes(p.owner_lost)}" if p.owner_lost else "",
         f"gains {codes(p.owner_gained)}" if p.owner_gained else "",
     ) if part)
-    return f"| {code(p.user_id)} | {leaves} | {codes(p.joins)} | {owner} |"
+    return f"| {who(p.user_id, names)} | {leaves} | {codes(p.joins)} | {owner} |"
 
 
-def _details(c: Change) -> str:
+def _details(c: Change, names=None) -> str:
     after = c.after
+
+    def named(user: str) -> str:
+        name = names.get(user) if names else None
+        return safe(user) + (f" ({safe(name)})" if name and name != user else "")
+
     if c.before is None:
         title = f"➕ create {code(c.chat_id)} {plain(quoted(after.name))}: {plural(len(after.members), 'member')}"
-        body = [f"+ {safe(m)}" + (" (owner)" if m == after.owner else "") for m in after.members]
+        body = [f"+ {named(m)}" + (" (owner)" if m == after.owner else "") for m in after.members]
     else:
         before = c.before
         changed = [f"+{len(c.added)} / −{len(c.removed)} members"]
@@ -163,8 +188,9 @@ def _details(c: Change) -> str:
         if before.owner != after.owner:
             changed.append("new owner")
             body.append(f"~ owner: {safe(before.owner)} -> {safe(after.owner)}")
-        body += [f"- {safe(m)}" for m in sorted(c.removed)]
-        body += [f"+ {safe(m)}" for m in sorted(c.added)]
+        why = {e.user_id: e.why for e in c.expired}
+        body += [f"- {named(m)}" + (f"  ({safe(why[m])})" if m in why else "") for m in sorted(c.removed)]
+        body += [f"+ {named(m)}" for m in sorted(c.added)]
         title = f"✏️ update {code(c.chat_id)} {plain(quoted(after.name))}: {', '.join(changed)}"
     return "\n".join([
         f"<details><summary>{title}</summary>",

@@ -8,18 +8,21 @@ from __future__ import annotations
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
 from reconciler.render.palette import Palette
-from reconciler.render.words import error_text, plural, quoted, safe, summary_line
+from reconciler.render.words import NOT_IN_DIRECTORY, ending_text, error_text, person, plural, quoted, safe, summary_line
 
 
 def render_text(plan: Plan, colour: bool = False) -> str:
     p = Palette(colour)
     if not plan.changes and not plan.errors:
-        return "No changes. WeCom matches the files.\n"
+        soon = [p.yellow(f"  ! {safe(e.chat_id)}: {ending_text(e, plan.names)}") for e in plan.expiring]
+        head = [p.bold("Warnings:"), *soon, ""] if soon else []
+        return "\n".join([*head, "No changes. WeCom matches the files."]) + "\n"
     out: list[str] = []
     for change in plan.changes:
-        out += _change(change, p)
+        out += _change(change, p, plan.names)
         out.append("")
     warnings = [(c.chat_id, w) for c in plan.changes for w in c.warnings]
+    warnings += [(e.chat_id, ending_text(e, plan.names)) for e in plan.expiring]
     if warnings:
         out.append(p.bold("Warnings:"))
         out += [p.yellow(f"  ! {safe(chat_id)}: {safe(w)}") for chat_id, w in warnings]
@@ -31,13 +34,13 @@ def render_text(plan: Plan, colour: bool = False) -> str:
     people = plan.people
     if len(people):
         out.append(p.bold("People:"))
-        out += [_person(person, p) for person in people.removals_first()]
+        out += [_person(one, p, plan.names) for one in people.removals_first()]
         out.append("")
     out.append(p.bold(summary_line(plan)))
     return "\n".join(out) + "\n"
 
 
-def _change(change: Change, p: Palette) -> list[str]:
+def _change(change: Change, p: Palette, names=None) -> list[str]:
     chat = quoted(change.chat_id)
     where = f"  ({safe(change.source)})"
     after = change.after
@@ -46,7 +49,8 @@ def _change(change: Change, p: Palette) -> list[str]:
                  f"    name:    {quoted(after.name)}",
                  f"    owner:   {safe(after.owner)}",
                  f"    members: {len(after.members)}"]
-        lines += [p.green(f"      + {safe(m)}") + (" (owner)" if m == after.owner else "") for m in after.members]
+        lines += [p.green(f"      + {person(m, names)}") + (" (owner)" if m == after.owner else "")
+                  for m in after.members]
         return lines
     before = change.before
     lines = [p.yellow(f"~ update chat {chat}") + where]
@@ -54,8 +58,15 @@ def _change(change: Change, p: Palette) -> list[str]:
         lines.append(p.yellow(f"    ~ name: {quoted(before.name)} -> {quoted(after.name)}"))
     if before.owner != after.owner:
         lines.append(p.yellow(f"    ~ owner: {safe(before.owner)} -> {safe(after.owner)}"))
-    lines += [p.red(f"    - {safe(m)}") for m in sorted(change.removed)]
-    lines += [p.green(f"    + {safe(m)}") for m in sorted(change.added)]
+    why = {e.user_id: e.why for e in change.expired}
+    gone = set(change.not_in_directory or ())
+    for m in sorted(change.removed):
+        notes = [n for n in (why.get(m), NOT_IN_DIRECTORY if m in gone else None) if n]
+        lines.append(p.red(f"    - {person(m, names)}") + (f"  ({'; '.join(map(safe, notes))})" if notes else ""))
+    lines += [p.green(f"    + {person(m, names)}") for m in sorted(change.added)]
+    staying = sorted(gone - change.removed)
+    if staying:
+        lines.append(p.yellow(f"    ! {NOT_IN_DIRECTORY}, staying (prune: false): " + ", ".join(map(safe, staying))))
     lines.append(f"    members: {len(before.members)} -> {len(after.members)} "
                  f"(+{len(change.added)} / -{len(change.removed)})")
     if len(change.calls) > 1:
@@ -64,14 +75,14 @@ def _change(change: Change, p: Palette) -> list[str]:
     return lines
 
 
-def _person(person: PersonChange, p: Palette) -> str:
+def _person(change: PersonChange, p: Palette, names=None) -> str:
     parts = []
-    if person.leaves:
-        parts.append(p.red("leaves " + ", ".join(map(safe, person.leaves))))
-    if person.joins:
-        parts.append(p.green("joins " + ", ".join(map(safe, person.joins))))
-    if person.owner_lost:
-        parts.append(p.yellow("stops owning " + ", ".join(map(safe, person.owner_lost))))
-    if person.owner_gained:
-        parts.append(p.yellow("becomes owner of " + ", ".join(map(safe, person.owner_gained))))
-    return f"  {safe(person.user_id)}: " + "; ".join(parts)
+    if change.leaves:
+        parts.append(p.red("leaves " + ", ".join(map(safe, change.leaves))))
+    if change.joins:
+        parts.append(p.green("joins " + ", ".join(map(safe, change.joins))))
+    if change.owner_lost:
+        parts.append(p.yellow("stops owning " + ", ".join(map(safe, change.owner_lost))))
+    if change.owner_gained:
+        parts.append(p.yellow("becomes owner of " + ", ".join(map(safe, change.owner_gained))))
+    return f"  {person(change.user_id, names)}: " + "; ".join(parts)

@@ -30,3 +30,20 @@ def summary_line(plan) -> str:
 
 def error_text(code: int | None, message: str) -> str:
     return f"{code} {message}" if code is not None else message
+
+
+NOT_IN_DIRECTORY = "not in the directory: left, or outside the app's visible range"
+
+
+def person(user: str, names) -> str:
+    """`zhangsan (张三)` when the directory gave a name, else the id."""
+    name = names.get(user) if names else None
+    return f"{safe(user)} ({safe(name)})" if name and name != user else safe(user)
+
+
+def ending_text(ending, names, today=None) -> str:
+    """`vendor1 (张三) until 2026-12-05: contractor`, for a plan's warnings."""
+    grant = ending.grant
+    who = person(ending.who, names) if ":" not in ending.who else ending.who
+    reason = f": {safe(grant.reason)}" if grant.reason else ""
+    return f"membership of {who} ends {grant.until.isoformat()}{reason} ({grant.source.located})"

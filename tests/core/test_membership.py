@@ -1,0 +1,194 @@
+"""The planner over memberships that end, the directory and letter case,
+table-driven and named after the rule each case holds. "today" is a
+parameter: nothing here reads a clock."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from reconciler.core.directory import Department, Directory, Problem, Tag
+from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Exclusion, Grant, LiveChat, Source
+from reconciler.core.planner import make_plan
+
+END = date(2027, 1, 31)
+HERE = Source("chats/a.yaml", 9, 9)
+
+
+def until(user: str, day: date = END, reason: str | None = "contractor, INC-42", via=()) -> Grant:
+    return Grant(USER, user, HERE, day, reason, via)
+
+
+def want(members="alice bob", grants=(), exclude=Exclusion(), prune=True, owner="alice") -> DesiredChat:
+    return DesiredChat("c1", "Ops", owner, frozenset(members.split()), prune, Source("chats/a.yaml", 2, 3),
+                       grants=tuple(grants), exclude=exclude, owner_source=Source("chats/a.yaml", 4, 12),
+                       members_source=Source("chats/a.yaml", 5, 5))
+
+
+def live(members: str, owner: str = "alice") -> LiveChat:
+    return LiveChat("c1", "Ops", owner, frozenset(members.split()))
+
+
+# ---- memberships that end --------------------------------------------------------------
+
+@pytest.mark.parametrize("name, today, grants, live_members, joins, leaves, expired", [
+    ("a member on the last day stays", END, [until("vera")], "alice bob vera", [], [], []),
+    ("a member the day before stays", date(2027, 1, 30), [until("vera")], "alice bob vera", [], [], []),
+    ("the day after, they leave and the plan says why", date(2027, 2, 1), [until("vera")], "alice bob vera",
+     [], ["vera"], [("vera", "expired 2027-01-31: contractor, INC-42")]),
+    ("an ended entry brings nobody in", date(2027, 2, 1), [until("vera")], "alice bob", [], [], []),
+    ("a live entry brings them in before it ends", date(2027, 1, 1), [until("vera")], "alice bob", ["vera"], [], []),
+    ("a live entry keeps someone an ended one brought", date(2027, 2, 1),
+     [until("vera"), until("vera", date(2027, 6, 30), "extended")], "alice bob vera", [], [], []),
+    ("a static membership keeps someone an ended one brought", date(2027, 2, 1), [until("bob")],
+     "alice bob", [], [], []),
+    ("several people end on one day", date(2027, 2, 1), [until("vera"), until("wes", reason=None)],
+     "alice bob vera wes", [], ["vera", "wes"], [("vera", "expired 2027-01-31: contractor, INC-42"),
+                                                  ("wes", "expired 2027-01-31")]),
+    ("a group's end date", date(2027, 2, 1), [until("vera", via=("vendors",))], "alice bob vera",
+     [], ["vera"], [("vera", "expired 2027-01-31: contractor, INC-42")]),
+])
+def test_memberships_that_end(name, today, grants, live_members, joins, leaves, expired):
+    plan = make_plan([want(grants=grants)], {"c1": live(live_members)}, today=today)
+    change = plan.change("c1")
+    if not (joins or leaves):
+        assert change is None and plan.unchanged == ("c1",)
+        return
+    assert sorted(change.added) == joins and sorted(change.removed) == leaves
+    assert [(e.user_id, e.why) for e in change.expired] == expired
+    assert all(e.source == "chats/a.yaml:9:9" for e in change.expired)
+
+
+def test_prune_false_still_ends_what_the_files_end():
+    # prune: false keeps people the files do not name; an ended membership is named, and ends
+    plan = make_plan([want(grants=[until("vera")], prune=False)], {"c1": live("alice bob vera hand")},
+                     today=date(2027, 2, 1))
+    change = plan.change("c1")
+    assert change.removed == {"vera"} and [e.user_id for e in change.expired] == ["vera"]
+
+
+def test_expiry_removals_count_for_the_mass_removal_guard_and_say_so():
+    vendors = [until(f"v{i}") for i in range(6)]
+    plan = make_plan([want("alice bob c d", grants=vendors)], {"c1": live("alice bob c d " + " ".join(
+        f"v{i}" for i in range(6)))}, today=date(2027, 2, 1))
+    change = plan.change("c1")
+    assert change.warnings[0] == "mass removal: removes 6 of 10 members (60%), 6 of them because their membership ended"
+
+
+@pytest.mark.parametrize("today, warned", [
+    (date(2027, 1, 23), False),  # 8 days before
+    (date(2027, 1, 24), True),   # 7 days before: a warning
+    (END, True),                 # the last day
+    (date(2027, 2, 1), False),   # ended: a removal, not a warning
+])
+def test_entries_ending_within_7_days_are_plan_warnings(today, warned):
+    plan = make_plan([want(grants=[until("vera")])], {"c1": live("alice bob vera")}, today=today)
+    assert [(e.chat_id, e.who, e.grant.until) for e in plan.expiring] == ([("c1", "vera", END)] if warned else [])
+    if warned:
+        assert plan.data["expiring"] == [{"chat_id": "c1", "user_id": "vera", "until": "2027-01-31",
+                                          "reason": "contractor, INC-42", "source": "chats/a.yaml:9:9"}]
+    else:
+        assert "expiring" not in plan.data
+
+
+def test_the_owner_whose_membership_ended_makes_the_chat_an_error():
+    plan = make_plan([want("bob carol", grants=[until("alice")])], {"c1": live("alice bob carol")},
+                     today=date(2027, 2, 1))
+    assert plan.changes == () and plan.errors[0].source == "chats/a.yaml:4:12"
+    assert "owner 'alice''s membership ended 2027-01-31" in plan.errors[0].message
+    assert "choose a new owner" in plan.errors[0].message
+
+
+# ---- the directory ------------------------------------------------------------------------
+
+ORG = Directory(
+    departments={2: Department(2, 1), 3: Department(3, 2), 4: Department(4, 1)},
+    members={2: ("erin",), 3: ("ivan", "intern1"), 4: ("frank",)},
+    tags={7: Tag(7, "interns", ("judy",), (4,))},
+    names={"erin": "艾琳", "ivan": "伊万", "intern1": "实习生", "frank": "弗兰克", "judy": "朱迪", "alice": "爱丽丝"},
+    problems={(DEPT, 60): Problem(60011, "department 60 is outside the app's visible range (60011)")})
+
+
+def dept(ident: int, day: date | None = None) -> Grant:
+    return Grant(DEPT, ident, Source("chats/a.yaml", 7, 9), day)
+
+
+def test_a_department_brings_in_its_subtree_and_exclude_always_wins():
+    chat = want("alice", grants=[dept(2)], exclude=Exclusion(frozenset({"ivan"}), (Grant(TAG, 7, HERE),)))
+    plan = make_plan([chat], {"c1": None}, directory=ORG)
+    assert plan.change("c1").after.members == ("alice", "erin", "intern1")  # ivan and tag:7 (judy, frank) out
+    assert plan.names == {"alice": "爱丽丝", "erin": "艾琳", "intern1": "实习生"}
+
+
+def test_a_tag_brings_its_users_and_its_departments_users():
+    plan = make_plan([want("alice", grants=[Grant(TAG, 7, HERE)])], {"c1": None}, directory=ORG)
+    assert plan.change("c1").after.members == ("alice", "frank", "judy")
+
+
+def test_an_entry_the_directory_refuses_makes_only_its_chat_an_error():
+    bad = want("alice bob", grants=[dept(60)])
+    good = DesiredChat("c2", "Two", "alice", frozenset({"alice", "bob"}))
+    plan = make_plan([bad, good], {"c1": live("alice bob"), "c2": None}, directory=ORG)
+    assert [c.chat_id for c in plan.changes] == ["c2"]
+    (error,) = plan.errors
+    assert (error.chat_id, error.errcode, error.source) == ("c1", 60011, "chats/a.yaml:7:9")
+    assert error.message.startswith("dept:60: ")
+    assert plan.data["errors"][0]["source"] == "chats/a.yaml:7:9"
+
+
+def test_an_ended_department_entry_brings_nobody_and_names_who_it_removes():
+    plan = make_plan([want(grants=[dept(4, END)])], {"c1": live("alice bob frank")}, directory=ORG,
+                     today=date(2027, 2, 1))
+    assert [(e.user_id, e.why) for e in plan.change("c1").expired] == [("frank", "expired 2027-01-31")]
+
+
+def test_a_resolved_chat_needs_its_owner_and_two_members():
+    plan = make_plan([want("", grants=[dept(4)], owner="frank"), ], {"c1": None}, directory=ORG)
+    assert "has 1 member once resolved" in plan.errors[0].message and plan.errors[0].source == "chats/a.yaml:5:5"
+    plan = make_plan([want("bob", grants=[dept(4)], owner="zed")], {"c1": None}, directory=ORG)
+    assert "owner 'zed' is not a member" in plan.errors[0].message
+
+
+def test_checking_users_names_a_typo_with_the_closest_known_id():
+    everyone = Directory(departments=ORG.departments, members={1: ("alice", "bob", "erin")}, complete=True)
+    plan = make_plan([want("alice bob ervin")], {"c1": live("alice bob")}, directory=everyone)
+    (error,) = plan.errors
+    assert error.message == "user 'ervin' is not in the directory; did you mean 'erin'?"
+    assert error.source == "chats/a.yaml:5:5" and plan.changes == ()
+
+
+def test_checking_users_lists_live_members_who_left():
+    everyone = Directory(members={1: ("alice", "bob")}, complete=True)
+    plan = make_plan([want("alice bob", prune=False)], {"c1": live("alice bob mallory", owner="alice")},
+                     directory=everyone)
+    assert plan.unchanged == ("c1",)  # prune: false keeps mallory; nothing else changes
+    plan = make_plan([want("alice bob")], {"c1": live("alice bob mallory")}, directory=everyone)
+    assert plan.change("c1").not_in_directory == ("mallory",)
+    assert plan.change("c1").data["not_in_directory"] == ["mallory"]
+
+
+def test_without_a_directory_a_plan_reads_as_before():
+    data = make_plan([want()], {"c1": live("alice bob carol")}).data
+    assert "names" not in data and "expiring" not in data
+    assert set(data["changes"][0]) == {"chat_id", "action", "source", "before", "after", "calls", "warnings"}
+
+
+# ---- letter case ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, files, live_members, live_owner, calls", [
+    ("the same user in another case is no change", "alice bob", "Alice Bob", "Alice", None),
+    ("the owner in another case is no change", "alice bob", "alice bob", "ALICE", None),
+    ("a new member joins under the files' spelling", "alice bob carol", "Alice Bob", "Alice",
+     [{"chatid": "c1", "add_user_list": ["carol"]}]),
+    ("a leaver is removed under WeCom's spelling", "alice", "Alice Bob Carol", "Alice",
+     [{"chatid": "c1", "del_user_list": ["Bob", "Carol"]}]),
+])
+def test_letter_case_alone_never_adds_or_removes_anyone(name, files, live_members, live_owner, calls):
+    members = files.split()
+    chat = DesiredChat("c1", "Ops", "alice", frozenset(members))
+    plan = make_plan([chat], {"c1": LiveChat("c1", "Ops", live_owner, frozenset(live_members.split()))})
+    if calls is None:
+        assert plan.changes == () and plan.unchanged == ("c1",)
+    else:
+        assert [c.body for c in plan.change("c1").calls] == calls
