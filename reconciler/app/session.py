@@ -135,3 +135,33 @@ def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
         return plan_for(desired, reader, show_progress, today=today, check_users=check_users)
     finally:
         reader.close()
+
+
+def who(user: str, loaded, today: date, concurrency: int | None):
+    """`who`'s answer: from the files, and with a concurrency also from WeCom:
+    the live chats, and the directory when a chat uses dept:/tag: (with the
+    names of the departments that bring the user in)."""
+    from reconciler.core.membership import Resolution, resolve
+    from reconciler.core.model import DEPT, user_key
+    from reconciler.core.people import WhoAnswer, groups_of, membership
+
+    groups = tuple(groups_of(user, loaded.groups))
+    if concurrency is None:
+        return WhoAnswer(user, tuple(membership(user, loaded.chats, today=today)), groups, False)
+    with client(concurrency) as reader:
+        live, directory = read_world(reader, loaded.chats)
+        brought = {}
+        if directory is not None:
+            for chat in loaded.chats:
+                resolved = resolve(chat, directory, today)
+                if isinstance(resolved, Resolution):
+                    brought[chat.chat_id] = resolved.brought
+        rows = membership(user, loaded.chats, live, brought, today)
+        shown = {int(g.value) for r in rows for g in r.grants if g.kind == DEPT}
+        departments = None
+        if shown:
+            from reconciler.wecom.directory import department_names
+
+            departments = department_names(reader, shown)
+    name = next((n for u, n in (directory.names if directory else {}).items() if user_key(u) == user_key(user)), None)
+    return WhoAnswer(user, tuple(rows), groups, True, departments, name)

@@ -15,9 +15,10 @@ other.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from reconciler.core.model import DesiredChat, LiveChat, LiveResult, ReadError
+from reconciler.core.model import USER, DesiredChat, Grant, LiveChat, LiveResult, ReadError, user_key
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ class Row:
     live: str | None = None  # None without --live
     live_owner: bool | None = None
     error: ReadError | None = None
+    grants: tuple[Grant, ...] = ()  # memberships with an end date, dept:/tag: entries that bring the user in
+    ended: tuple[Grant, ...] = ()   # memberships that ended (shown even when another one still holds)
 
     @property
     def agrees(self) -> bool | None:
@@ -114,27 +117,38 @@ class Row:
         return self.in_files == (self.live == MEMBER) and (self.owner == bool(self.live_owner))
 
 
-def membership(user: str, chats: Sequence[DesiredChat],
-               live: Mapping[str, LiveResult] | None = None) -> list[Row]:
+def membership(user: str, chats: Sequence[DesiredChat], live: Mapping[str, LiveResult] | None = None,
+               brought: Mapping[str, Mapping[str, tuple[Grant, ...]]] | None = None,
+               today: date | None = None) -> list[Row]:
     """One row per chat the user is in, in the files or (with live) in WeCom.
-    Only chats named in the files can be seen live: there is no list API."""
+    Only chats named in the files can be seen live: there is no list API.
+    `brought` (chat id -> user -> grants, from resolving against the
+    directory) adds the dept:/tag: entries only the directory can answer."""
+    key = user_key(user)
     rows = []
     for chat in chats:
-        in_files = user in chat.members
-        row = Row(chat.chat_id, chat.name, str(chat.source), in_files, in_files and chat.owner == user,
-                  tuple(chat.via.get(user, ())) if in_files else ())
+        static = next((m for m in chat.members if user_key(m) == key), None)
+        own = [g for g in chat.grants if g.kind == USER and user_key(str(g.value)) == key]
+        directory = [g for u, gs in (brought or {}).get(chat.chat_id, {}).items() if user_key(u) == key
+                     for g in gs if g.kind != USER]
+        live_grants = tuple(g for g in own if not g.ended(today)) + tuple(directory)
+        ended = tuple(g for g in own if g.ended(today))
+        in_files = static is not None or bool(live_grants)
+        via = tuple(chat.via.get(static, ())) if static is not None else ()
+        row = Row(chat.chat_id, chat.name, str(chat.source), in_files,
+                  in_files and user_key(chat.owner) == key, via, grants=live_grants, ended=ended)
         if live is not None:
             got = live.get(chat.chat_id)
             if isinstance(got, LiveChat):
-                row = replace(row, live=MEMBER if user in got.members else NOT_MEMBER,
-                              live_owner=got.owner == user)
+                member = any(user_key(m) == key for m in got.members)
+                row = replace(row, live=MEMBER if member else NOT_MEMBER, live_owner=user_key(got.owner) == key)
             elif isinstance(got, ReadError):
                 row = replace(row, live=UNREADABLE, error=got)
             else:  # None: WeCom says the chat does not exist
                 row = replace(row, live=MISSING)
-            if not in_files and row.live != MEMBER:
+            if not in_files and row.live != MEMBER and not ended:
                 continue
-        elif not in_files:
+        elif not in_files and not ended:
             continue
         rows.append(row)
     return rows
@@ -142,7 +156,8 @@ def membership(user: str, chats: Sequence[DesiredChat],
 
 def groups_of(user: str, groups: Mapping[str, frozenset[str]]) -> list[str]:
     """The groups (nested ones expanded) that hold `user`, sorted."""
-    return sorted(name for name, members in groups.items() if user in members)
+    key = user_key(user)
+    return sorted(name for name, members in groups.items() if any(user_key(m) == key for m in members))
 
 
 @dataclass(frozen=True)
@@ -153,3 +168,5 @@ class WhoAnswer:
     rows: tuple[Row, ...]
     groups: tuple[str, ...]  # the groups that hold the user
     live: bool  # whether WeCom was read too
+    departments: Mapping[int, str] | None = None  # department id -> name, for the dept: entries shown
+    name: str | None = None  # the user's display name, when the directory was read

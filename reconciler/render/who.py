@@ -5,15 +5,29 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from reconciler.core.model import DEPT, USER, Grant
 from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, Row, WhoAnswer
 from reconciler.render.words import safe
 
 
-def how(row: Row) -> str:
-    """`direct`, `via @oncall > @sre`, or both."""
-    if not row.in_files:
+def _grant(grant: Grant, departments=None) -> str:
+    """`dept:2 (研发中心)`, `until 2027-01-31: contractor`, `via @vendors until ...`."""
+    via = "via " + " > ".join(f"@{g}" for g in grant.via) + " " if grant.via else ""
+    what = "" if grant.kind == USER else grant.entry
+    if grant.kind == DEPT and departments and int(grant.value) in departments:
+        what += f" ({safe(departments[int(grant.value)])})"
+    until = f"until {grant.until.isoformat()}" + (f": {safe(grant.reason)}" if grant.reason else "") \
+        if grant.until else ""
+    return (via + " ".join(p for p in (what, until) if p)).strip() or "direct"
+
+
+def how(row: Row, departments=None) -> str:
+    """`direct`, `via @oncall > @sre`, `dept:2 (研发中心)`, `until 2027-01-31`, or several."""
+    if not row.in_files and not row.ended:
         return "not in files"
     parts = ["direct" if not chain else "via " + " > ".join(f"@{g}" for g in chain) for chain in row.via]
+    parts += [_grant(g, departments) for g in row.grants]
+    parts += [f"ended {g.until.isoformat()}" + (f" ({safe(g.reason)})" if g.reason else "") for g in row.ended]
     return ", ".join(parts) or "direct"
 
 
@@ -44,6 +58,8 @@ def render_who_text(answer: WhoAnswer, colour: bool = False) -> str:
     if answer.live:
         in_live = [r for r in rows if r.live == MEMBER]
         head += f", {len(in_live)} in WeCom (of the chats named in the files)"
+    if answer.name:
+        head = head.replace(f"{safe(answer.user)}: ", f"{safe(answer.user)} ({safe(answer.name)}): ", 1)
     lines = [head]
     if answer.groups:
         lines.append("groups: " + ", ".join(f"@{g}" for g in answer.groups))
@@ -52,7 +68,7 @@ def render_who_text(answer: WhoAnswer, colour: bool = False) -> str:
     width_name = max((_width(n) for n in names), default=0)
     for r, name in zip(rows, names):
         cols = [r.chat_id.ljust(width_id), name + " " * (width_name - _width(name)),
-                ("owner" if r.owner else "").ljust(5), how(r)]
+                ("owner" if r.owner else "").ljust(5), how(r, answer.departments)]
         if answer.live:
             cols.append(safe(live_text(r)))
         lines.append("  " + "  ".join(cols).rstrip())
@@ -64,6 +80,9 @@ def render_who_json(answer: WhoAnswer, colour: bool = False) -> str:
     for r in answer.rows:
         entry = {"chat_id": r.chat_id, "name": r.name, "source": r.source, "in_files": r.in_files,
                  "owner": r.owner, "direct": () in r.via, "via": [list(c) for c in r.via if c]}
+        if r.grants or r.ended:  # added only when there is something beyond a plain listing
+            entry["memberships"] = ([_membership(g, False, answer.departments) for g in r.grants]
+                                    + [_membership(g, True, answer.departments) for g in r.ended])
         if answer.live:
             entry["live"] = {"state": r.live, "owner": r.live_owner,
                              "errcode": r.error.errcode if r.error else None,
@@ -72,3 +91,12 @@ def render_who_json(answer: WhoAnswer, colour: bool = False) -> str:
         chats.append(entry)
     return json.dumps({"user_id": answer.user, "groups": list(answer.groups), "chats": chats},
                       indent=2, ensure_ascii=False) + "\n"
+
+
+def _membership(grant: Grant, ended: bool, departments=None) -> dict:
+    """One membership beyond a plain listing: an end date, or a directory entry."""
+    data = {"entry": grant.entry, "via": list(grant.via), "until": grant.until.isoformat() if grant.until else None,
+            "reason": grant.reason, "ended": ended, "source": grant.source.located}
+    if grant.kind == DEPT and departments and int(grant.value) in departments:
+        data["department"] = departments[int(grant.value)]
+    return data

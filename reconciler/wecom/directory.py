@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
 from reconciler.core.directory import Department, Directory, Needs, Problem, Tag
-from reconciler.core.facts import DEPARTMENT_SIMPLELIST, TAG_GET, USER_SIMPLELIST
+from reconciler.core.facts import DEPARTMENT_GET, DEPARTMENT_SIMPLELIST, TAG_GET, USER_SIMPLELIST
 from reconciler.core.model import DEPT, TAG
 from reconciler.wecom.errors import InvalidCredentials, WeComError, describe
 
@@ -38,6 +38,21 @@ def read_directory(client: Any, needs: Needs) -> Directory:
     reader.users(sorted(reader.departments))
     return Directory(dict(reader.departments), dict(reader.members), dict(reader.tag_data), dict(reader.names),
                      dict(reader.problems), complete=needs.everything)
+
+
+def department_names(client: Any, ids: Iterable[int]) -> dict[int, str]:
+    """department/get for each id, only where a name is shown (`who`); a
+    department that cannot be read keeps no name."""
+    reader = _Reader(client)
+    names: dict[int, str] = {}
+
+    def read(dept: int) -> None:
+        answer = reader._get(DEPARTMENT_GET, {"id": dept}, DEPT, dept)
+        name = ((answer or {}).get("department") or {}).get("name")
+        if name:
+            names[dept] = str(name)
+    reader._parallel(sorted(set(ids)), read)
+    return names
 
 
 class _Reader:

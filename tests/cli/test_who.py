@@ -153,3 +153,17 @@ def test_who_live_without_credentials_exits_1(in_repo, capsys):
     assert main(["who", "alice", "--live"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and "WECOM_CORP_ID is not set" in err
+
+
+def test_who_shows_each_end_date_and_an_ended_membership_beside_a_live_one(tmp_path, capsys):
+    (tmp_path / "c.yaml").write_text(
+        "groups:\n  vendors: [{user: vera, until: 2026-11-30, reason: first contract}]\n"
+        "chats:\n  ops:\n    name: Ops\n    owner: a\n    members:\n      - a\n      - b\n"
+        "      - {user: vera, until: 2027-01-31, reason: contractor}\n      - '@vendors'\n", encoding="utf-8")
+    assert main(["who", "vera", str(tmp_path), "--today", "2026-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("vera: 1 chat in the files")
+    assert "until 2027-01-31: contractor, ended 2026-11-30 (first contract)" in out
+    assert main(["who", "vera", str(tmp_path), "--today", "2027-02-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("vera: 0 chats in the files") and "ended 2027-01-31 (contractor)" in out

@@ -174,3 +174,17 @@ def test_a_saved_plan_applies_its_calls_without_reading_the_directory(emu, tmp_p
     assert r.code == 0, r.err
     assert not any(c["path"].startswith(("department/", "user/", "tag/")) for c in emu.calls())
     assert json.loads(saved.read_text())["names"]["zhangsan"] == "张三"
+
+
+def test_who_live_names_the_department_entry_that_brings_someone_in(emu, tmp_path, capsys):
+    path = files(tmp_path, DIRECTORY.split("  hidden:")[0])
+    emu.clear_calls()
+    r = run(capsys, "who", "carol", path, "--live")
+    assert r.code == 0, r.err
+    assert r.out.startswith("carol (Carol): 2 chats in the files")
+    assert "dept:2 (研发中心)" in r.out
+    assert emu.call_counts()["department/get"] == 1  # only the department shown, once
+    r = run(capsys, "who", "carol", path, "--live", "--format", "json")
+    memberships = {c["chat_id"]: c["memberships"] for c in r.json()["chats"]}
+    assert memberships["sre"] == [{"entry": "dept:2", "via": [], "until": None, "reason": None, "ended": False,
+                                   "source": f"{path}:6:15", "department": "研发中心"}]

@@ -12,9 +12,11 @@ from reconciler.cli import options
 def add_arguments(p) -> None:
     p.add_argument("user_id", metavar="USER_ID")
     options.paths(p)
-    p.add_argument("--live", action="store_true", help="also read the chats from WeCom")
+    p.add_argument("--live", action="store_true",
+                   help="also read the chats from WeCom, and the directory for dept:/tag: entries")
     options.output_format(p, ("text", "json"))
     options.concurrency(p)
+    options.today(p)
 
 
 def run(args) -> int:
@@ -26,16 +28,13 @@ def run(args) -> int:
 def _run(args) -> int:
     from reconciler import render
     from reconciler.app import session
-    from reconciler.core.people import UNREADABLE, WhoAnswer, groups_of, membership
+    from reconciler.core.people import UNREADABLE
 
-    loaded = session.load(args.paths)
+    today = options.today_of(args)
+    loaded = session.load(args.paths, today=today)
     if loaded is None:
         return ExitCode.ERROR
-    live = None
-    if args.live:
-        with session.client(args.concurrency) as client:
-            live = session.read_live(client, [c.chat_id for c in loaded.chats])
-    rows = membership(args.user_id, loaded.chats, live)
-    answer = WhoAnswer(args.user_id, tuple(rows), tuple(groups_of(args.user_id, loaded.groups)), live is not None)
+    answer = session.who(args.user_id, loaded, today, args.concurrency if args.live else None)
+    rows = answer.rows
     sys.stdout.write(render.WHO[args.format](answer))
     return ExitCode.ERROR if any(r.live == UNREADABLE for r in rows) else ExitCode.OK
