@@ -19,6 +19,7 @@ COMMANDS = {
     "import": ("imports", "write live chats as a chat file"),
     "send": ("send", "send one message to a chat"),
     "who": ("who", "the chats a person is in"),
+    "expiring": ("expiring", "memberships that end soon, and those that ended"),
     "schema": ("schema", "print the chat-file JSON Schema"),
     "emulator": ("emulator", "run a local WeCom API server"),
 }

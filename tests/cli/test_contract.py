@@ -57,6 +57,7 @@ TYPICAL = {
     "import": ["c1", "-o", "out.yaml", "c2"],
     "send": ["team", "--text", "hi"],
     "who": ["bob", "chats", "--live"],
+    "expiring": ["chats", "--within", "7", "--format", "json"],
     "schema": [],
     "emulator": ["--port", "0", "--latency-ms", "5"],
 }

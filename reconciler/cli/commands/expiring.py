@@ -1,0 +1,32 @@
+"""Memberships that end within DAYS days (default 14), and those already
+ended, sorted by date: offline, for a weekly reminder."""
+
+from __future__ import annotations
+
+import sys
+
+from reconciler.app.outcome import ExitCode
+from reconciler.cli import options
+
+
+def add_arguments(p) -> None:
+    options.paths(p)
+    p.add_argument("--within", type=options.count, default=14, metavar="DAYS",
+                   help="how many days ahead to look (default 14)")
+    options.output_format(p, ("text", "json"))
+    options.today(p)
+
+
+def run(args) -> int:
+    from reconciler.app import session
+    from reconciler.core.expiry import expiring
+    from reconciler.render.expiring import render_expiring_json, render_expiring_text
+
+    today = options.today_of(args)
+    loaded = session.load(args.paths, today=today)
+    if loaded is None:
+        return ExitCode.ERROR
+    found = expiring(loaded.chats, today, args.within)
+    render = render_expiring_json if args.format == "json" else render_expiring_text
+    sys.stdout.write(render(found, today, args.within))
+    return ExitCode.OK

@@ -1,0 +1,69 @@
+"""`appchat expiring`: offline, sorted by date, each membership with its
+user, chat, date, reason and FILE:LINE; text for a reminder, JSON for a
+pipeline."""
+
+from __future__ import annotations
+
+import json
+
+from tests.helpers import run_in_process as run
+
+FILES = """\
+groups:
+  vendors: [{user: vera, until: 2026-11-30, reason: first contract}, wes]
+chats:
+  ops:
+    name: Ops
+    owner: a
+    members:
+      - a
+      - b
+      - {user: vera, until: 2026-12-05, reason: "contractor, INC-42"}
+      - {group: vendors, until: 2026-12-20}
+      - {dept: 12, until: 2027-03-01}
+  quiet:
+    name: Quiet
+    owner: a
+    members: [a, b]
+"""
+
+
+def _files(tmp_path):
+    (tmp_path / "c.yaml").write_text(FILES, encoding="utf-8")
+    return tmp_path
+
+
+def test_text_lists_what_ends_soon_and_what_ended_sorted_by_date(tmp_path, capsys):
+    r = run(capsys, "expiring", _files(tmp_path), "--today", "2026-12-01")
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert lines[0] == "Memberships that end within 14 days of 2026-12-01, and those already ended:"
+    assert lines[1].startswith("- 2026-11-30  vera in ops \"Ops\" via @vendors: ended 1 day ago  (first contract)")
+    assert lines[2].startswith("- 2026-12-05  vera in ops \"Ops\": ends in 4 days  (contractor, INC-42)")
+    assert f"{tmp_path}/c.yaml:10; owner a" in lines[2]
+    assert len(lines) == 4 and "1 already ended" in lines[3]  # wes (12-20) and dept:12 (03-01) are further off
+    assert "warning: the membership of vera ended 2026-11-30" in r.err
+
+
+def test_within_widens_the_window_and_json_carries_everything_a_pipeline_needs(tmp_path, capsys):
+    r = run(capsys, "expiring", _files(tmp_path), "--today", "2026-12-01", "--within", "100", "--format", "json")
+    assert r.code == 0
+    data = json.loads(r.out)
+    assert (data["today"], data["within_days"]) == ("2026-12-01", 100)
+    rows = [(m["until"], m["user_id"], m["days_left"], m["ended"]) for m in data["memberships"]]
+    assert rows == [("2026-11-30", "vera", -1, True), ("2026-12-05", "vera", 4, False),
+                    ("2026-12-20", "wes", 19, False), ("2027-03-01", "dept:12", 90, False)]
+    dept = data["memberships"][-1]
+    assert dept == {"chat_id": "ops", "chat_name": "Ops", "owner": "a", "user_id": "dept:12", "until": "2027-03-01",
+                    "days_left": 90, "ended": False, "reason": None, "via": [], "source": f"{tmp_path}/c.yaml:12"}
+
+
+def test_nothing_ending_says_so_and_exits_0(tmp_path, capsys):
+    r = run(capsys, "expiring", _files(tmp_path), "--today", "2026-01-01", "--within", "3")
+    assert (r.code, r.out) == (0, "No membership ends within 3 days of 2026-01-01, and none has ended.\n")
+
+
+def test_invalid_files_exit_1_with_the_errors(tmp_path, capsys):
+    (tmp_path / "c.yaml").write_text("chats:\n  x:\n    name: X\n    owner: a\n    members: [a]\n", encoding="utf-8")
+    r = run(capsys, "expiring", tmp_path)
+    assert r.code == 1 and "has 1 member" in r.err and r.out == ""
