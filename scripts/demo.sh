@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job end to end against the bundled WeCom emulator:
 #   validate -> plan -> apply -> plan again (no changes) -> who
+#   -> a month later: a contractor's access ends by itself
 # `make demo` runs it with .venv/bin on PATH. A step that fails stops the demo
 # with a non-zero exit. The emulator is always stopped, whatever happens.
 #
@@ -18,6 +19,10 @@ DEMO_DIR=${APPCHAT_DEMO_DIR:-.demo}
 CHATS=${APPCHAT_DEMO_CHATS:-chats/}
 SEED=demo/seed.yaml
 PERSON=${APPCHAT_DEMO_PERSON:-bob}
+# The demo's "today", so it shows the same every day: vera's access to
+# incidents ends 2027-01-31, six days after it; LATER is a month on.
+TODAY=${APPCHAT_DEMO_TODAY:-2027-01-25}
+LATER=${APPCHAT_DEMO_LATER:-2027-02-25}
 EMU_PID=
 
 if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
@@ -89,20 +94,29 @@ export WECOM_CORP_SECRET=demo-secret
 export WECOM_API_BASE=$BASE
 note "WECOM_CORP_ID=$WECOM_CORP_ID WECOM_CORP_SECRET=(set) WECOM_API_BASE=$WECOM_API_BASE"
 
-heading "1. Validate the chat files (offline: no API call)"
-step 0 appchat validate "$CHATS"
+note "The demo's today is $TODAY (--today): in a pipeline it is today in China Standard Time."
 
-heading "2. Plan: read the live chats (gettoken + appchat/get only) and show what would change"
-step 0 appchat plan "$CHATS"
+heading "1. Validate the chat files (offline: no API call)"
+step 0 appchat validate "$CHATS" --today "$TODAY"
+
+heading "2. Plan: read the live chats and the org chart (rnd is dept:2 minus the interns) and show what would change"
+step 0 appchat plan "$CHATS" --today "$TODAY"
 
 heading "3. Apply the changes (--yes: no question; a pipeline would use a reviewed plan file)"
-step 0 appchat apply "$CHATS" --yes
+step 0 appchat apply "$CHATS" --yes --today "$TODAY"
 
 heading "4. Plan again: WeCom now matches the files (--detailed-exitcode: 0 = no changes)"
-step 0 appchat plan "$CHATS" --detailed-exitcode
+step 0 appchat plan "$CHATS" --detailed-exitcode --today "$TODAY"
 echo "converged: exit 0, no changes"
 
 heading "5. One person's chats: $PERSON, in the files and (--live) in WeCom"
-step 0 appchat who "$PERSON" "$CHATS" --live
+step 0 appchat who "$PERSON" "$CHATS" --live --today "$TODAY"
+
+heading "6. A month later ($LATER): the contractor's access ended by itself"
+step 0 appchat expiring "$CHATS" --today "$LATER"
+step 2 appchat plan "$CHATS" --detailed-exitcode --today "$LATER"
+step 0 appchat apply "$CHATS" --yes --today "$LATER"
+step 0 appchat plan "$CHATS" --detailed-exitcode --today "$LATER"
+echo "vera left incidents on her own schedule; the files still say why until someone removes the entry"
 
 heading "Done: stopping the emulator"

@@ -47,12 +47,26 @@ class Directory:
     problems: Mapping[tuple[str, int], Problem] = field(default_factory=dict)  # (kind, id) -> why not
     complete: bool = False  # everything the app can see was read (--check-users)
 
+    def _memo(self, name: str, make):
+        # A frozen dataclass answers from __dict__: a plan asks for the same
+        # departments again and again, one chat after another.
+        value = self.__dict__.get(name)
+        if value is None:
+            value = self.__dict__[name] = make()
+        return value
+
+    def _children(self) -> dict[int, list[int]]:
+        def make() -> dict[int, list[int]]:
+            children: dict[int, list[int]] = {}
+            for dept in self.departments.values():
+                if dept.id != dept.parentid:
+                    children.setdefault(dept.parentid, []).append(dept.id)
+            return children
+        return self._memo("_children_map", make)
+
     def subtree(self, root: int) -> list[int]:
         """`root` and every department below it that was read."""
-        children: dict[int, list[int]] = {}
-        for dept in self.departments.values():
-            if dept.id != dept.parentid:
-                children.setdefault(dept.parentid, []).append(dept.id)
+        children = self._children()
         found, todo, seen = [], [root], set()
         while todo:
             current = todo.pop()
@@ -65,6 +79,12 @@ class Directory:
 
     def users(self, kind: str, ident: int) -> frozenset[str] | Problem:
         """Every user an entry `dept:ident` / `tag:ident` brings in."""
+        answers = self._memo("_answers", dict)
+        if (kind, ident) not in answers:
+            answers[(kind, ident)] = self._users(kind, ident)
+        return answers[(kind, ident)]
+
+    def _users(self, kind: str, ident: int) -> frozenset[str] | Problem:
         problem = self.problems.get((kind, ident))
         if problem is not None:
             return problem
@@ -93,12 +113,8 @@ class Directory:
 
     @property
     def _known(self) -> frozenset[str]:
-        # computed on first use; a frozen dataclass keeps it in __dict__
-        known = self.__dict__.get("_known_keys")
-        if known is None:
-            known = frozenset(user_key(u) for users in self.members.values() for u in users)
-            self.__dict__["_known_keys"] = known
-        return known
+        return self._memo("_known_keys", lambda: frozenset(
+            user_key(u) for users in self.members.values() for u in users))
 
     def every_user(self) -> list[str]:
         return sorted({u for users in self.members.values() for u in users})

@@ -77,7 +77,8 @@ class WeComClient:
         self._tokens = TokenCache(self._fetch_token, clock=clock)
         self._stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
-        self._transport = Transport(credentials.api_base, pool_size=concurrency, timeout=timeout,
+        # Chat reads and directory reads run side by side, each `concurrency` wide.
+        self._transport = Transport(credentials.api_base, pool_size=2 * concurrency, timeout=timeout,
                                     on_attempt=self._count, session=session)
 
     # ---- public API -------------------------------------------------------

@@ -1,9 +1,12 @@
 """Reading WeCom's directory (通讯录) for a run: only what the chats need,
 each department and each tag at most once, the reads in parallel.
 
-- `tag/get` for each tag; `department/simplelist?id=` for each department an
-  entry names (it lists the whole subtree with parent ids), and for the
-  departments a tag holds that no subtree read already covers;
+- `tag/get` for each tag, and one `department/simplelist` without an id:
+  every department the app can see, with parent ids, from which each
+  subtree is worked out (one call instead of one per department an entry
+  names); `department/simplelist?id=` only for a named department that is
+  not in it, to learn whether it does not exist (60003) or the app cannot
+  see it (60011);
 - `user/simplelist?department_id=` for every department in those subtrees
   (the users directly in it: the recursion is ours, since `fetch_child` is
   no longer documented);
@@ -31,11 +34,15 @@ def read_directory(client: Any, needs: Needs) -> Directory:
     reader = _Reader(client)
     if needs.everything:
         reader.subtrees([None])
+        reader.users(sorted(reader.departments))
     else:
-        reader.both(lambda: reader.tags(sorted(needs.tags)), lambda: reader.subtrees(sorted(needs.departments)))
+        reader.both(lambda: reader.tags(sorted(needs.tags)),
+                    lambda: reader.subtrees([None] if needs.departments else []))
         held = {d for tag in reader.tag_data.values() for d in tag.departments}
-        reader.subtrees(sorted(d for d in held if d not in reader.departments))
-    reader.users(sorted(reader.departments))
+        named = needs.departments | held
+        reader.subtrees(sorted(d for d in named if d not in reader.departments))  # to learn why it is missing
+        tree = Directory(dict(reader.departments))
+        reader.users(sorted({d for root in named if root in reader.departments for d in tree.subtree(root)}))
     return Directory(dict(reader.departments), dict(reader.members), dict(reader.tag_data), dict(reader.names),
                      dict(reader.problems), complete=needs.everything)
 
@@ -104,6 +111,9 @@ class _Reader:
     def subtrees(self, roots: list[int | None]) -> None:
         def read(root: int | None) -> None:
             answer = self._get(DEPARTMENT_SIMPLELIST, {} if root is None else {"id": root}, DEPT, root)
+            if root is not None and answer is not None and not any(
+                    isinstance(i, dict) and i.get("id") == root for i in answer.get("department_id") or []):
+                self.problems[(DEPT, root)] = Problem(None, f"department {root} is not in WeCom's answer")
             for item in (answer or {}).get("department_id") or []:
                 if isinstance(item, dict) and isinstance(item.get("id"), int):
                     self.departments.setdefault(item["id"], Department(item["id"], int(item.get("parentid") or 0)))

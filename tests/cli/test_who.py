@@ -139,7 +139,7 @@ def test_who_live_marks_disagreements(live_env, capsys):
     assert "unreadable (86008: " in rows["incidents"]
     assert "test-secret" not in out + err
     calls = live_env.call_counts()
-    assert calls.get("appchat/get") == 4 and not any(k.startswith("appchat/") and k != "appchat/get" for k in calls)
+    assert calls.get("appchat/get") == 5 and not any(k.startswith("appchat/") and k != "appchat/get" for k in calls)
 
 
 def test_who_live_shows_chats_only_wecom_has_them_in(live_env, capsys):

@@ -40,8 +40,8 @@ def write(root: Path, files: dict[str, str]) -> None:
 def test_examples_validate_to_the_expected_model(in_repo):
     result = load(None)  # default: chats/
     assert result.ok and result.warnings == ()
-    assert result.files == ("chats/groups.yaml", "chats/projects.yaml", "chats/sre.yaml")
-    assert [c.chat_id for c in result.chats] == ["incidents", "projphoenix", "releasetrain", "sreoncall"]
+    assert result.files == ("chats/engineering.yaml", "chats/groups.yaml", "chats/projects.yaml", "chats/sre.yaml")
+    assert [c.chat_id for c in result.chats] == ["incidents", "projphoenix", "releasetrain", "rnd", "sreoncall"]
     sre = result.chats[-1]
     assert sre == DesiredChat("sreoncall", "SRE On-call", "alice",
                               frozenset({"alice", "bob", "chen.wei", "dave", "erin"}), True,
@@ -51,6 +51,10 @@ def test_examples_validate_to_the_expected_model(in_repo):
     assert sre.via["alice"] == (("leads",), ("oncall", "sre"))
     incidents = result.chats[0]
     assert incidents.prune is False and incidents.via["heidi"] == ((),)
+    assert [(g.value, str(g.until), g.reason) for g in incidents.grants] == [("vera", "2027-01-31", "contractor, INC-42")]
+    rnd = result.chats[3]
+    assert rnd.members == frozenset() and [g.entry for g in rnd.grants] == ["dept:2"]
+    assert [g.entry for g in rnd.exclude.refs] == ["dept:5"]
     assert result.groups["oncall"] == frozenset({"alice", "bob", "chen.wei", "dave"})
     assert list(result.groups) == ["leads", "oncall", "platform", "sre"]
 
@@ -175,10 +179,18 @@ def test_schema_is_valid_2020_12_with_a_description_on_every_property():
     assert {"groups", "chats", "name", "owner", "members", "prune"} <= set(described)
 
 
+class _Yaml12(yaml.SafeLoader):
+    """What editors and check-jsonschema read (YAML 1.2): a bare 2027-01-31 is a string, not a date."""
+
+
+_Yaml12.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if not tag.endswith(":timestamp")]
+                                   for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def test_schema_accepts_the_examples_and_rejects_a_trap(in_repo):
     validator = jsonschema.Draft202012Validator(_schema())
     for f in sorted(Path("chats").glob("*.yaml")):
-        assert list(validator.iter_errors(yaml.safe_load(f.read_text(encoding="utf-8")))) == [], f
+        assert list(validator.iter_errors(yaml.load(f.read_text(encoding="utf-8"), Loader=_Yaml12))) == [], f
     bad = yaml.safe_load("chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, no]\n")
     (err,) = validator.iter_errors(bad)
     assert list(err.absolute_path) == ["chats", "ab", "members", 1]
@@ -209,7 +221,7 @@ def test_the_package_build_ships_the_schema(tmp_path):
 def test_validate_examples(in_repo, capsys):
     assert main(["validate"]) == 0
     out, err = capsys.readouterr()
-    assert out == "valid: 3 files, 4 chats, 4 groups\n" and err == ""
+    assert out == "valid: 4 files, 5 chats, 4 groups\n" and err == ""
     assert main(["validate", "chats/sre.yaml", "chats/groups.yaml", "chats/projects.yaml"]) == 0
     assert capsys.readouterr().out == "valid: 3 files, 4 chats, 4 groups\n"
 

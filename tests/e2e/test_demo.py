@@ -16,19 +16,24 @@ import yaml
 
 from tests.helpers import env_for
 
+from datetime import date
+
+from reconciler.app.session import read_world
 from reconciler.config import load
-from reconciler.emulator.seed import load_seed
+from reconciler.core.model import USER
 from reconciler.core.planner import make_plan
 from reconciler.core.policy import mass_removals
+from reconciler.emulator.seed import load_seed
 from reconciler.wecom import client_from_env
 
 ROOT = Path(__file__).resolve().parents[2]
+TODAY, LATER = date(2027, 1, 25), date(2027, 2, 25)  # scripts/demo.sh's --today values
 SEED = ROOT / "demo" / "seed.yaml"
 DEMO = ROOT / "scripts" / "demo.sh"
 
 
 def _chats():
-    result = load([str(ROOT / "chats")])
+    result = load([str(ROOT / "chats")], today=TODAY)
     assert result.ok, [str(e) for e in result.errors]
     return result.chats
 
@@ -41,7 +46,8 @@ def test_seed_loads_with_the_emulators_loader():
 
 def test_seed_directory_holds_everyone_in_the_chat_files():
     users = load_seed(str(SEED)).users
-    wanted = {m for chat in _chats() for m in chat.members}
+    wanted = {m for chat in _chats() for m in chat.members} | {
+        str(g.value) for chat in _chats() for g in chat.grants if g.kind == USER}
     assert wanted <= users, f"not in demo/seed.yaml users: {sorted(wanted - users)}"
 
 
@@ -55,8 +61,9 @@ def test_seed_differs_from_chat_files_as_the_demo_shows(emulator_factory):
     emu = emulator_factory(seed=str(SEED))
     desired = _chats()
     with client_from_env(env_for(emu)) as client:
-        live = client.read_chats([c.chat_id for c in desired])
-    plan = make_plan(desired, live)
+        live, directory = read_world(client, desired, show_progress=False)
+    assert directory is not None, "a demo chat comes from the org chart (dept:)"
+    plan = make_plan(desired, live, directory=directory, today=TODAY)
 
     assert not plan.errors
     actions = [c.action for c in plan.changes]
@@ -69,6 +76,11 @@ def test_seed_differs_from_chat_files_as_the_demo_shows(emulator_factory):
     # The demo applies with --yes and no --force: nothing may trip the guard.
     assert mass_removals(plan) == []
     assert emu.call_counts().get("appchat/update", 0) == 0
+    rnd = plan.change("rnd")
+    assert rnd.action == "create" and "kim" not in rnd.after.members, "dept:2 without the interns of dept:5"
+    assert [e.who for e in plan.expiring] == ["vera"], "the contractor's access ends within the week"
+    later = make_plan(desired, live, directory=directory, today=LATER)
+    assert "vera" not in later.change("incidents").after.members
 
 
 def _alive(pid: int) -> bool:
@@ -94,12 +106,14 @@ def test_demo_script_runs_end_to_end_and_stops_the_emulator(tmp_path):
 
     # Every step ran (none skipped), in order.
     for command in ("appchat validate chats/", "appchat plan chats/", "appchat apply chats/ --yes",
-                    "appchat plan chats/ --detailed-exitcode", "appchat who "):
+                    "appchat plan chats/ --detailed-exitcode", "appchat who ", "appchat expiring chats/"):
         assert f"$ {command}" in out, f"step not run: {command}\n{out}"
     assert "skipped: " not in out
-    first_plan = out.split("$ appchat plan chats/\n", 1)[1].split("==>", 1)[0]
+    first_plan = out.split("$ appchat plan chats/ --today 2027-01-25\n", 1)[1].split("==>", 1)[0]
     assert "create chat" in first_plan and "update chat" in first_plan
+    assert '+ create chat "rnd"' in first_plan and "+ zhangsan" not in first_plan
     assert "converged" in out
+    assert "- vera  (expired 2027-01-31: contractor, INC-42)" in out.split("==> 6.", 1)[1]
 
     pid = int((demo_dir / "emulator.pid").read_text())
     assert not _alive(pid), "the emulator is still running"
