@@ -102,11 +102,12 @@ def test_departments_and_tags_are_resolved_each_read_once(emu, tmp_path, capsys)
     assert sales["after"]["members"] == ["alice", "bob", "carol", "erin", "intern1", "zhangsan"]
     counts = emu.call_counts()
     calls = emu.calls()
-    simplelists = sorted(int(c["query"]["id"]) for c in calls if c["path"] == "department/simplelist")
+    simplelists = [c["query"].get("id") for c in calls if c["path"] == "department/simplelist"]
     users_read = sorted(int(c["query"]["department_id"]) for c in calls if c["path"] == "user/simplelist")
     assert counts["gettoken"] == 1 and counts["appchat/get"] == 4
     assert counts["tag/get"] == 2  # tag 1 and the unknown tag 99
-    assert len(simplelists) == len(set(simplelists)) and set(simplelists) >= {2, 5, 6}
+    # the tree the app can see in one call, then the one named department missing from it (to learn why)
+    assert sorted(simplelists, key=str) == ["6", None]
     assert len(users_read) == len(set(users_read)) == 4  # departments 2, 3, 4 and 5, once each
     assert "department/get" not in counts  # no name is shown in a plan
 
