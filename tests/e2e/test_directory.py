@@ -189,3 +189,15 @@ def test_who_live_names_the_department_entry_that_brings_someone_in(emu, tmp_pat
     memberships = {c["chat_id"]: c["memberships"] for c in r.json()["chats"]}
     assert memberships["sre"] == [{"entry": "dept:2", "via": [], "until": None, "reason": None, "ended": False,
                                    "source": f"{path}:6:15", "department": "研发中心"}]
+
+
+def test_directory_reads_never_show_the_secret_or_a_token(emulator_factory, tmp_path):
+    from tests.helpers import env_for, run_cli
+
+    marker = "marker-secret-DIRECTORY-42"
+    emu = emulator_factory(seed=ORG, corp_secret=marker)
+    path = files(tmp_path, DIRECTORY)
+    for argv in (["plan", path, "--check-users", "-v", "--format", "json"], ["who", "carol", path, "--live", "-v"]):
+        code, out, err = run_cli(argv, env=env_for(emu))
+        assert "department/simplelist" in err or "department/get" in err  # -v logged the directory calls
+        assert marker not in out + err and not any(token in out + err for token in emu.issued_tokens())
