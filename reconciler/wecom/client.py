@@ -28,11 +28,12 @@ from typing import Any, Callable, Iterable, Mapping
 
 import requests
 
-from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, ErrCode
+from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, MEDIA_UPLOAD, ErrCode
 from reconciler.core.model import LiveChat, LiveResult, ReadError
 from reconciler.wecom.credentials import ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env
 from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, ReadOnlyViolation,
                                      TransportError, WeComError, WriteOutcomeUnknown, describe)
+from reconciler.wecom.multipart import form_data
 from reconciler.wecom.pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
 from reconciler.wecom.redact import register
 from reconciler.wecom.token import TokenCache
@@ -116,15 +117,27 @@ class WeComClient:
 
     def call(self, path: str, body: Mapping[str, Any]) -> dict:
         """POST a write (appchat/create, appchat/update, appchat/send); the answer's JSON."""
-        if self.read_only:
-            raise ReadOnlyViolation(f"refusing POST {path}: this client is read-only "
-                                    "(open it with read_only=False to write)", path=path,
-                                    chat_id=body.get("chatid") if isinstance(body, Mapping) else None)
         chat_id = body.get("chatid") if isinstance(body, Mapping) else None
+        self._check_writable(path, chat_id)
         return self._request("POST", path, None, dict(body), chat_id)
 
-    def send(self, chat_id: str, msgtype: str, payload: Mapping[str, Any]) -> None:
-        self.call(APPCHAT_SEND, {"chatid": chat_id, "msgtype": msgtype, msgtype: dict(payload), "safe": 0})
+    def send(self, chat_id: str, msgtype: str, payload: Mapping[str, Any], *, safe: bool = False) -> None:
+        """appchat/send; `safe` marks the message confidential (no forwarding, a watermark)."""
+        self.call(APPCHAT_SEND, {"chatid": chat_id, "msgtype": msgtype, msgtype: dict(payload),
+                                 "safe": 1 if safe else 0})
+
+    def upload_media(self, kind: str, filename: str, data: bytes) -> str:
+        """media/upload (multipart): the media_id of the file, good for 3 days.
+
+        Retried like a read: a second upload of the same bytes only leaves an
+        unused media_id behind, which WeCom forgets after 3 days."""
+        self._check_writable(MEDIA_UPLOAD, None)
+        answer = self._request("POST", MEDIA_UPLOAD, {"type": kind}, None, None,
+                               raw=form_data("media", filename, data))
+        media_id = answer.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise TransportError("media/upload answered without a media_id", path=MEDIA_UPLOAD)
+        return media_id
 
     def close(self) -> None:
         self._transport.close()
@@ -140,6 +153,11 @@ class WeComClient:
                 f"concurrency={self.concurrency}, read_only={self.read_only})")
 
     # ---- internals --------------------------------------------------------
+
+    def _check_writable(self, path: str, chat_id: str | None) -> None:
+        if self.read_only:
+            raise ReadOnlyViolation(f"refusing POST {path}: this client is read-only "
+                                    "(open it with read_only=False to write)", path=path, chat_id=chat_id)
 
     def _read_one(self, chat_id: str) -> LiveResult:
         try:
@@ -175,8 +193,8 @@ class WeComClient:
             return backoff_delay(attempt, base, cap, self._rng)
 
     def _request(self, method: str, path: str, params: dict | None, body: dict | None,
-                 chat_id: str | None, *, with_token: bool = True) -> dict:
-        is_write = method != "GET"
+                 chat_id: str | None, *, with_token: bool = True, raw: tuple[bytes, str] | None = None) -> dict:
+        is_write = method != "GET" and path != MEDIA_UPLOAD  # an upload may be repeated (see upload_media)
         busy_retries = transport_retries = rate_attempts = 0
         token_refreshed = False
         rate_waited = 0.0
@@ -188,7 +206,7 @@ class WeComClient:
             if token is not None:
                 query["access_token"] = token
             self._pacer.acquire(path)
-            outcome = self._transport.exchange(method, path, query, body, chat_id)
+            outcome = self._transport.exchange(method, path, query, body, chat_id, raw)
 
             if isinstance(outcome, Failure):
                 retry_safe = outcome.retryable and not (is_write and outcome.maybe_sent)
