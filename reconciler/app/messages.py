@@ -117,8 +117,9 @@ def _option_problems(request: SendRequest) -> list[str]:
         problems.append(f"--{request.form} takes a PATH to upload, or --media-id ID of a file uploaded "
                         "in the last 3 days: one of the two")
     if request.form == "textcard":
-        problems += [f"--textcard needs --{option} {option.upper()}"
-                     for option in ("description", "url") if getattr(request, option) is None]
+        problems += [f"--textcard needs {flag}" for option, flag in (("description", "--description TEXT"),
+                                                                     ("url", "--url URL"))
+                     if getattr(request, option) is None]
     return problems
 
 

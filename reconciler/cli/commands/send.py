@@ -9,19 +9,29 @@ import sys
 
 from reconciler.app.outcome import ExitCode
 
-_BODY = {"text": "TEXT", "markdown": "TEXT", "textcard": "TITLE", "news": "FILE", "mpnews": "FILE",
-         "image": "PATH", "voice": "PATH", "video": "PATH", "file": "PATH", "message": "FILE"}
+# body option -> (metavar, help)
+_BODY = {
+    "text": ("TEXT", "a text message ('-': read it from stdin)"),
+    "markdown": ("TEXT", "a markdown message ('-': stdin)"),
+    "textcard": ("TITLE", "a text card (with --description, --url, --button)"),
+    "news": ("FILE", "1-8 linked articles from a YAML/JSON file ('-': stdin)"),
+    "mpnews": ("FILE", "1-8 articles shown in WeCom, from a YAML/JSON file ('-': stdin)"),
+    "image": ("PATH", "upload a JPG/PNG image and send it (or --media-id ID without PATH)"),
+    "voice": ("PATH", "upload an AMR recording and send it (or --media-id ID)"),
+    "video": ("PATH", "upload an MP4 video and send it (with --title, --description; or --media-id ID)"),
+    "file": ("PATH", "upload any file and send it (or --media-id ID)"),
+    "message": ("FILE", "a whole message in appchat/send's shape, YAML/JSON ('-': stdin)"),
+}
 
 
 def add_arguments(p) -> None:
     p.add_argument("chat_id", metavar="CHAT_ID")
     body = p.add_mutually_exclusive_group(required=True)
-    for form, metavar in _BODY.items():
+    for form, (metavar, text) in _BODY.items():
         if metavar == "PATH":  # `--image --media-id ID`: a file uploaded before, no PATH
-            body.add_argument(f"--{form}", metavar=metavar, nargs="?", const="",
-                              help=f"upload PATH and send it as {form} (or --media-id ID without PATH)")
+            body.add_argument(f"--{form}", metavar=metavar, nargs="?", const="", help=text)
         else:
-            body.add_argument(f"--{form}", metavar=metavar, help=f"a {form} message ('-': read stdin)")
+            body.add_argument(f"--{form}", metavar=metavar, help=text)
     p.add_argument("--description", metavar="TEXT", help="the text card's or video's description")
     p.add_argument("--url", metavar="URL", help="where the text card leads")
     p.add_argument("--button", metavar="TEXT", help="the text card's button (WeCom's default: 详情)")
@@ -40,7 +50,7 @@ def _run(args) -> int:
     from reconciler.app import messages, session
 
     form = next(f for f in _BODY if getattr(args, f) is not None)
-    value = getattr(args, form) or None if _BODY[form] == "PATH" else getattr(args, form)
+    value = getattr(args, form) or None if _BODY[form][0] == "PATH" else getattr(args, form)
     request = messages.SendRequest(args.chat_id, form, value, args.title, args.description, args.url,
                                    args.button, args.media_id, args.safe)
     try:
