@@ -34,6 +34,7 @@ class ChatDef:
     refs: list[Entry] = field(default_factory=list)  # the group references among the entries
     members_source: Source | None = None
     prune: bool = True
+    announce: bool = True
     complete: bool = True  # every part present and well-formed
     id_ok: bool = True  # False: an invalid chat id, kept only to check its members
 
@@ -144,8 +145,11 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node) -> ChatD
     if prune is not None:
         value = _bool(prune)
         chat.prune = True if value is None else value
+    announce = fields.get("announce", (None, None))[1]
+    chat.announce = _bool(announce) is not False if announce is not None else True
     chat.complete = (chat.name is not None and chat.owner is not None and entries_ok
-                     and (prune is None or _bool(prune) is not None))
+                     and (prune is None or _bool(prune) is not None)
+                     and (announce is None or _bool(announce) is not None))
     return chat
 
 
@@ -262,7 +266,7 @@ def check(files: Iterable[tuple[list[GroupDef], list[ChatDef]]]) -> Outcome:
             errors.append(error(chat.owner_source, f"owner {chat.owner!r} is not a member of chat {chat.chat_id!r}"))
         if ok:
             desired.append(DesiredChat(chat.chat_id, chat.name, chat.owner, members, chat.prune,
-                                       chat.source, via))
+                                       chat.source, via, announce=chat.announce))
     for chat in every_chat:  # the others: their unknown groups are still errors
         if chat.refs and chats.get(chat.chat_id) is not chat:
             expander.members(chat.entries)

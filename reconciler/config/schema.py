@@ -18,7 +18,7 @@ from reconciler.config.yamlnodes import ParsedFile
 
 SCHEMA_RESOURCE = "chats.schema.json"
 TOP_KEYS = ("groups", "chats")
-CHAT_KEYS = ("name", "owner", "members", "prune")
+CHAT_KEYS = ("name", "owner", "members", "prune", "announce")
 ID_CHARS = "1-64 characters of letters, digits, '-', '_', '.'"
 _EXPECTED = {"object": "a mapping", "array": "a list", "string": "a string",
              "boolean": "true or false", "null": "empty"}
@@ -105,6 +105,7 @@ class QuickCheck:
         self.owner = re.compile(fields["owner"]["pattern"]).search
         self.member = re.compile(fields["members"]["items"]["pattern"]).search
         self.min_members = fields["members"]["minItems"]
+        self.flags = tuple(k for k, f in fields.items() if f.get("type") == "boolean")  # prune, announce
         # What the accept test assumes of the schema; a change to it must
         # change this class too, not be silently ignored.
         assert schema["type"] == "object" and schema["additionalProperties"] is False
@@ -159,7 +160,7 @@ class QuickCheck:
             return False
         if type(owner) is not str or not self.owner(owner):
             return False
-        if "prune" in chat and type(chat["prune"]) is not bool:
+        if any(type(chat[k]) is not bool for k in self.flags if k in chat):
             return False
         return self._list_ok(chat["members"], self.member, self.min_members, checked)
 

@@ -51,6 +51,7 @@ class Change:
     after: ChatState
     calls: tuple[Call, ...]
     warnings: tuple[str, ...] = ()
+    announce: bool = True  # False: the chat file says `announce: false`
 
     def __post_init__(self) -> None:
         try:
@@ -96,6 +97,9 @@ class Change:
             "after": self.after.data,
             "calls": [c.data for c in self.calls],
             "warnings": list(self.warnings),
+            # written only for a chat that opts out, so `apply --plan` keeps its
+            # choice without reading the chat files, and other plans stay as they were
+            **({} if self.announce else {"announce": False}),
         }
 
 

@@ -67,7 +67,8 @@ def parse_plan(data: Any) -> Plan:
 
 
 def _change(data: Any, where: str) -> Change:
-    _check_keys(data, ("chat_id", "action", "source", "before", "after", "calls", "warnings"), where)
+    _check_keys(data, ("chat_id", "action", "source", "before", "after", "calls", "warnings"), where,
+                optional=("announce",))
     chat_id = data["chat_id"]
     _check_str(chat_id, f"{where}.chat_id")
     where = f"{where} ({chat_id})"
@@ -98,7 +99,10 @@ def _change(data: Any, where: str) -> Change:
     warnings = data["warnings"]
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         _fail(f"{where}.warnings", "expected a list of strings")
-    return Change(chat_id, action, data["source"], before, after, calls, tuple(warnings))
+    if data.get("announce", False) is not False:
+        _fail(f"{where}.announce", f"expected false (written only for a chat that opts out), got {data['announce']!r}")
+    return Change(chat_id, action, data["source"], before, after, calls, tuple(warnings),
+                  announce="announce" not in data)
 
 
 def _state(data: Any, where: str) -> ChatState:
@@ -148,13 +152,13 @@ def _read_error(data: Any, where: str) -> ReadError:
     return ReadError(data["chat_id"], code, data["message"])
 
 
-def _check_keys(data: Any, keys: tuple[str, ...], where: str) -> None:
+def _check_keys(data: Any, keys: tuple[str, ...], where: str, optional: tuple[str, ...] = ()) -> None:
     if not isinstance(data, Mapping):
         _fail(where, f"expected an object, got {type(data).__name__}")
     missing = [k for k in keys if k not in data]
     if missing:
         _fail(where, f"missing key(s) {', '.join(missing)}")
-    extra = sorted(set(data) - set(keys))
+    extra = sorted(set(data) - set(keys) - set(optional))
     if extra:
         _fail(where, f"unexpected key(s) {', '.join(map(str, extra))}")
 

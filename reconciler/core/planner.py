@@ -64,7 +64,7 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult]) ->
 def _create(want: DesiredChat) -> Change:
     after = ChatState(want.name, want.owner, frozenset(want.members))
     call = calls.create(want.chat_id, want.name, want.owner, after.members)
-    return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,))
+    return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,), announce=want.announce)
 
 
 def _update(want: DesiredChat, have: LiveChat) -> Change | None:
@@ -90,4 +90,4 @@ def _update(want: DesiredChat, have: LiveChat) -> Change | None:
         warnings.insert(0, mass_removal_message(len(have.members), len(removed)))
     after = ChatState(want.name, want.owner, frozenset(target))
     return Change(want.chat_id, Action.UPDATE, str(want.source), state_of(have), after, plan_calls,
-                  tuple(warnings))
+                  tuple(warnings), announce=want.announce)
