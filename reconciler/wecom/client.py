@@ -117,8 +117,11 @@ class WeComClient:
 
     def call(self, path: str, body: Mapping[str, Any]) -> dict:
         """POST a write (appchat/create, appchat/update, appchat/send); the answer's JSON."""
+        if self.read_only:
+            raise ReadOnlyViolation(f"refusing POST {path}: this client is read-only "
+                                    "(open it with read_only=False to write)", path=path,
+                                    chat_id=body.get("chatid") if isinstance(body, Mapping) else None)
         chat_id = body.get("chatid") if isinstance(body, Mapping) else None
-        self._check_writable(path, chat_id)
         return self._request("POST", path, None, dict(body), chat_id)
 
     def send(self, chat_id: str, msgtype: str, payload: Mapping[str, Any], *, safe: bool = False) -> None:
@@ -131,7 +134,8 @@ class WeComClient:
 
         Retried like a read: a second upload of the same bytes only leaves an
         unused media_id behind, which WeCom forgets after 3 days."""
-        self._check_writable(MEDIA_UPLOAD, None)
+        if self.read_only:
+            raise ReadOnlyViolation(f"refusing POST {MEDIA_UPLOAD}: this client is read-only", path=MEDIA_UPLOAD)
         answer = self._request("POST", MEDIA_UPLOAD, {"type": kind}, None, None,
                                raw=form_data("media", filename, data))
         media_id = answer.get("media_id")
@@ -153,11 +157,6 @@ class WeComClient:
                 f"concurrency={self.concurrency}, read_only={self.read_only})")
 
     # ---- internals --------------------------------------------------------
-
-    def _check_writable(self, path: str, chat_id: str | None) -> None:
-        if self.read_only:
-            raise ReadOnlyViolation(f"refusing POST {path}: this client is read-only "
-                                    "(open it with read_only=False to write)", path=path, chat_id=chat_id)
 
     def _read_one(self, chat_id: str) -> LiveResult:
         try:
