@@ -138,3 +138,9 @@ class RawApi:
         return self.post("appchat/send", {"chatid": chatid, "msgtype": msgtype,
                                           msgtype: payload if payload is not None else {"content": "hi"},
                                           **extra})
+
+    def upload(self, kind: str | None, filename: str, data: bytes, field: str = "media") -> dict:
+        """media/upload as requests builds a multipart form (as wechatpy does)."""
+        params = {"access_token": self._token(), **({"type": kind} if kind is not None else {})}
+        return self.http.post(self.emu.base_url + "media/upload", params=params,
+                              files={field: (filename, data)}, timeout=30).json()

@@ -1,20 +1,47 @@
 """`apply --announce`: after a chat's update succeeded, send it one markdown
-message naming who joined and who left (the wording is render.announce's)."""
+message naming who joined and who left (the wording is render.announce's,
+or the template given with --announce-template). A chat whose file says
+`announce: false` gets nothing."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from reconciler.app.outcome import UserError
 from reconciler.core.plan import Change
 from reconciler.core.report import Announcement
-from reconciler.render.announce import message_for
+from reconciler.render.announce import AnnounceTemplate, TemplateError, message_for, parse_template
 from reconciler.wecom.errors import WeComError
 
+_TEMPLATE_MAX_BYTES = 64 * 1024  # far above what WeCom could send; a guard against the wrong file
 
-def announce_change(client: Any, change: Change) -> Announcement | None:
+
+def load_template(path: str) -> AnnounceTemplate:
+    """The template in FILE; UserError (before any API call) when it cannot be used."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(_TEMPLATE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise UserError(f"--announce-template {path}: cannot read it: {exc.strerror or exc}") from None
+    try:
+        if len(raw) > _TEMPLATE_MAX_BYTES:
+            raise TemplateError(f"more than {_TEMPLATE_MAX_BYTES:,} bytes: not a message template")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TemplateError("not UTF-8 text") from None
+        return parse_template(text)
+    except TemplateError as exc:
+        where = f"{path}:{exc.line}:{exc.col}" if exc.line else path
+        raise UserError(f"--announce-template {where}: {exc}") from None
+
+
+def announce_change(client: Any, change: Change, template: AnnounceTemplate | None = None) -> Announcement | None:
     """Send the announcement; a failure is reported, never raised, because
     the membership change it describes has already succeeded."""
-    text = message_for(change)
+    if not change.announce:
+        return None
+    text = message_for(change, template=template)
     if text is None:
         return None
     try:

@@ -29,6 +29,7 @@ from reconciler.core.plan import Action, Change, Plan
 from reconciler.core.policy import fit_quotas
 from reconciler.core.report import APPLIED, FAILED, SKIPPED, ApplyReport, ChatOutcome
 from reconciler.core.state import ChatState, apply_call, drift, state_of
+from reconciler.render.announce import AnnounceTemplate
 from reconciler.wecom.errors import ChatNotFound, InvalidCredentials, RateLimited, WeComError, WriteOutcomeUnknown
 
 log = logging.getLogger(__name__)
@@ -72,15 +73,17 @@ def read_state(client: Any, chat_id: str) -> ChatState | None:
         return None
 
 
-def _apply_one_safe(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool) -> ChatOutcome:
+def _apply_one_safe(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool,
+                    template: AnnounceTemplate | None = None) -> ChatOutcome:
     try:
-        return _apply_one(change, client, stop, announce, recheck)
+        return _apply_one(change, client, stop, announce, recheck, template)
     except Exception as exc:  # a surprise in one chat must not end the run for the others
         log.debug("unexpected error applying %s", change.chat_id, exc_info=True)
         return _failed(change, 0, None, f"unexpected {type(exc).__name__}: {exc}; read the chat before applying again")
 
 
-def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool) -> ChatOutcome:
+def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool,
+               template: AnnounceTemplate | None = None) -> ChatOutcome:
     if stop.is_set():
         return _skipped(change, f"not attempted: {stop.reason}")
     if recheck:
@@ -118,7 +121,8 @@ def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck
             return _failed(change, made, exc.errcode, _text(exc))
         made += 1
         state = expected
-    announcement = announce_change(client, change) if announce and change.action is Action.UPDATE else None
+    announcement = (announce_change(client, change, template) if announce and change.action is Action.UPDATE
+                    else None)
     return ChatOutcome(change.chat_id, change.action, APPLIED, made, len(change.calls), announcement=announcement)
 
 
@@ -143,9 +147,11 @@ def _stop_reason(exc: WeComError) -> str:
 
 
 def execute(plan: Plan, client: Any, *, concurrency: int = 8, announce: bool = False, recheck: bool = True,
-            on_done: Callable[[ChatOutcome], None] | None = None) -> ApplyReport:
+            on_done: Callable[[ChatOutcome], None] | None = None,
+            announce_template: AnnounceTemplate | None = None) -> ApplyReport:
     """Make the plan's calls. Never raises for one chat's failure; returns
-    one outcome per chat in `changes`, sorted by chat_id."""
+    one outcome per chat in `changes`, sorted by chat_id. With `announce`,
+    each updated chat that does not opt out is told who joined and left."""
     fits, deferred, notes = fit_quotas(plan.changes)
     stop = _Stop()
     outcomes: dict[str, ChatOutcome] = {}
@@ -153,7 +159,8 @@ def execute(plan: Plan, client: Any, *, concurrency: int = 8, announce: bool = F
         outcomes[change.chat_id] = _skipped(change, "not attempted: over WeCom's quota for one run (see note)")
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply")
     try:
-        futures = {pool.submit(_apply_one_safe, c, client, stop, announce, recheck): c for c in fits}
+        futures = {pool.submit(_apply_one_safe, c, client, stop, announce, recheck, announce_template): c
+                   for c in fits}
         for future in as_completed(futures):
             outcome = future.result()
             outcomes[outcome.chat_id] = outcome

@@ -87,7 +87,8 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
         out = {user_key(u) for u in excluded}
         members = frozenset(u for u in members if user_key(u) not in out)
     want = DesiredChat(chat.chat_id, chat.name, chat.owner, members, chat.prune, chat.source, via,
-                       tuple(grants), exclusion, chat.owner_source, chat.members_source)
+                       announce=chat.announce, grants=tuple(grants), exclude=exclusion,
+                       owner_source=chat.owner_source, members_source=chat.members_source)
     problems = _offline_checks(want, today)
     errors.extend(problems)
     return None if problems else want

@@ -36,6 +36,7 @@ class ChatDef:
     members_source: Source | None = None
     exclude: list[Member] = field(default_factory=list)
     prune: bool = True
+    announce: bool = True
     complete: bool = True  # every part present and well-formed
     id_ok: bool = True  # False: an invalid chat id, kept only to check its members
 
@@ -155,8 +156,11 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
     if prune is not None:
         value = _bool(prune)
         chat.prune = True if value is None else value
+    announce = fields.get("announce", (None, None))[1]
+    chat.announce = _bool(announce) is not False if announce is not None else True
     chat.complete = (chat.name is not None and chat.owner is not None and entries_ok and exclude_ok
-                     and (prune is None or _bool(prune) is not None))
+                     and (prune is None or _bool(prune) is not None)
+                     and (announce is None or _bool(announce) is not None))
     return chat
 
 

@@ -101,6 +101,7 @@ class QuickCheck:
         self.name_len = (fields["name"]["minLength"], fields["name"]["maxLength"])
         self.owner = re.compile(_python_pattern(defs["userId"]["pattern"])).search
         self.min_members = fields["members"]["minItems"]
+        self.flags = tuple(k for k, f in fields.items() if f.get("type") == "boolean")  # prune, announce
         # What the accept test assumes of the schema; a change to it must
         # change this class too, not be silently ignored.
         assert schema["type"] == "object" and schema["additionalProperties"] is False
@@ -159,7 +160,7 @@ class QuickCheck:
             return False
         if type(owner) is not str or not self.owner(owner):
             return False
-        if "prune" in chat and type(chat["prune"]) is not bool:
+        if any(type(chat[k]) is not bool for k in self.flags if k in chat):
             return False
         return self._list_ok(chat["members"], self.member, self.min_members, checked)
 

@@ -13,7 +13,7 @@ from reconciler.config.yamldata import at, is_yaml_trap, kind, node_at
 from reconciler.config.yamlnodes import ParsedFile
 
 TOP_KEYS = ("groups", "chats")
-CHAT_KEYS = ("name", "owner", "members", "exclude", "prune")
+CHAT_KEYS = ("name", "owner", "members", "exclude", "prune", "announce")
 ENTRY_KEYS = ("user", "group", "dept", "tag", "until", "reason")
 GROUP_CHARS = "1-64 characters of letters, digits, '-', '_', '.'"
 USER_CHARS = "1-64 characters of letters, digits, '_', '-', '@', '.', beginning with a letter or a digit"
@@ -158,7 +158,7 @@ def _unknown_keys(parsed: ParsedFile, path: tuple, err, here) -> Iterator[Diagno
 
 def _expected(path: tuple, types: Any) -> str:
     match path:
-        case ("chats", _, "prune"):
+        case ("chats", _, "prune" | "announce"):
             return "true or false"
         case ("chats", _, "owner"):
             return "a string (a user id)"

@@ -51,6 +51,37 @@ TEXT_MAX_BYTES = 2048
 MARKDOWN_MAX_BYTES = 2048
 NEWS_MAX_ARTICLES = 8
 MSG_TYPES = ("text", "markdown", "image", "voice", "file", "video", "textcard", "news", "mpnews")
+# Each type's fields, as appchat/send names them (and which must be given):
+# the one list both the client's checks and the emulator's rules read.
+MSG_FIELDS = {
+    "text": ("content",),
+    "markdown": ("content",),
+    "image": ("media_id",),
+    "voice": ("media_id",),
+    "file": ("media_id",),
+    "video": ("media_id", "title", "description"),
+    "textcard": ("title", "description", "url", "btntxt"),
+    "news": ("articles",),
+    "mpnews": ("articles",),
+}
+MSG_REQUIRED = {"text": ("content",), "markdown": ("content",), "image": ("media_id",),
+                "voice": ("media_id",), "file": ("media_id",), "video": ("media_id",),
+                "textcard": ("title", "description", "url"), "news": ("articles",), "mpnews": ("articles",)}
+ARTICLE_FIELDS = {"news": ("title", "description", "url", "picurl"),
+                  "mpnews": ("title", "thumb_media_id", "author", "content_source_url", "content", "digest")}
+ARTICLE_REQUIRED = {"news": ("title", "url"), "mpnews": ("title", "thumb_media_id", "content")}
+SAFE_REFUSED = frozenset({"news"})  # 40074: send such articles as mpnews
+
+# media/upload. A media_id is good for 3 days. "MB" read as MiB, the
+# larger of the two readings (not documented which one WeCom means).
+MEDIA_TYPES = ("image", "voice", "video", "file")
+MEDIA_MIN_BYTES = 6  # "every file > 5 bytes"
+MEDIA_MAX_BYTES = {"image": 10 * 1024 * 1024, "voice": 2 * 1024 * 1024,
+                   "video": 10 * 1024 * 1024, "file": 20 * 1024 * 1024}
+MEDIA_EXTENSIONS = {"image": (".jpg", ".jpeg", ".png"), "voice": (".amr",), "video": (".mp4",),
+                    "file": None}  # None: any
+MEDIA_TTL_SECONDS = 3 * 24 * 3600
+VOICE_MAX_SECONDS = 60
 
 # API paths, relative to the base URL
 GETTOKEN = "gettoken"
@@ -63,6 +94,7 @@ DEPARTMENT_GET = "department/get"
 USER_SIMPLELIST = "user/simplelist"
 USER_GET = "user/get"
 TAG_GET = "tag/get"
+MEDIA_UPLOAD = "media/upload"
 
 
 class ErrCode(IntEnum):
@@ -71,9 +103,17 @@ class ErrCode(IntEnum):
     INVALID_SECRET = 40001
     INVALID_USERID = 40003
     INVALID_CORPID = 40013
+    INVALID_MEDIA_TYPE = 40004
+    INVALID_FILE_TYPE = 40005
+    INVALID_FILE_SIZE = 40006
+    INVALID_MEDIA_ID = 40007
     INVALID_MSGTYPE = 40008
+    INVALID_IMAGE_SIZE = 40009
+    INVALID_VIDEO_SIZE = 40011
+    SAFE_NOT_SUPPORTED = 40074
     INVALID_TOKEN = 40014
     MISSING_TOKEN = 41001
+    MISSING_MEDIA = 41005
     TOKEN_EXPIRED = 42001
     EMPTY_CONTENT = 44004
     CONTENT_TOO_LARGE = 45002

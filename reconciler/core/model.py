@@ -85,6 +85,7 @@ class DesiredChat:
     # directly, ("oncall", "sre") means through @oncall which includes @sre.
     # Only `who` reads it; it does not take part in equality.
     via: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    announce: bool = True  # False: `apply --announce` never sends this chat a message
     # Memberships resolved at plan time, from the date and the directory.
     grants: tuple[Grant, ...] = ()
     exclude: Exclusion = NO_EXCLUSION

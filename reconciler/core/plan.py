@@ -76,6 +76,7 @@ class Change:
     expired: tuple[Expired, ...] = ()  # removed because their membership ended
     # live members nobody in the directory has (None: the directory was not all read)
     not_in_directory: tuple[str, ...] | None = None
+    announce: bool = True  # False: the chat file says `announce: false`
 
     def __post_init__(self) -> None:
         try:
@@ -121,6 +122,9 @@ class Change:
             "after": self.after.data,
             "calls": [c.data for c in self.calls],
             "warnings": list(self.warnings),
+            # written only for a chat that opts out, so `apply --plan` keeps its
+            # choice without reading the chat files, and other plans stay as they were
+            **({} if self.announce else {"announce": False}),
         }
         # Added keys, present only when they say something: a plan that uses
         # neither end dates nor --check-users reads exactly as before.

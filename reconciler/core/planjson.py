@@ -69,7 +69,7 @@ def parse_plan(data: Any) -> Plan:
 
 def _change(data: Any, where: str) -> Change:
     _check_keys(data, ("chat_id", "action", "source", "before", "after", "calls", "warnings"), where,
-                optional=("expired", "not_in_directory"))
+                optional=("expired", "not_in_directory", "announce"))
     chat_id = data["chat_id"]
     _check_str(chat_id, f"{where}.chat_id")
     where = f"{where} ({chat_id})"
@@ -106,7 +106,10 @@ def _change(data: Any, where: str) -> Change:
     gone = data.get("not_in_directory")
     if gone is not None:
         gone = tuple(_check_id_list(gone, f"{where}.not_in_directory"))
-    return Change(chat_id, action, data["source"], before, after, calls, tuple(warnings), expired, gone)
+    if data.get("announce", False) is not False:
+        _fail(f"{where}.announce", f"expected false (written only for a chat that opts out), got {data['announce']!r}")
+    return Change(chat_id, action, data["source"], before, after, calls, tuple(warnings), expired, gone,
+                  announce="announce" not in data)
 
 
 def _expired(data: Any, where: str) -> Expired:

@@ -88,7 +88,7 @@ def _create(want: DesiredChat, resolved: Resolution) -> Change:
     owner = _spelled(want.owner, resolved.members)
     after = ChatState(want.name, owner, frozenset(resolved.members))
     call = calls.create(want.chat_id, want.name, owner, after.members)
-    return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,))
+    return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,), announce=want.announce)
 
 
 def _spelled(user: str, members: frozenset[str]) -> str:
@@ -143,7 +143,7 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
         not_in_directory = tuple(sorted(u for u in have.members if not directory.knows(u)))
     after = ChatState(want.name, owner_now, frozenset(target))
     return Change(want.chat_id, Action.UPDATE, str(want.source), state_of(have), after, plan_calls,
-                  tuple(warnings), expired, not_in_directory)
+                  tuple(warnings), expired, not_in_directory, announce=want.announce)
 
 
 def _excluded_keys(want: DesiredChat, directory: Directory | None) -> set[str]:

@@ -21,7 +21,7 @@ from reconciler.core.facts import ErrCode as E
 
 from . import faults as F
 from . import messages as M
-from . import directory, rules
+from . import directory, outbox, rules
 from .calllog import CallLog, redact_query, scrub
 from .config import EmulatorConfig
 from .quotas import Quotas
@@ -30,7 +30,8 @@ from .state import Store
 from .tokens import Tokens
 
 _GET_ONLY = {C.GETTOKEN, C.APPCHAT_GET, *directory.PATHS}
-API_PATHS = (C.GETTOKEN, C.APPCHAT_CREATE, C.APPCHAT_GET, C.APPCHAT_UPDATE, C.APPCHAT_SEND, *directory.PATHS)
+API_PATHS = (C.GETTOKEN, C.APPCHAT_CREATE, C.APPCHAT_GET, C.APPCHAT_UPDATE, C.APPCHAT_SEND, C.MEDIA_UPLOAD,
+             *directory.PATHS)
 _GARBAGE = b"<html><head><title>502 Bad Gateway</title></head><body>stgw</body></html>"
 
 
@@ -82,27 +83,28 @@ class Api:
         self.faults = self.initial_faults
         self.rng = random.Random(config.random_seed)
         self.log = CallLog()
-        self.messages: list[dict] = []
+        self.outbox = outbox.Outbox(self.clock)  # appchat/send and media/upload
         self.in_flight = 0
         self.hooks: list = []  # fn(event, method, path): "request" before handling, "reply" after
         self.closed = False  # stopped: a request still in flight gets no state
 
     # -- the request path -------------------------------------------------
 
-    def handle(self, method: str, path: str, query_string: str, raw: bytes, ip: str = "127.0.0.1") -> Reply:
+    def handle(self, method: str, path: str, query_string: str, raw: bytes, ip: str = "127.0.0.1",
+               content_type: str | None = None) -> Reply:
         for hook in list(self.hooks):
             hook("request", method, path)
         try:
-            return self._handle(method, path, query_string, raw, ip)
+            return self._handle(method, path, query_string, raw, ip, content_type)
         finally:
             for hook in list(self.hooks):
                 hook("reply", method, path)
 
-    def _handle(self, method: str, path: str, query_string: str, raw: bytes, ip: str) -> Reply:
+    def _handle(self, method: str, path: str, query_string: str, raw: bytes, ip: str, content_type) -> Reply:
         query = parse_qs(query_string, keep_blank_values=True)
         if path not in API_PATHS:
             reply = json_reply(M.error(M.INVALID_URL, "invalid url"), 404)
-            self._record(method, path, query, raw, reply, None)
+            self._record(method, path, query, raw, reply, None, content_type)
             return reply
         with self.lock:
             self.in_flight += 1
@@ -119,23 +121,26 @@ class Api:
             else:
                 if fault and fault.kind == "slow":
                     time.sleep(fault.ms / 1000)
-                reply = json_reply(self._answer(method, path, query, raw, ip))
+                reply = json_reply(self._answer(method, path, query, raw, ip, content_type))
                 if fault and fault.after:
                     reply = _fault_reply(fault, ip)
         finally:
             with self.lock:
                 self.in_flight -= 1
-        self._record(method, path, query, raw, reply, fault)
+        self._record(method, path, query, raw, reply, fault, content_type)
         return reply
 
-    def _record(self, method, path, query, raw, reply: Reply, fault) -> None:
+    def _record(self, method, path, query, raw, reply: Reply, fault, content_type) -> None:
         errcode = None
         if not reply.drop and reply.content_type.startswith("application/json"):
             errcode = json.loads(reply.body).get("errcode")
-        try:
-            body = json.loads(raw.decode("utf-8")) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
+        if path == C.MEDIA_UPLOAD:  # a file: logged by its name and size, not its bytes
+            body = outbox.logged(content_type, raw)
+        else:
+            try:
+                body = json.loads(raw.decode("utf-8")) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
         with self.lock:
             secret_values = [self.config.corp_secret, *self.tokens.known()]
             self.log.add({
@@ -145,7 +150,7 @@ class Api:
                 "fault": fault.kind if fault else None, "ts": self.clock(),
             })
 
-    def _answer(self, method: str, path: str, query: dict, raw: bytes, ip: str) -> dict:
+    def _answer(self, method: str, path: str, query: dict, raw: bytes, ip: str, content_type) -> dict:
         def err(code, text):
             return M.error(code, text, ip)
 
@@ -163,6 +168,8 @@ class Api:
                 return err(code, text)
             if not self.quotas.take_call(path):
                 return err(E.FREQ_LIMIT, "api freq out of limit")
+            if path == C.MEDIA_UPLOAD:
+                return self.outbox.upload(_first(query, "type"), content_type, raw, err)
         if path in directory.PATHS:
             return directory.answer(path, query, self.store.org, err)
         if path == C.APPCHAT_GET:
@@ -179,7 +186,8 @@ class Api:
                 return self._create(body, err)
             if path == C.APPCHAT_UPDATE:
                 return self._update(body, err)
-            return self._send(body, err)
+            return self.outbox.send(body, self.store.get, self.quotas.deliver, err,
+                                    [self.config.corp_secret, *self.tokens.known()])
 
     def _gettoken(self, query: dict, err) -> dict:
         corp_id, secret = _first(query, "corpid"), _first(query, "corpsecret")
@@ -219,16 +227,6 @@ class Api:
         self.quotas.record_change()
         return {"errcode": 0, "errmsg": "ok"}
 
-    def _send(self, body: dict, err) -> dict:
-        result = rules.send(body, self.store.get)
-        if isinstance(result, rules.Reject):
-            return err(result.errcode, result.errmsg)
-        missed = self.quotas.deliver(result.userlist)
-        self.messages.append({"chatid": result.chatid, "msgtype": body["msgtype"],
-                              body["msgtype"]: body[body["msgtype"]], "ts": self.clock(),
-                              "undelivered": sorted(missed)})
-        return {"errcode": 0, "errmsg": "ok"}
-
     def _new_chat_id(self) -> str:
         alphabet = string.ascii_letters + string.digits
         while True:
@@ -246,7 +244,7 @@ class Api:
             self.store.load(new_seed)
             self.seed = new_seed
             self.log.clear()
-            self.messages.clear()
+            self.outbox.clear()
             self.quotas.reset()
             self.faults = self.initial_faults
             self.rng = random.Random(self.config.random_seed)
@@ -301,7 +299,7 @@ class Api:
 
     def sent(self, chat_id: str | None = None) -> list[dict]:
         with self.lock:
-            return [dict(m) for m in self.messages if chat_id in (None, m["chatid"])]
+            return self.outbox.sent(chat_id)
 
     def close(self) -> None:
         with self.lock:

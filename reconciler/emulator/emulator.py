@@ -136,6 +136,12 @@ class Emulator:
         self._api.hooks.append(hook)
 
     def messages(self, chat_id: str | None = None) -> list[dict]:
-        """Messages appchat/send accepted: {"chatid","msgtype",<msgtype>: payload,"ts",
-        "undelivered": members past their per-minute limit}."""
+        """Messages appchat/send accepted: {"chatid","msgtype",<msgtype>: payload,"safe","ts",
+        "undelivered": members past their per-minute limit}, the secret and tokens masked."""
         return self._api.sent(chat_id)
+
+    def media(self) -> list[dict]:
+        """Files media/upload accepted and not yet expired: {"media_id","type","filename",
+        "size","sha256","created_at"}."""
+        with self._api.lock:
+            return self._api.outbox.media()

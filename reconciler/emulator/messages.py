@@ -7,7 +7,6 @@ import itertools
 import secrets
 
 # Codes the emulator answers that reconciler.core.facts does not name.
-INVALID_MEDIA_ID = 40007
 INVALID_CORPID_MISSING = 41002
 CORPSECRET_MISSING = 41004
 REQUIRE_GET = 43001

@@ -193,14 +193,17 @@ def _content(payload, field: str, limit: int | None) -> Reject | None:
     return None
 
 
-def _media(payload) -> Reject | None:
-    media = payload.get("media_id")
-    if not isinstance(media, str) or not media:
-        return Reject(M.INVALID_MEDIA_ID, "invalid media_id")
+MediaCheck = Optional[Callable[[str, str], bool]]  # (media_id, type) -> usable; None: any id
+
+
+def _media(payload, kind: str, media_ok: MediaCheck, field: str = "media_id") -> Reject | None:
+    media = payload.get(field)
+    if not isinstance(media, str) or not media or (media_ok is not None and not media_ok(media, kind)):
+        return Reject(E.INVALID_MEDIA_ID, f"invalid media_id: {field}")
     return None
 
 
-def _articles(payload, required: tuple[str, ...]) -> Reject | None:
+def _articles(payload, msgtype: str, media_ok: MediaCheck) -> Reject | None:
     articles = payload.get("articles")
     if not isinstance(articles, list) or not articles:
         return Reject(E.EMPTY_CONTENT, "empty content: articles")
@@ -209,33 +212,34 @@ def _articles(payload, required: tuple[str, ...]) -> Reject | None:
     for article in articles:
         if not isinstance(article, dict):
             return Reject(M.DATA_FORMAT_ERROR, "data format error: article must be an object")
-        for field in required:
-            bad = _content(article, field, None)
+        for field in C.ARTICLE_REQUIRED[msgtype]:
+            # an mpnews thumbnail is an image uploaded with media/upload
+            bad = (_media(article, "image", media_ok, field) if field == "thumb_media_id"
+                   else _content(article, field, None))
             if bad:
                 return bad
     return None
 
 
-def _check_payload(msgtype: str, payload: dict) -> Reject | None:
+def _check_payload(msgtype: str, payload: dict, media_ok: MediaCheck) -> Reject | None:
     if msgtype == "text":
         return _content(payload, "content", C.TEXT_MAX_BYTES)
     if msgtype == "markdown":
         return _content(payload, "content", C.MARKDOWN_MAX_BYTES)
-    if msgtype in ("image", "voice", "file", "video"):
-        return _media(payload)
+    if msgtype in C.MEDIA_TYPES:
+        return _media(payload, msgtype, media_ok)
     if msgtype == "textcard":
-        for field in ("title", "description", "url"):
+        for field in C.MSG_REQUIRED["textcard"]:
             bad = _content(payload, field, None)
             if bad:
                 return bad
         return None
-    if msgtype == "news":
-        return _articles(payload, ("title",))
-    return _articles(payload, ("title", "thumb_media_id", "content"))  # mpnews
+    return _articles(payload, msgtype, media_ok)  # news, mpnews
 
 
-def send(body: Mapping, lookup: Lookup) -> Reject | Chat:
-    """appchat/send: the chat the message goes to, or why it does not."""
+def send(body: Mapping, lookup: Lookup, media_ok: MediaCheck = None) -> Reject | Chat:
+    """appchat/send: the chat the message goes to, or why it does not.
+    `media_ok` says whether a media id may be sent as a given type."""
     chat = _chat_for_write(body.get("chatid"), lookup)
     if isinstance(chat, Reject):
         return chat
@@ -245,5 +249,9 @@ def send(body: Mapping, lookup: Lookup) -> Reject | Chat:
     payload = body.get(msgtype)
     if not isinstance(payload, dict):
         return Reject(E.EMPTY_CONTENT, f"empty content: {msgtype} missing")
-    bad = _check_payload(msgtype, payload)
-    return bad or chat
+    bad = _check_payload(msgtype, payload, media_ok)
+    if bad:
+        return bad
+    if msgtype in C.SAFE_REFUSED and body.get("safe") == 1:
+        return Reject(E.SAFE_NOT_SUPPORTED, f"{msgtype} message does not support safe")
+    return chat

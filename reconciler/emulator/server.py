@@ -58,7 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             if url.path.startswith("/cgi-bin/"):
-                reply = self.server.api.handle(method, url.path[len("/cgi-bin/"):], url.query, raw, ip)
+                reply = self.server.api.handle(method, url.path[len("/cgi-bin/"):], url.query, raw, ip,
+                                               self.headers.get("Content-Type"))
             elif url.path.startswith("/_emulator/"):
                 reply = admin.handle(self.server.api, method, url.path[len("/_emulator/"):], raw)
             else:

@@ -28,11 +28,12 @@ from typing import Any, Callable, Iterable, Mapping
 
 import requests
 
-from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, ErrCode
+from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, MEDIA_UPLOAD, ErrCode
 from reconciler.core.model import LiveChat, LiveResult, ReadError
 from reconciler.wecom.credentials import ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env
 from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, ReadOnlyViolation,
                                      TransportError, WeComError, WriteOutcomeUnknown, describe)
+from reconciler.wecom.multipart import form_data
 from reconciler.wecom.pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
 from reconciler.wecom.redact import register
 from reconciler.wecom.token import TokenCache
@@ -129,8 +130,24 @@ class WeComClient:
         chat_id = body.get("chatid") if isinstance(body, Mapping) else None
         return self._request("POST", path, None, dict(body), chat_id)
 
-    def send(self, chat_id: str, msgtype: str, payload: Mapping[str, Any]) -> None:
-        self.call(APPCHAT_SEND, {"chatid": chat_id, "msgtype": msgtype, msgtype: dict(payload), "safe": 0})
+    def send(self, chat_id: str, msgtype: str, payload: Mapping[str, Any], *, safe: bool = False) -> None:
+        """appchat/send; `safe` marks the message confidential (no forwarding, a watermark)."""
+        self.call(APPCHAT_SEND, {"chatid": chat_id, "msgtype": msgtype, msgtype: dict(payload),
+                                 "safe": 1 if safe else 0})
+
+    def upload_media(self, kind: str, filename: str, data: bytes) -> str:
+        """media/upload (multipart): the media_id of the file, good for 3 days.
+
+        Retried like a read: a second upload of the same bytes only leaves an
+        unused media_id behind, which WeCom forgets after 3 days."""
+        if self.read_only:
+            raise ReadOnlyViolation(f"refusing POST {MEDIA_UPLOAD}: this client is read-only", path=MEDIA_UPLOAD)
+        answer = self._request("POST", MEDIA_UPLOAD, {"type": kind}, None, None,
+                               raw=form_data("media", filename, data))
+        media_id = answer.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise TransportError("media/upload answered without a media_id", path=MEDIA_UPLOAD)
+        return media_id
 
     def close(self) -> None:
         self._transport.close()
@@ -181,8 +198,8 @@ class WeComClient:
             return backoff_delay(attempt, base, cap, self._rng)
 
     def _request(self, method: str, path: str, params: dict | None, body: dict | None,
-                 chat_id: str | None, *, with_token: bool = True) -> dict:
-        is_write = method != "GET"
+                 chat_id: str | None, *, with_token: bool = True, raw: tuple[bytes, str] | None = None) -> dict:
+        is_write = method != "GET" and path != MEDIA_UPLOAD  # an upload may be repeated (see upload_media)
         busy_retries = transport_retries = rate_attempts = 0
         token_refreshed = False
         rate_waited = 0.0
@@ -194,7 +211,7 @@ class WeComClient:
             if token is not None:
                 query["access_token"] = token
             self._pacer.acquire(path)
-            outcome = self._transport.exchange(method, path, query, body, chat_id)
+            outcome = self._transport.exchange(method, path, query, body, chat_id, raw)
 
             if isinstance(outcome, Failure):
                 retry_safe = outcome.retryable and not (is_write and outcome.maybe_sent)

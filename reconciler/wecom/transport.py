@@ -52,10 +52,13 @@ class Transport:
         self.session.close()
 
     def exchange(self, method: str, path: str, query: dict, body: dict | None,
-                 chat_id: str | None) -> dict | Failure:
+                 chat_id: str | None, raw: tuple[bytes, str] | None = None) -> dict | Failure:
+        """`body` goes as JSON; `raw` is (bytes, Content-Type) sent as is (an upload)."""
         url = self.api_base + path
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = None if body is None else {"Content-Type": "application/json; charset=utf-8"}
+        if raw is not None:
+            data, headers = raw[0], {"Content-Type": raw[1]}
         self._on_attempt(path)
         started = time.monotonic()
         failure: Failure | None = None

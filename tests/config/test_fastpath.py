@@ -92,8 +92,9 @@ NAME = st.one_of(st.text(max_size=3), st.just("x" * 50), st.just("x" * 51), st.n
 CHAT = st.one_of(
     st.fixed_dictionaries({"name": NAME, "owner": MEMBER, "members": st.one_of(st.lists(MEMBER, max_size=5), MEMBER)},
                           optional={"prune": st.one_of(st.booleans(), st.integers(0, 1), st.none()),
+                                    "announce": st.one_of(st.booleans(), st.integers(0, 1), st.just("no")),
                                     "memebrs": st.just([])}),
-    st.dictionaries(st.sampled_from(["name", "owner", "members", "prune"]), MEMBER, max_size=4),
+    st.dictionaries(st.sampled_from(["name", "owner", "members", "prune", "announce"]), MEMBER, max_size=4),
     MEMBER,
 )
 SECTION = st.one_of(st.none(), st.lists(st.just("a"), max_size=1), MEMBER)

@@ -176,7 +176,7 @@ def test_schema_is_valid_2020_12_with_a_description_on_every_property():
                 walk(sub, f"{where}/{key}")
 
     walk(schema, "#")
-    assert {"groups", "chats", "name", "owner", "members", "prune"} <= set(described)
+    assert {"groups", "chats", "name", "owner", "members", "prune", "announce"} <= set(described)
 
 
 class _Yaml12(yaml.SafeLoader):

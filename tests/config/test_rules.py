@@ -72,7 +72,7 @@ CASES = [
           "did you mean 'chats'?"]),
     Case("unknown_chat_key", {"chats/a.yaml": chat(TWO + "    memebrs: [c]\n")},
          ["chats/a.yaml:6:5: error: unknown key 'memebrs' in chat 'ab' (expected name, owner, members, exclude, "
-          "prune); did you mean 'members'?"]),
+          "prune, announce); did you mean 'members'?"]),
     Case("top_level_list", {"chats/a.yaml": "- a\n- b\n"},
          ["chats/a.yaml:1:1: error: a chat file must be a mapping, got a list"]),
     Case("chats_is_list", {"chats/a.yaml": "chats: [a, b]\n"},
@@ -84,6 +84,11 @@ CASES = [
     Case("prune_is_number", {"chats/a.yaml": chat(TWO + "    prune: 1\n")},
          ["chats/a.yaml:6:12: error: prune of chat 'ab' must be true or false, got `1`, which YAML reads as a number"]),
     Case("prune_yes_is_a_boolean", {"chats/a.yaml": chat(TWO + "    prune: no\n")}, []),
+    Case("announce_is_string", {"chats/a.yaml": chat(TWO + '    announce: "off"\n')},
+         ["chats/a.yaml:6:15: error: announce of chat 'ab' must be true or false, got the string 'off'"]),
+    Case("announce_misspelt", {"chats/a.yaml": chat(TWO + "    anounce: false\n")},
+         ["chats/a.yaml:6:5: error: unknown key 'anounce' in chat 'ab' (expected name, owner, members, "
+          "exclude, prune, announce); did you mean 'announce'?"]),
     Case("chat_named_like_a_key", {"chats/a.yaml": "chats:\n  prune: [a, b]\n"},
          ["chats/a.yaml:2:10: error: chat 'prune' must be a mapping, got a list"]),
     Case("group_is_string", {"chats/a.yaml": "groups:\n  g: alice\n"},

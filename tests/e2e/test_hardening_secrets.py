@@ -76,8 +76,10 @@ def _commands(root: Path, tag: str) -> tuple[list[tuple[str, list]], list[tuple[
         ("import unknown chat", ["import", "sre", "ghost", "-v"]),
         ("who --live", ["who", "alice", "chats", "--live", "-v"]),
     ]
+    (root / "attach.log").write_text("build log\n", encoding="utf-8")
     writing = [
         ("send", ["send", "sre", "--text", "hello", "-v"]),
+        ("send a file", ["send", "sre", "--file", root / "attach.log", "-v"]),  # media/upload, then send
         # the good run's plans: reset() puts the chats back to their `before`, so
         # they are fresh in every case, whatever this case's own plan got to read
         ("apply --plan json", ["apply", "--plan", good / "plan-json.json", "--format", "json", "-v"]),
@@ -149,6 +151,7 @@ def test_no_command_leaks_the_secret_or_a_token(emulator_factory, tmp_path):
     assert len(tokens) >= 2, "token invalidation issued no second token"
     assert outcomes[("good run", "plan json")] == 0 and outcomes[("good run", "apply paths text")] == 0
     assert outcomes[("good run", "apply --plan json")] == 0
+    assert outcomes[("good run", "send a file")] == 0
     for case in ("wrong secret", "unreachable base"):
         assert all(code == 1 for (c, name), code in outcomes.items() if c == case and name != "validate"), [k for k, v in outcomes.items() if k[0] == case and v != 1]
     assert any("DEBUG" in text for where, text in collected if where.endswith("stderr")), "no -v log seen"

@@ -4,6 +4,7 @@ Content-Type, access_token in the query, errors as HTTP 200 + errcode)."""
 
 import pytest
 from tests.helpers import FakeClock
+from tests.samples import MP4, PDF, PNG, amr
 
 import wechatpy.enterprise as wechatpy_enterprise  # wechatpy==1.8.18, a test dependency
 from wechatpy.exceptions import APILimitedException, WeChatClientException
@@ -53,17 +54,67 @@ def test_create_without_chat_id(client):
     assert client.appchat.get(chat_id)["owner"] in {"alice", "bob"}
 
 
-def test_send_text_markdown_news(client, emu):
+def _upload(client, tmp_path, kind, name, data) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with path.open("rb") as f:  # wechatpy's media.upload takes an open file and sends its name
+        answer = client.media.upload(kind, f)
+    assert answer["type"] == kind
+    return answer["media_id"]
+
+
+def test_uploads_through_media_upload(client, emu, tmp_path):
+    media_id = _upload(client, tmp_path, "image", "截图.png", PNG)
+    [stored] = emu.media()
+    assert stored["media_id"] == media_id and stored["filename"] == "截图.png" and stored["size"] == len(PNG)
+    with pytest.raises(WeChatClientException) as e:
+        _upload(client, tmp_path, "voice", "note.mp3", amr(1))
+    assert e.value.errcode == 40005
+
+
+def test_sends_all_nine_types(client, emu, tmp_path):
+    """wechatpy's appchat.send builds each body; the emulator accepts all nine as WeCom does."""
     client.appchat.create(chat_id="team", name="Team", owner="alice", user_list=["alice", "bob"])
+    image = _upload(client, tmp_path, "image", "shot.png", PNG)
+    voice = _upload(client, tmp_path, "voice", "note.amr", amr(3))
+    video = _upload(client, tmp_path, "video", "demo.mp4", MP4)
+    file = _upload(client, tmp_path, "file", "report.pdf", PDF)
+    article = {"title": "t", "description": "d", "url": "https://example.com", "picurl": ""}
+    mp_article = {"title": "t", "thumb_media_id": image, "author": "a", "content_source_url": "",
+                  "content": "<p>c</p>", "digest": "d"}
     client.appchat.send_text("team", "hello 你好")
     client.appchat.send("team", "markdown", content="**joined**: carol")
-    client.appchat.send("team", "news", articles=[{"title": "t", "description": "d",
-                                                   "url": "https://example.com", "picurl": ""}])
+    client.appchat.send("team", "image", media_id=image, safe=1)
+    client.appchat.send("team", "voice", media_id=voice)
+    client.appchat.send("team", "video", media_id=video, title="demo", description="how it works")
+    client.appchat.send("team", "file", media_id=file)
+    client.appchat.send("team", "textcard", title="Runbook", description="step 1", url="https://example.com",
+                        btntxt="Open")
+    client.appchat.send("team", "news", articles=[article])
+    client.appchat.send("team", "mpnews", articles=[mp_article])
     sent = emu.messages("team")
-    assert [m["msgtype"] for m in sent] == ["text", "markdown", "news"]
+    assert [m["msgtype"] for m in sent] == ["text", "markdown", "image", "voice", "video", "file", "textcard",
+                                            "news", "mpnews"]
     assert sent[0]["text"]["content"] == "hello 你好"
     assert sent[1]["markdown"]["content"] == "**joined**: carol"
-    assert sent[2]["news"]["articles"][0]["title"] == "t"
+    assert sent[2]["image"] == {"media_id": image} and sent[2]["safe"] == 1
+    assert sent[4]["video"] == {"media_id": video, "title": "demo", "description": "how it works"}
+    assert sent[5]["file"] == {"media_id": file}
+    assert sent[6]["textcard"]["btntxt"] == "Open"
+    assert sent[7]["news"]["articles"][0]["title"] == "t"
+    assert sent[8]["mpnews"]["articles"][0]["thumb_media_id"] == image
+
+
+def test_send_errors_reach_wechatpy_with_their_codes(client, tmp_path):
+    client.appchat.create(chat_id="team", name="Team", owner="alice", user_list=["alice", "bob"])
+    for msgtype, fields, code in [
+        ("image", {"media_id": "never-uploaded"}, 40007),
+        ("news", {"articles": [{"title": "t", "url": "https://example.com"}], "safe": 1}, 40074),
+        ("news", {"articles": [{"title": "t", "url": "https://example.com"}] * 9}, 45008),
+    ]:
+        with pytest.raises(WeChatClientException) as e:
+            client.appchat.send("team", msgtype, **fields)
+        assert e.value.errcode == code, msgtype
 
 
 def test_error_paths_raise_with_errcode(client):

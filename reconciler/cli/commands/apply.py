@@ -25,6 +25,8 @@ def add_arguments(p) -> None:
     p.add_argument("--force", action="store_true", help="override the mass-removal guard")
     p.add_argument("--announce", action="store_true",
                    help="after a chat is updated, send it a markdown message naming who joined and left")
+    p.add_argument("--announce-template", metavar="FILE",
+                   help="word the announcement with this markdown template (implies --announce)")
     options.target(p, "; with PATHs")
     options.concurrency(p, "parallel API calls")
     options.output_format(p, ("text", "json"), "format of the final report")
@@ -41,7 +43,19 @@ def run(args) -> int:
     if args.plan_file and args.target:
         print("error: --target selects chats from chat files; a saved plan is applied whole", file=sys.stderr)
         return ExitCode.ERROR
-    return guarded(lambda: _apply_saved(args) if args.plan_file else _apply_paths(args))
+    return guarded(lambda: _run(args))
+
+
+def _run(args) -> int:
+    from reconciler.app.announce import load_template
+    from reconciler.app.outcome import UserError
+
+    # read first: a template that cannot be used stops the run before any API call
+    try:
+        args.template = load_template(args.announce_template) if args.announce_template else None
+    except UserError as exc:
+        return _refuse(args, str(exc))
+    return _apply_saved(args) if args.plan_file else _apply_paths(args)
 
 
 def _apply_paths(args) -> int:
@@ -170,7 +184,8 @@ def _confirmed(stdin: TextIO | None = None, stdout: TextIO | None = None) -> boo
 def _execute(plan, client, args) -> int:
     from reconciler.app.execute import execute
 
-    report = execute(plan, client, concurrency=args.concurrency, announce=args.announce,
+    report = execute(plan, client, concurrency=args.concurrency, announce=args.announce or bool(args.template),
+                     announce_template=args.template,
                      on_done=lambda o: log.info("%s: %s %s", o.chat_id, o.status, o.message))
     _report(args, report)
     if report.announcements_failed:

@@ -1,6 +1,7 @@
-"""Send one message to a chat. Every limit WeCom would check is checked
-first, so a message that cannot go is refused without a single API call
-(not even gettoken)."""
+"""Send one message to a chat: text, markdown, a text card, news, mpnews, an
+image, voice, video or file (uploaded first), or a whole message from a
+file. Every limit WeCom would check is checked first, so a message that
+cannot go is refused without a single API call (not even gettoken)."""
 
 from __future__ import annotations
 
@@ -8,30 +9,35 @@ import sys
 
 from reconciler.app.outcome import ExitCode
 
+# body option -> (metavar, help)
+_BODY = {
+    "text": ("TEXT", "a text message ('-': read it from stdin)"),
+    "markdown": ("TEXT", "a markdown message ('-': stdin)"),
+    "textcard": ("TITLE", "a text card (with --description, --url, --button)"),
+    "news": ("FILE", "1-8 linked articles from a YAML/JSON file ('-': stdin)"),
+    "mpnews": ("FILE", "1-8 articles shown in WeCom, from a YAML/JSON file ('-': stdin)"),
+    "image": ("PATH", "upload a JPG/PNG image and send it (or --media-id ID without PATH)"),
+    "voice": ("PATH", "upload an AMR recording and send it (or --media-id ID)"),
+    "video": ("PATH", "upload an MP4 video and send it (with --title, --description; or --media-id ID)"),
+    "file": ("PATH", "upload any file and send it (or --media-id ID)"),
+    "message": ("FILE", "a whole message in appchat/send's shape, YAML/JSON ('-': stdin)"),
+}
+
 
 def add_arguments(p) -> None:
     p.add_argument("chat_id", metavar="CHAT_ID")
     body = p.add_mutually_exclusive_group(required=True)
-    body.add_argument("--text", metavar="TEXT")
-    body.add_argument("--markdown", metavar="TEXT")
-
-
-def check(chat_id: str, msgtype: str, content: str) -> str | None:
-    """Why this message cannot be sent, or None."""
-    from reconciler.core.facts import MARKDOWN_MAX_BYTES, TEXT_MAX_BYTES, is_chat_id
-
-    if not is_chat_id(chat_id):
-        return f"invalid chat id {chat_id!r}: 1-32 characters of 0-9 a-z A-Z"
-    if not content.strip():
-        return f"the {msgtype} message is empty"
-    try:
-        size = len(content.encode("utf-8"))
-    except UnicodeEncodeError:
-        return f"the {msgtype} message is not valid UTF-8"
-    limit = {"text": TEXT_MAX_BYTES, "markdown": MARKDOWN_MAX_BYTES}[msgtype]
-    if size > limit:
-        return f"the {msgtype} message is {size} bytes (UTF-8); WeCom accepts at most {limit}"
-    return None
+    for form, (metavar, text) in _BODY.items():
+        if metavar == "PATH":  # `--image --media-id ID`: a file uploaded before, no PATH
+            body.add_argument(f"--{form}", metavar=metavar, nargs="?", const="", help=text)
+        else:
+            body.add_argument(f"--{form}", metavar=metavar, help=text)
+    p.add_argument("--description", metavar="TEXT", help="the text card's or video's description")
+    p.add_argument("--url", metavar="URL", help="where the text card leads")
+    p.add_argument("--button", metavar="TEXT", help="the text card's button (WeCom's default: 详情)")
+    p.add_argument("--title", metavar="TEXT", help="the video's title")
+    p.add_argument("--media-id", metavar="ID", help="send a file uploaded before instead of a PATH")
+    p.add_argument("--safe", action="store_true", help="confidential: no forwarding, watermarked (not for news)")
 
 
 def run(args) -> int:
@@ -41,19 +47,23 @@ def run(args) -> int:
 
 
 def _run(args) -> int:
-    from reconciler.app import session
-    from reconciler.wecom.errors import WeComError
+    from reconciler.app import messages, session
 
-    msgtype, content = ("text", args.text) if args.text is not None else ("markdown", args.markdown)
-    problem = check(args.chat_id, msgtype, content)
-    if problem:
-        print(f"error: {problem}. Nothing was sent.", file=sys.stderr)
+    form = next(f for f in _BODY if getattr(args, f) is not None)
+    value = getattr(args, form) or None if _BODY[form][0] == "PATH" else getattr(args, form)
+    request = messages.SendRequest(args.chat_id, form, value, args.title, args.description, args.url,
+                                   args.button, args.media_id, args.safe)
+    try:
+        prepared = messages.prepare(request, sys.stdin.buffer if sys.stdin else None)
+    except messages.Refused as refused:
+        for problem in refused.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("Nothing was sent.", file=sys.stderr)
         return ExitCode.ERROR
     with session.client(1, read_only=False) as client:
-        try:
-            client.send(args.chat_id, msgtype, {"content": content})
-        except WeComError as exc:
-            print(f"error: sending to {args.chat_id} failed: {exc}", file=sys.stderr)
-            return ExitCode.ERROR
-    print(f"Sent a {msgtype} message to {args.chat_id}.")
+        sent = messages.deliver(client, prepared, lambda pending, media_id: print(
+            f"Uploaded {pending.path} ({pending.kind}): media_id {media_id} (valid for 3 days)"))
+    kind = f"{'safe ' if sent.safe else ''}{sent.msgtype}"
+    print(f"Sent {'an' if kind[0] in 'aeio' or kind.startswith('mp') else 'a'} {kind} message to {args.chat_id}.")
     return ExitCode.OK
+
