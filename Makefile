@@ -46,10 +46,11 @@ lint: $(STAMP)
 	$(VENV)/bin/zizmor --offline --no-progress $(RECIPES_GITHUB)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/shellcheck_gitlab.py examples/gitlab-ci.yml
 
-# The sdist and the wheel in dist/, checked as PyPI would check them.
+# The sdist and the wheel in dist/, checked as PyPI would check them (with
+# byte-compiling on: otherwise setuptools warns that it is off).
 dist: $(STAMP)
 	rm -rf dist
-	$(PY) -m build --outdir dist .
+	PYTHONDONTWRITEBYTECODE= $(PY) -m build --outdir dist .
 	$(VENV)/bin/twine check --strict dist/*
 
 demo: $(STAMP)
