@@ -15,7 +15,7 @@ GitLab: a job's before_script and script lines as one bash script with
 `set -eo pipefail`, the job's variables and CI_* variables.
 
 The real `appchat` (this checkout's, from the test's Python) runs against the
-emulator; the forges are the mocks of tests/e2e/forge_mocks.py.
+emulator; GitHub and GitLab are the mocks of github_mock.py and gitlab_mock.py.
 """
 
 from __future__ import annotations

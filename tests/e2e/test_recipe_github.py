@@ -9,9 +9,7 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
-from tests.e2e.forge_mocks import BOT, GitHubMock
+from tests.e2e.github_mock import BOT, GitHubMock
 from tests.e2e.pipeline_runner import ROOT, GitHubRun, copy_chats, load, run_github_job
 from tests.helpers import env_for, run_cli
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.forge_mocks import GitHubMock
+import pytest
+
+from tests.e2e.github_mock import GitHubMock
 from tests.e2e.pipeline_runner import copy_chats, run_github_job
 from tests.e2e.test_recipe_github import APPLY_WF, BASE, BOTH, WITH_CAROL, WITH_DAVE, _plan_run, _run, _wecom
 from tests.helpers import env_for, run_cli
+
+# Each test runs whole workflow runs (plans, applies, checks): tens of seconds.
+pytestmark = pytest.mark.slow
 
 
 def _left(emulator, tmp_path, files) -> int:

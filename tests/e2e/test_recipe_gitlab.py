@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.forge_mocks import GitLabMock
+import pytest
+
+from tests.e2e.gitlab_mock import GitLabMock
 from tests.e2e.pipeline_runner import ROOT, copy_chats, load, run_gitlab_job
 from tests.e2e.test_recipe_github import BASE, BOTH, INVALID, MARKER, WITH_CAROL, WITH_DAVE, _wecom
 from tests.e2e.test_recipe_github_apply import _left
@@ -100,6 +102,7 @@ def _apply_job(tmp_path, gl, emulator, sha: str, files, name: str = "appchat-app
     return run_gitlab_job(DOC, name, workdir, _ci(gl, emulator, sha, **extra))
 
 
+@pytest.mark.slow
 def test_an_apply_after_a_skipped_merge_fails_naming_the_chat_and_replan_finishes_it(emulator, tmp_path):
     _wecom(emulator, tmp_path, BASE)
     with GitLabMock() as gl:
@@ -125,6 +128,7 @@ def test_an_apply_after_a_skipped_merge_fails_naming_the_chat_and_replan_finishe
     assert _left(emulator, tmp_path, BOTH) == 0
 
 
+@pytest.mark.slow
 def test_the_reviewed_plan_is_the_appchat_plan_jobs_artifact(emulator, tmp_path):
     _wecom(emulator, tmp_path, BASE)
     with GitLabMock() as gl:
