@@ -135,6 +135,7 @@ def test_a_failed_install_still_replaces_the_comment(emulator, tmp_path):
         job = run_github_job(run, "plan")
     assert job.failed and job.step("Install").outcome == "failure"
     assert job.step("Validate").outcome == "skipped"
+    assert "::error::appchat did not run: see the Install step" in job.step("Fail when").stdout
     [comment] = gh.bot_comments(8)
     assert ":x: **appchat did not run**" in comment["body"] and "**no plan was saved**" in comment["body"]
 

@@ -70,7 +70,7 @@ def test_a_failed_plan_or_install_replaces_the_note_and_fails_the_job(emulator, 
 
         gl.mrs[4]["sha"] = "d" * 40
         _, job = _plan_job(tmp_path, gl, emulator, 4, WITH_DAVE, APPCHAT_PIP_SPEC="./no-such-directory")
-        assert job.returncode == 1
+        assert job.returncode == 1 and "ERROR: appchat could not be installed" in job.stdout
         assert ":x: **appchat did not run**" in note["body"]
 
 
