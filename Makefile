@@ -1,27 +1,57 @@
-# Everything a fresh clone needs: `make test`, `make demo`, `make bench`.
+# Everything a fresh clone needs: `make test`, `make demo`, `make bench`,
+# `make lint`, `make dist`.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The modules actions/github-script gives a script, for the tests that run the
+# recipes' scripts (git-ignored; package-lock.json pins them).
+JS := tests/e2e/github_script
+JS_STAMP := $(JS)/node_modules/.installed
+RECIPES_GITHUB := $(wildcard examples/github/*.yml examples/chat-report/*.yml)
 
-.PHONY: all venv test test-fast demo bench clean
+.PHONY: all venv test test-fast lint dist demo bench clean
 
 all: test
 
-venv: $(STAMP)
+venv: $(STAMP) $(JS_STAMP)
 
-$(STAMP): pyproject.toml
+# The project with its test extras, then the tools of `make lint` and `make dist`.
+$(STAMP): pyproject.toml requirements-tools.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -r requirements-tools.txt
 	touch $(STAMP)
 
-test: $(STAMP)
+$(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
+	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
+
+test: $(STAMP) $(JS_STAMP)
 	$(PY) -m pytest -q -n 2 --timeout=300
 
 # The edit loop: everything but the tests marked slow (they still run in `make test`).
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(JS_STAMP)
 	$(PY) -m pytest -q -n 2 --timeout=300 -m "not slow"
+
+# The pipeline recipes: actionlint (with shellcheck on the run: steps),
+# check-jsonschema against GitHub's and GitLab's schemas, zizmor, and
+# shellcheck on the GitLab jobs' scripts. `make test` runs the same checks
+# (tests/e2e/test_recipes_lint.py).
+lint: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" actionlint $(RECIPES_GITHUB)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(RECIPES_GITHUB)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml
+	$(VENV)/bin/zizmor --offline --no-progress $(RECIPES_GITHUB)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/shellcheck_gitlab.py examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml
+
+# The sdist and the wheel in dist/, checked as PyPI would check them (with
+# byte-compiling on: otherwise setuptools warns that it is off).
+dist: $(STAMP)
+	rm -rf dist
+	PYTHONDONTWRITEBYTECODE= $(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
 
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
@@ -30,4 +60,4 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .demo build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis .demo build dist *.egg-info $(JS)/node_modules

@@ -1,8 +1,9 @@
 """The plan as a pull-request comment.
 
 Layout: the hidden marker (so a pipeline can find and update its one comment),
-the summary table, the per-person summary (people who leave chats first),
-removals, warnings, errors, then every chat's detail folded in <details>.
+the summary table, then what a reviewer must not miss: errors, removals,
+warnings; then the per-person summary (people who leave chats first, folded in
+<details> when it is long), then every chat's detail folded in <details>.
 
 GitHub refuses comments over 65,536 characters. When the plan is longer,
 each section gets a share of the room, then what is left goes in order of
@@ -26,6 +27,9 @@ MAX_CHARS = 65_536
 # anything a pipeline wraps around the comment.
 _MARGIN = 1_500
 _NOTE_RESERVE = 300  # per section: its cut note
+# More people than this and their table folds: hundreds of rows would push the
+# chats' detail out of sight.
+PEOPLE_FOLD_ROWS = 20
 
 # (section, share of the budget in the first pass), in order of importance
 _SHARES = (("errors", 0.10), ("warnings", 0.15), ("removals", 0.25), ("people", 0.30), ("details", 0.20))
@@ -63,10 +67,11 @@ class _Section:
     noun: str                      # what an item is, for the cut note: "chat", "person"
     head: list[str]
     items: list[str]
+    tail: tuple[str, ...] = ()     # closes what the head opened
     kept: int = 0
 
     def fixed_len(self) -> int:
-        return sum(len(line) + 1 for line in self.head) + 1 + _NOTE_RESERVE
+        return sum(len(line) + 1 for line in (*self.head, *self.tail)) + 1 + _NOTE_RESERVE
 
 
 def render_markdown(plan: Plan, colour: bool = False) -> str:
@@ -105,7 +110,7 @@ def render_markdown(plan: Plan, colour: bool = False) -> str:
         what = ", ".join(f"{len(x.items) - x.kept:,} of {len(x.items):,} {_LABELS[x.key]}" for x in cut)
         out += [f"> ⚠️ **This plan is too long for one comment** (GitHub allows {MAX_CHARS:,} characters): "
                 f"cut {what}. Run `appchat plan` for the whole plan.", ""]
-    for key in ("people", "removals", "warnings", "errors", "details"):  # reading order
+    for key in ("errors", "removals", "warnings", "people", "details"):  # reading order
         sec = sections.get(key)
         if sec is None:
             continue
@@ -114,6 +119,7 @@ def render_markdown(plan: Plan, colour: bool = False) -> str:
         missing = len(sec.items) - sec.kept
         if missing:
             out += ["", f"_… and {missing:,} more {sec.noun if missing == 1 else _PLURAL[sec.noun]}, cut to stay under GitHub's comment limit._"]
+        out += sec.tail
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -132,10 +138,16 @@ def _sections(plan: Plan) -> list[_Section]:
     warnings = [(c.chat_id, w) for c in plan.changes for w in c.warnings]
     warnings += [(e.chat_id, ending_text(e, plan.names)) for e in plan.expiring]
     names = plan.names
+    table = ["| Person | Leaves | Joins | Ownership |", "|---|---|---|---|"]
+    rows = [_person_row(p, names) for p in people]
+    if len(people) > PEOPLE_FOLD_ROWS:
+        leaving = sum(1 for p in people if p.leaves)
+        fold = f"<details><summary><b>People</b>: {len(people):,}, {leaving:,} of them leaving chats</summary>"
+        people_section = _Section("people", "person", [fold, "", *table], rows, tail=("", "</details>"))
+    else:
+        people_section = _Section("people", "person", ["#### People", "", *table], rows)
     return [
-        _Section("people", "person",
-                 ["#### People", "", "| Person | Leaves | Joins | Ownership |", "|---|---|---|---|"],
-                 [_person_row(p, names) for p in people]),
+        people_section,
         _Section("removals", "chat", ["#### ⚠️ Removals", ""],
                  [f"- {code(c.chat_id)} {plain(quoted(c.after.name))}: removes **{len(c.removed)}** of "
                   f"{len(c.before.members)} members: {_removed(c, names)}" for c in removing]),

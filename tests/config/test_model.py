@@ -206,10 +206,10 @@ def test_the_package_build_ships_the_schema(tmp_path):
     # on a copy checks the pyproject package-data entry without a network.
     src = tmp_path / "src"
     src.mkdir()
-    shutil.copy(REPO / "pyproject.toml", src)
-    shutil.copy(REPO / "README.md", src)
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
+        shutil.copy(REPO / name, src)
     shutil.copytree(REPO / "reconciler", src / "reconciler", ignore=shutil.ignore_patterns("__pycache__"))
-    proc = subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py",
+    proc = subprocess.run([sys.executable, "setup.py", "-q", "build_py",
                            "--build-lib", str(tmp_path / "out")], cwd=src, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     shipped = tmp_path / "out" / "reconciler" / "data" / "chats.schema.json"

@@ -21,7 +21,7 @@ from reconciler.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-GITHUB = sorted((EXAMPLES / "github").glob("*.yml"))
+GITHUB = sorted((EXAMPLES / "github").glob("*.yml")) + sorted((EXAMPLES / "chat-report").glob("*.yml"))
 GITLAB = EXAMPLES / "gitlab-ci.yml"
 WORKFLOWS = GITHUB + [GITLAB]
 
@@ -175,13 +175,19 @@ def test_github_workflow_shape(path):
     doc = _load(path)
     # PyYAML reads the key `on` as True (YAML 1.1); GitHub reads it as "on".
     assert True in doc or "on" in doc
+    # No token reaches a job that does not ask for it: every job names its own permissions.
+    assert doc["permissions"] == {}
+    text = path.read_text(encoding="utf-8")
     for job in doc["jobs"].values():
-        assert "runs-on" in job
+        assert "runs-on" in job and "permissions" in job
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), step
             if "uses" in step:
-                assert re.match(r"^[\w.-]+/[\w.-]+@v\d+$", step["uses"]), step["uses"]
-    text = path.read_text(encoding="utf-8")
+                # Pinned by commit, with the release it is named after beside it.
+                assert re.match(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$", step["uses"]), step["uses"]
+                assert re.search(rf"{re.escape(step['uses'])} # v\d+\.\d+\.\d+$", text, flags=re.M), step["uses"]
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
     # Credentials come from repository secrets, never from the files; a
     # workflow that never talks to WeCom (the expiring reminder) has none.
     online = {"plan", "apply", "import", "send"}
@@ -190,6 +196,14 @@ def test_github_workflow_shape(path):
             assert f"{var}: ${{{{ secrets.{var} }}}}" in text
     else:
         assert "WECOM_CORP_SECRET" not in text
+
+
+def test_every_recipe_pins_the_same_actions():
+    pins: dict[str, set[str]] = {}
+    for path in GITHUB:
+        for action, sha in re.findall(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})", path.read_text(encoding="utf-8")):
+            pins.setdefault(action, set()).add(sha)
+    assert pins and all(len(shas) == 1 for shas in pins.values()), pins
 
 
 def _step(doc, name_part: str) -> dict:
@@ -213,20 +227,22 @@ def test_pull_request_plan_comment_and_artifact_agree_with_apply():
     comment = _step(plan_wf, "github-script")
     assert "<!-- appchat-plan -->" in comment["with"]["script"]
     assert "updateComment" in comment["with"]["script"] and "createComment" in comment["with"]["script"]
-    assert plan_wf["permissions"]["pull-requests"] == "write"
+    assert plan_wf["jobs"]["plan"]["permissions"]["pull-requests"] == "write"
 
     upload = _step(plan_wf, "upload-artifact")
     assert upload["with"]["path"] == args.out
+    assert upload["with"]["overwrite"] is True, "a re-run of the plan job must replace its artifact, not fail with 409"
     download = _step(apply_wf, "download-artifact")
     assert download["with"]["name"] == upload["with"]["name"]
-    assert apply_wf["permissions"]["actions"] == "read"
+    assert apply_wf["jobs"]["apply"]["permissions"]["actions"] == "read"
+    assert f"artifactName = '{upload['with']['name']}'" in _step(apply_wf, "github-script")["with"]["script"]
 
     applies = [build_parser().parse_args(argv) for _, argv in all_commands(EXAMPLES / "github" / "appchat-apply.yml")
                if argv[0] == "apply"]
     assert any(a.plan_file == args.out for a in applies), "apply must use the reviewed plan file"
     # The apply workflow finds the plan workflow's runs by its file name.
     finder = _step(apply_wf, "github-script")["with"]["script"]
-    assert "workflow_id: 'appchat-plan.yml'" in finder
+    assert "const workflow = 'appchat-plan.yml'" in finder and "workflow_id: workflow" in finder
     assert apply_wf["concurrency"]["cancel-in-progress"] is False
 
 
@@ -240,14 +256,15 @@ def test_drift_workflow_uses_detailed_exitcode_on_a_schedule():
 def test_gitlab_pipeline_shape():
     doc = _load(GITLAB)
     jobs = {k: v for k, v in doc.items() if isinstance(v, dict) and "script" in v}
-    assert {"appchat-validate", "appchat-plan", "appchat-apply", "appchat-drift"} <= set(jobs)
+    assert {"appchat-plan", "appchat-apply", "appchat-replan-plan", "appchat-replan-apply", "appchat-drift"} <= set(jobs)
     for job in jobs.values():
         assert job.get("stage") in doc["stages"]
     assert "plan.json" in jobs["appchat-plan"]["artifacts"]["paths"]
     text = GITLAB.read_text(encoding="utf-8")
     assert "<!-- appchat-plan -->" in text
     assert '["name"] == "appchat-plan"' in text           # apply fetches the plan job's artifact by name
-    plans = [build_parser().parse_args(argv) for where, argv in all_commands(GITLAB) if where.startswith("appchat-plan")]
+    plans = [build_parser().parse_args(argv) for where, argv in all_commands(GITLAB)
+             if where.startswith("appchat-plan/") and argv[0] == "plan"]
     assert plans[0].out == "plan.json" and plans[0].format == "markdown"
     applies = [build_parser().parse_args(argv) for where, argv in all_commands(GITLAB) if where.startswith("appchat-apply/")]
     assert any(a.plan_file == "plan.json" for a in applies)

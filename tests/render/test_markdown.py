@@ -1,6 +1,7 @@
 """The markdown plan for a pull-request comment: marker first, summary table
-first, people (leavers first), removals prominent, detail folded, and never
-over GitHub's 65,536-character limit, whatever the plan."""
+first, then errors and removals, people (leavers first, folded when many),
+detail folded, and never over GitHub's 65,536-character limit, whatever the
+plan."""
 
 from __future__ import annotations
 
@@ -44,10 +45,31 @@ def test_marker_is_the_first_line_and_summary_table_comes_first():
     assert lines[0] == MARKER == "<!-- appchat-plan -->"
     table = lines.index(TABLE_HEAD)
     assert lines[table + 2] == "| 1 | 2 | 1 | 1 | +1 | −6 |"
-    order = [out.index(h) for h in (TABLE_HEAD, "#### People", "#### ⚠️ Removals", "#### ⚠️ Warnings",
-                                    "#### ❌ Errors", "#### Changes by chat")]
+    # What a reviewer must not miss comes right after the summary; people after it.
+    order = [out.index(h) for h in (TABLE_HEAD, "#### ❌ Errors", "#### ⚠️ Removals", "#### ⚠️ Warnings",
+                                    "#### People", "#### Changes by chat")]
     assert order == sorted(order)
     assert out.endswith("</details>\n")
+
+
+def _many_people_plan(people: int) -> Plan:
+    leaving = [f"old{i:03d}" for i in range(people // 2)]
+    joining = [f"new{i:03d}" for i in range(people - len(leaving))]
+    return make_plan([want("big", "Big", "owner", " ".join(["owner", *joining]))],
+                     {"big": have("big", "Big", "owner", " ".join(["owner", *leaving]))})
+
+
+def test_people_fold_when_long_and_stay_open_when_short():
+    from reconciler.render.markdown import PEOPLE_FOLD_ROWS
+    short = render_markdown(_many_people_plan(PEOPLE_FOLD_ROWS))
+    assert "#### People" in short and "<b>People</b>" not in short
+    long = render_markdown(_many_people_plan(300))
+    assert "#### People" not in long
+    fold = long.index("<details><summary><b>People</b>: 300, 150 of them leaving chats</summary>\n\n| Person |")
+    assert long.index("#### ⚠️ Removals") < fold < long.index("#### Changes by chat")
+    table = long[fold:long.index("</details>", fold)]
+    assert sum(line.startswith("| <code>") for line in table.splitlines()) == 300
+    assert long.count("<details><summary>") == long.count("</details>")
 
 
 def test_people_removals_first():

@@ -1,0 +1,82 @@
+"""The recipes lint clean with the linters `make lint` runs (installed into
+the venv from requirements-tools.txt by `make venv`), and those linters
+really look: each one fails on a recipe broken the way it should catch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+GITHUB = sorted(str(p) for p in [*(ROOT / "examples" / "github").glob("*.yml"), *(ROOT / "examples" / "chat-report").glob("*.yml")])
+GITLAB = str(ROOT / "examples" / "gitlab-ci.yml")
+GITLAB_EXTRA = str(ROOT / "examples" / "gitlab-ci-expiring.yml")  # a job to include
+
+
+def _tool(name: str) -> str:
+    path = BIN / name
+    assert path.is_file(), f"{name} is not in {BIN}: run `make venv` (requirements-tools.txt installs it)"
+    return str(path)
+
+
+def _run(argv: list[str]) -> subprocess.CompletedProcess:
+    # actionlint runs shellcheck on run: steps when it finds it on PATH.
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run(argv, capture_output=True, text=True, timeout=180, env=env, cwd=ROOT)
+
+
+LINTERS = {
+    "actionlint": lambda files: [_tool("actionlint"), *files],
+    "check-jsonschema github": lambda files: [_tool("check-jsonschema"), "--builtin-schema",
+                                              "vendor.github-workflows", *files],
+    "zizmor": lambda files: [_tool("zizmor"), "--offline", "--no-progress", *files],
+}
+
+
+@pytest.mark.parametrize("linter", sorted(LINTERS))
+def test_github_recipes_lint_clean(linter):
+    result = _run(LINTERS[linter](GITHUB))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gitlab_recipe_lints_clean():
+    schema = _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", GITLAB, GITLAB_EXTRA])
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    _tool("shellcheck")
+    shell = _run([sys.executable, str(ROOT / "scripts" / "shellcheck_gitlab.py"), GITLAB, GITLAB_EXTRA])
+    assert shell.returncode == 0, shell.stdout + shell.stderr
+
+
+BROKEN_STEP = """\
+      - name: Broken on purpose
+        run: echo ${{ github.event.pull_request.title }} $UNQUOTED
+"""
+
+
+def test_the_linters_catch_what_they_are_for(tmp_path):
+    plan = (ROOT / "examples" / "github" / "appchat-plan.yml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yml"
+    pin = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1"
+    broken.write_text(plan.replace(pin, "actions/checkout@v7").replace("    steps:\n", "    steps:\n" + BROKEN_STEP, 1))
+    actionlint = _run(LINTERS["actionlint"]([str(broken)]))
+    assert actionlint.returncode == 1
+    assert "shellcheck reported issue" in actionlint.stdout and "SC2086" in actionlint.stdout
+    assert "github.event.pull_request.title" in actionlint.stdout        # script injection
+    zizmor = _run(LINTERS["zizmor"]([str(broken)]))
+    assert zizmor.returncode != 0 and "unpinned-uses" in zizmor.stdout + zizmor.stderr
+
+    schema = tmp_path / "broken-schema.yml"
+    schema.write_text(plan.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    timeout: 5", 1))
+    assert _run(LINTERS["check-jsonschema github"]([str(schema)])).returncode == 1
+
+    gitlab = tmp_path / "gitlab-ci.yml"
+    gitlab.write_text("plan:\n  script:\n    - echo $SOME_DIR\n")
+    shell = _run([sys.executable, str(ROOT / "scripts" / "shellcheck_gitlab.py"), str(gitlab)])
+    assert shell.returncode == 1 and "SC2086" in shell.stdout
+    gitlab.write_text("plan:\n  script:\n    - echo hello\n  when: sometimes\n")
+    assert _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(gitlab)]).returncode == 1
