@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator
@@ -15,6 +16,7 @@ import jsonschema
 from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.config.yamldata import at, is_yaml_trap, kind, node_at
 from reconciler.config.yamlnodes import ParsedFile
+from reconciler.core.facts import forbidden_in_name
 
 SCHEMA_RESOURCE = "chats.schema.json"
 TOP_KEYS = ("groups", "chats")
@@ -102,6 +104,7 @@ class QuickCheck:
         self.chat_keys = frozenset(fields)
         self.required = frozenset(chat["required"])
         self.name_len = (fields["name"]["minLength"], fields["name"]["maxLength"])
+        self.name_chars = re.compile(fields["name"]["pattern"]).search
         self.owner = re.compile(fields["owner"]["pattern"]).search
         self.member = re.compile(fields["members"]["items"]["pattern"]).search
         self.min_members = fields["members"]["minItems"]
@@ -156,6 +159,8 @@ class QuickCheck:
             return False
         name, owner = chat["name"], chat["owner"]
         if type(name) is not str or not self.name_len[0] <= len(name) <= self.name_len[1]:
+            return False
+        if not self.name_chars(name):
             return False
         if type(owner) is not str or not self.owner(owner):
             return False
@@ -225,6 +230,8 @@ def _translate(parsed: ParsedFile, err: jsonschema.ValidationError) -> Iterator[
         # "quote it" only helps where a string is wanted, not for prune or a list
         hint = _quote_hint(node) if "string" in err.validator_value else ""
         yield error(here, f"{what(path)} must be {_expected(path, err.validator_value)}, got {kind(node)}{hint}")
+    elif keyword == "pattern" and path[:1] == ("chats",) and path[2:] == ("name",):
+        yield error(here, bad_name_message(path[1], err.instance))
     elif keyword == "pattern":
         value = err.instance
         if len(path) == 3 and path[2] == "owner":
@@ -296,3 +303,9 @@ def _duplicates(parsed: ParsedFile, path: tuple, node: Any) -> Iterator[Diagnost
             seen[key] = item
 
 
+def bad_name_message(chat_id: str, name: str) -> str:
+    char = forbidden_in_name(name) or "?"
+    what = "a control character" if unicodedata.category(char) == "Cc" else "a bidirectional control character"
+    label = unicodedata.name(char, "")
+    return (f"the name of chat {chat_id!r} contains {what} (U+{ord(char):04X}{' ' + label if label else ''}), "
+            f"which could hide or reorder text where the name is shown; remove it")
