@@ -188,9 +188,11 @@ class Api:
         with self.lock:
             if not self.quotas.take_call(C.GETTOKEN):
                 return err(E.FREQ_LIMIT, "api freq out of limit")
-            ok = hmac.compare_digest(corp_id.encode(), self.config.corp_id.encode()) & \
-                hmac.compare_digest(secret.encode(), self.config.corp_secret.encode())
-            if not ok:
+            # WeCom looks the corp up first: an unknown corp id is 40013
+            # whatever the secret; a known one with a wrong secret is 40001.
+            if not hmac.compare_digest(corp_id.encode(), self.config.corp_id.encode()):
+                return err(E.INVALID_CORPID, "invalid corpid")
+            if not hmac.compare_digest(secret.encode(), self.config.corp_secret.encode()):
                 return err(E.INVALID_SECRET, "invalid credential")
             token, expires_in = self.tokens.issue()
         return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}

@@ -6,6 +6,7 @@ Not thread-safe by itself: the caller (api.Api) holds its lock around every use.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 from .rules import Chat
@@ -20,10 +21,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+class StateError(ValueError):
+    """A --state file that cannot be used; the message says which and why."""
+
+
 class Store:
     def __init__(self, path: str | None = None):
-        self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
-        self._db.executescript(_SCHEMA)
+        self._db = _open(path)
         self._directory_cache: frozenset | None = None
         self._directory_loaded = False
 
@@ -76,3 +80,42 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+
+_OURS = {"chats": ["chatid", "name", "owner", "userlist", "foreign_app"], "users": ["userid"],
+         "meta": ["key", "value"]}
+
+
+def _columns(db: sqlite3.Connection) -> dict[str, list[str]]:
+    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    return {t: [c[1] for c in db.execute(f"PRAGMA table_info({t!r})")] for t in names}
+
+
+def _open(path: str | None) -> sqlite3.Connection:
+    """The database, with the tables in place, or StateError saying in one
+    line what is wrong with the file (never sqlite3's traceback)."""
+    if path:
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise StateError(f"state file {path}: no directory {directory}")
+        if os.path.isdir(path):
+            raise StateError(f"state file {path} is a directory")
+    db = None
+    try:
+        db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        # Another program's database is left untouched, not given our tables.
+        if tables and _columns(db) != _OURS:
+            raise sqlite3.DatabaseError("no such table")
+        db.executescript(_SCHEMA)
+    except sqlite3.DatabaseError as exc:
+        if db is not None:
+            db.close()
+        text = str(exc)
+        if "not a database" in text or "malformed" in text:
+            raise StateError(f"state file {path} is not an SQLite database: give a new file name, or the "
+                             f"file an earlier `appchat emulator --state` wrote") from None
+        if "no such column" in text or "no such table" in text:
+            raise StateError(f"state file {path} is an SQLite database, but not one the emulator wrote") from None
+        raise StateError(f"state file {path}: {text}") from None
+    return db
