@@ -287,6 +287,21 @@ class Api:
         with self.lock:
             return self.store.chat_ids()
 
+    def edit_chat(self, chat_id: str, edits: dict) -> dict | None:
+        """Change a chat as a person in the WeCom client would (see
+        rules.person_edit): the chat as stored afterwards, None when there is
+        no such chat; ValueError (with WeCom's errcode in the text) when the
+        change is refused, and then nothing changed."""
+        with self.lock:
+            chat = self.store.get(chat_id)
+            if chat is None:
+                return None
+            result = rules.person_edit(chat, edits, self.store.directory())
+            if isinstance(result, rules.Reject):
+                raise ValueError(f"refused ({result.errcode}): {result.errmsg}")
+            self.store.put(result)
+        return self.chat(chat_id)
+
     def calls(self) -> list[dict]:
         with self.lock:
             return self.log.calls()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from reconciler.core import facts as C
 
-from .rules import Chat
+from .rules import Chat, key, unique
 
 
 class SeedError(ValueError):
@@ -22,7 +22,7 @@ class SeedError(ValueError):
 
 @dataclass(frozen=True)
 class Seed:
-    users: frozenset | None = None
+    users: tuple[str, ...] | None = None  # the directory, each user once (letter case ignored)
     chats: tuple[Chat, ...] = ()
 
 
@@ -47,13 +47,15 @@ def _chat(item, where: str, foreign: bool) -> Chat:
     users = item.get("userlist")
     if not isinstance(users, list) or not all(map(C.is_user_id, users)):
         raise SeedError(f"{where}: userlist must be a list of user ids")
+    users = unique(users)  # `Alice` and `alice` are one member
     owner = item.get("owner", users[0] if users else None)
-    if owner not in users:
+    spelled = {key(u): u for u in users}
+    if not isinstance(owner, str) or key(owner) not in spelled:
         raise SeedError(f"{where}: owner {owner!r} is not in userlist")
     name = item.get("name", "")
     if not isinstance(name, str):
         raise SeedError(f"{where}: name must be a string")
-    return Chat(chatid, name, owner, tuple(dict.fromkeys(users)), foreign)
+    return Chat(chatid, name, spelled[key(owner)], users, foreign)
 
 
 def load_seed(seed) -> Seed:
@@ -78,7 +80,7 @@ def load_seed(seed) -> Seed:
     if users is not None:
         if not isinstance(users, list) or not all(map(C.is_user_id, users)):
             raise SeedError(f"{source}: users must be a list of user ids")
-        users = frozenset(users)
+        users = unique(users)  # `Alice` and `alice` are one user: the first spelling is the directory's
     chats: dict[str, Chat] = {}
     for key, foreign in (("chats", False), ("foreign_chats", True)):
         items = seed.get(key) or []

@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from types import MappingProxyType
+from typing import Mapping
 
-from .rules import Chat
+from .rules import Chat, directory_of
 from .seed import Seed
 
 _SCHEMA = """
@@ -28,7 +30,7 @@ class StateError(ValueError):
 class Store:
     def __init__(self, path: str | None = None):
         self._db = _open(path)
-        self._directory_cache: frozenset | None = None
+        self._directory_cache: Mapping[str, str] | None = None
         self._directory_loaded = False
 
     @property
@@ -45,19 +47,21 @@ class Store:
             self._db.execute("INSERT INTO meta VALUES ('initialised', '1')")
             self._db.execute("INSERT INTO meta VALUES ('directory', ?)",
                              ("open" if seed.users is None else "closed",))
-            self._db.executemany("INSERT INTO users VALUES (?)", [(u,) for u in sorted(seed.users or ())])
+            self._db.executemany("INSERT INTO users VALUES (?)", [(u,) for u in seed.users or ()])
             for chat in seed.chats:
                 self._put(chat)
         self._directory_loaded = False
 
-    def directory(self) -> frozenset | None:
-        """The user ids that exist, or None when any well-formed id does."""
+    def directory(self) -> Mapping[str, str] | None:
+        """The user ids that exist (rules.Directory: key -> id as spelled),
+        or None when any well-formed id does."""
         if not self._directory_loaded:
             row = self._db.execute("SELECT value FROM meta WHERE key='directory'").fetchone()
             if row is None or row[0] == "open":
                 self._directory_cache = None
             else:
-                self._directory_cache = frozenset(r[0] for r in self._db.execute("SELECT userid FROM users"))
+                users = [r[0] for r in self._db.execute("SELECT userid FROM users ORDER BY rowid")]
+                self._directory_cache = MappingProxyType(directory_of(users))
             self._directory_loaded = True
         return self._directory_cache
 
