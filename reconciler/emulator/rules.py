@@ -209,28 +209,6 @@ def update(body: Mapping, lookup: Lookup, directory: Directory) -> Reject | Chat
     return Chat(chat.chatid, name, owner, members)
 
 
-PERSON_EDITS = ("add", "remove", "name", "owner")
-
-
-def person_edit(chat: Chat, edits: Mapping, directory: Directory) -> Reject | Chat:
-    """A change made by a person in the WeCom client (the admin surface's
-    way to make drift): members added or removed, a rename, a new owner.
-    The same rules as appchat/update, except that any chat may be changed,
-    another app's too; the caller neither logs it as an API call nor counts
-    it against the quotas."""
-    unknown = sorted(set(edits) - set(PERSON_EDITS))
-    if unknown:
-        return Reject(M.DATA_FORMAT_ERROR, f"unknown field(s) {', '.join(map(str, unknown))}; "
-                                           f"expected {', '.join(PERSON_EDITS)}")
-    body: dict = {"chatid": chat.chatid, "add_user_list": edits.get("add", []),
-                  "del_user_list": edits.get("remove", [])}
-    body.update({k: edits[k] for k in ("name", "owner") if k in edits})
-    result = update(body, lambda _: Chat(chat.chatid, chat.name, chat.owner, chat.userlist), directory)
-    if isinstance(result, Reject):
-        return result
-    return Chat(result.chatid, result.name, result.owner, result.userlist, chat.foreign)
-
-
 def get(chatid, lookup: Lookup) -> Reject | Chat:
     return _chat_for_write(chatid, lookup)
 
