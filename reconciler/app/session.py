@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from reconciler.app.progress import Progress, wants_progress
 from reconciler.core.model import DesiredChat, LiveResult
-from reconciler.core.plan import Plan
+from reconciler.core.plan import Plan, Target
 from reconciler.core.planner import make_plan
 
 log = logging.getLogger(__name__)
@@ -91,10 +91,28 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
     return dict(live)
 
 
+def target_of(client) -> Target | None:
+    """The corp and API base a client talks to (None for a stand-in without credentials)."""
+    credentials = getattr(client, "credentials", None)
+    return None if credentials is None else Target(credentials.corp_id, credentials.api_base)
+
+
+def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
+    """The target WECOM_CORP_ID and WECOM_API_BASE name, without a request
+    (MissingCredentials, as for any command, when one is missing or unusable)."""
+    from reconciler.wecom.credentials import credentials_from_env
+
+    credentials = credentials_from_env(os.environ if environ is None else environ)
+    return Target(credentials.corp_id, credentials.api_base)
+
+
 def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True) -> Plan:
-    """Read what `desired` names and plan it (the pure planner)."""
+    """Read what `desired` names and plan it (the pure planner), recording
+    what the plan was made against."""
     live = read_live(client, [c.chat_id for c in desired], show_progress)
-    return make_plan(desired, live)
+    plan = make_plan(desired, live)
+    target = target_of(client)
+    return plan if target is None else plan.aimed_at(target)
 
 
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,

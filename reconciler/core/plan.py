@@ -113,6 +113,22 @@ def _difference(reached: ChatState, after: ChatState) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a plan was made against: the corp id and the API base (with its
+    trailing slash). A saved plan is applied only where it was made."""
+
+    corp_id: str
+    api_base: str
+
+    @property
+    def data(self) -> dict[str, str]:
+        return {"corp_id": self.corp_id, "api_base": self.api_base}
+
+    def __str__(self) -> str:
+        return f"corp {self.corp_id} at {self.api_base}"
+
+
 def read_error_data(error: ReadError) -> dict[str, Any]:
     return {"chat_id": error.chat_id, "errcode": error.errcode, "message": error.message}
 
@@ -125,6 +141,7 @@ class Plan:
     changes: tuple[Change, ...] = ()
     unchanged: tuple[str, ...] = ()
     errors: tuple[ReadError, ...] = ()
+    target: Target | None = None  # None: made without a client (tests, the pure planner)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.chat_id)))
@@ -169,9 +186,13 @@ class Plan:
     def change(self, chat_id: str) -> Change | None:
         return next((c for c in self.changes if c.chat_id == chat_id), None)
 
+    def aimed_at(self, target: Target) -> "Plan":
+        """This plan, recording what it was made against."""
+        return Plan(self.changes, self.unchanged, self.errors, target)
+
     @property
     def data(self) -> dict[str, Any]:
-        return {
+        data = {
             "format_version": FORMAT_VERSION,
             "changes": [c.data for c in self.changes],
             "unchanged": list(self.unchanged),
@@ -179,3 +200,6 @@ class Plan:
             "summary": dict(self.summary),
             "people": self.people.data,  # issue 8: added after the contract's keys
         }
+        if self.target is not None:  # issue 12: added after the contract's keys
+            data["target"] = self.target.data
+        return data

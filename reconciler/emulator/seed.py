@@ -22,7 +22,7 @@ class SeedError(ValueError):
 
 @dataclass(frozen=True)
 class Seed:
-    users: tuple[str, ...] | None = None  # the directory, each user once (letter case ignored)
+    users: frozenset | None = None  # the directory, each user once (letter case ignored)
     chats: tuple[Chat, ...] = ()
 
 
@@ -80,7 +80,7 @@ def load_seed(seed) -> Seed:
     if users is not None:
         if not isinstance(users, list) or not all(map(C.is_user_id, users)):
             raise SeedError(f"{source}: users must be a list of user ids")
-        users = unique(users)  # `Alice` and `alice` are one user: the first spelling is the directory's
+        users = frozenset(unique(users))  # `Alice` and `alice` are one user: the first spelling is the directory's
     chats: dict[str, Chat] = {}
     for key, foreign in (("chats", False), ("foreign_chats", True)):
         items = seed.get(key) or []

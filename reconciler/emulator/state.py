@@ -47,7 +47,7 @@ class Store:
             self._db.execute("INSERT INTO meta VALUES ('initialised', '1')")
             self._db.execute("INSERT INTO meta VALUES ('directory', ?)",
                              ("open" if seed.users is None else "closed",))
-            self._db.executemany("INSERT INTO users VALUES (?)", [(u,) for u in seed.users or ()])
+            self._db.executemany("INSERT INTO users VALUES (?)", [(u,) for u in sorted(seed.users or ())])
             for chat in seed.chats:
                 self._put(chat)
         self._directory_loaded = False
