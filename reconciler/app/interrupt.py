@@ -54,7 +54,9 @@ class Signals:
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         self.received.append(name)
-        if not self.writing:
+        # Raised once: a second signal while the refusal is being printed
+        # must not cut the report short.
+        if not self.writing and len(self.received) == 1:
             raise Interrupted(name)
 
     @property

@@ -93,17 +93,19 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
 
 def target_of(client) -> Target | None:
     """The corp and API base a client talks to (None for a stand-in without credentials)."""
+    from reconciler.wecom.credentials import public_base
+
     credentials = getattr(client, "credentials", None)
-    return None if credentials is None else Target(credentials.corp_id, credentials.api_base)
+    return None if credentials is None else Target(credentials.corp_id, public_base(credentials.api_base))
 
 
 def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
     """The target WECOM_CORP_ID and WECOM_API_BASE name, without a request
     (MissingCredentials, as for any command, when one is missing or unusable)."""
-    from reconciler.wecom.credentials import credentials_from_env
+    from reconciler.wecom.credentials import credentials_from_env, public_base
 
     credentials = credentials_from_env(os.environ if environ is None else environ)
-    return Target(credentials.corp_id, credentials.api_base)
+    return Target(credentials.corp_id, public_base(credentials.api_base))
 
 
 def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True) -> Plan:

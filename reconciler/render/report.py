@@ -14,6 +14,8 @@ from reconciler.render.words import by_cause, dump_json, plural, safe
 def render_report_text(report: ApplyReport, colour: bool = False) -> str:
     lines = ["", "Apply results:"]
     lines += _outcome_lines(report.outcomes)
+    for o in report.partial:
+        lines.append(f"Left between its calls: {safe(o.chat_id)} ({_calls(o)} made): run apply again to finish it")
     for note in report.notes:
         lines.append(f"Note: {note}")
     if report.stopped:
@@ -79,8 +81,6 @@ def _interrupted(report: ApplyReport) -> list[str]:
     lines = [f"Interrupted by {report.interrupted}: {s['applied']} applied, {s['failed']} failed, "
              f"{s['not_started']} not started, {s['partial']} left between {'its' if s['partial'] == 1 else 'their'}"
              f" calls."]
-    for o in report.partial:
-        lines.append(f"  left between its calls: {safe(o.chat_id)} ({_calls(o)}): run apply again to finish it")
     if report.forced:
         lines.append("  Stopped at once: a chat whose call was in flight is reported failed, its state unknown; "
                      "the next apply reads it and finishes the job.")

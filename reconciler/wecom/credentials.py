@@ -70,6 +70,16 @@ def api_base_from_env(env: Mapping[str, str]) -> str:
     return normalise_base(base)
 
 
+def public_base(base: str) -> str:
+    """The base as a plan file and a message may show it: a user:password@
+    (a proxy's credentials) masked."""
+    scheme, sep, rest = base.partition("://")
+    host, slash, path = rest.partition("/")
+    if "@" not in host:
+        return base
+    return f"{scheme}{sep}***@{host.rpartition('@')[2]}{slash}{path}"
+
+
 def _shown(base: str) -> str:
     """The value for an error message: without a query or a user:password@."""
     base = base.split("?", 1)[0].split("#", 1)[0]
