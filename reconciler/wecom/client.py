@@ -30,7 +30,8 @@ import requests
 
 from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, ErrCode
 from reconciler.core.model import LiveChat, LiveResult, ReadError
-from reconciler.wecom.credentials import ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env
+from reconciler.wecom.credentials import (ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env,
+                                         public_base)
 from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, ReadOnlyViolation,
                                      TransportError, WeComError, WriteOutcomeUnknown, describe)
 from reconciler.wecom.pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
@@ -136,7 +137,8 @@ class WeComClient:
         self.close()
 
     def __repr__(self) -> str:
-        return (f"WeComClient(corp_id={self.credentials.corp_id!r}, api_base={self.credentials.api_base!r}, "
+        base = public_base(self.credentials.api_base)
+        return (f"WeComClient(corp_id={self.credentials.corp_id!r}, api_base={base!r}, "
                 f"concurrency={self.concurrency}, read_only={self.read_only})")
 
     # ---- internals --------------------------------------------------------

@@ -33,7 +33,7 @@ class Credentials:
         object.__setattr__(self, "api_base", normalise_base(self.api_base))
 
     def __repr__(self) -> str:
-        return f"Credentials(corp_id={self.corp_id!r}, corp_secret='***', api_base={self.api_base!r})"
+        return f"Credentials(corp_id={self.corp_id!r}, corp_secret='***', api_base={public_base(self.api_base)!r})"
 
 
 def credentials_from_env(env: Mapping[str, str]) -> Credentials:

@@ -164,3 +164,26 @@ def test_a_second_signal_exits_at_once_with_what_is_known(emu, capsys, tmp_path,
     if in_flight is not None:
         assert done == in_flight
     _rerun_converges(emu, capsys, set(AFTER) - done)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_before_the_first_write_refuses_and_writes_nothing(emu, tmp_path, sig):
+    fired = threading.Event()
+    box: list = []
+
+    def hook(event, method, path):
+        if event == "reply" and path == "appchat/get" and not fired.is_set():  # planning: still reading
+            fired.set()
+            os.kill(box[0].pid, sig)
+    emu.add_hook(hook)
+    proc = _start(emu, tmp_path, "--format", "json")
+    box.append(proc)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert f"error: refusing to apply: interrupted by {sig.name} before any write" in err
+    assert "Nothing was applied." in err
+    report = json.loads(out)
+    assert report["refusals"] == [f"interrupted by {sig.name} before any write"] and report["outcomes"] == []
+    _quiet(emu)
+    assert writes(emu) == []
+    assert all(state(emu, c) == BEFORE.get(c) for c in AFTER)
