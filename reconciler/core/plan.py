@@ -14,7 +14,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
 from typing import Any
@@ -188,7 +188,7 @@ class Plan:
 
     def aimed_at(self, target: Target) -> "Plan":
         """This plan, recording what it was made against."""
-        return Plan(self.changes, self.unchanged, self.errors, target)
+        return replace(self, target=target)
 
     @property
     def data(self) -> dict[str, Any]:

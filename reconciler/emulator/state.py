@@ -86,13 +86,17 @@ class Store:
         self._db.close()
 
 
+# The tables every state file the emulator wrote has (a later version may add
+# tables of its own: those do not make a file foreign).
 _OURS = {"chats": ["chatid", "name", "owner", "userlist", "foreign_app"], "users": ["userid"],
          "meta": ["key", "value"]}
 
 
-def _columns(db: sqlite3.Connection) -> dict[str, list[str]]:
-    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    return {t: [c[1] for c in db.execute(f"PRAGMA table_info({t!r})")] for t in names}
+def _ours(db: sqlite3.Connection) -> bool:
+    for table, columns in _OURS.items():
+        if [c[1] for c in db.execute(f"PRAGMA table_info({table!r})")] != columns:
+            return False
+    return True
 
 
 def _open(path: str | None) -> sqlite3.Connection:
@@ -109,7 +113,7 @@ def _open(path: str | None) -> sqlite3.Connection:
         db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         # Another program's database is left untouched, not given our tables.
-        if tables and _columns(db) != _OURS:
+        if tables and not _ours(db):
             raise sqlite3.DatabaseError("no such table")
         db.executescript(_SCHEMA)
     except sqlite3.DatabaseError as exc:
