@@ -2,6 +2,16 @@
 works chat by chat, chats in parallel (bounded), each chat's calls in order,
 and reports each outcome.
 
+After its calls, each chat is read back once and compared with the plan's
+`after`: a chat that does not match is a failure, named in the report
+(reads are cheap next to WeCom's 1,000 changes an hour).
+
+Interrupted (app.interrupt): the first SIGINT or SIGTERM starts no new
+chat and lets the chats under way finish their calls, within GRACE_SECONDS;
+a second signal, or the end of that time, stops at once, and the chats
+whose call was in flight are reported failed with their state unknown.
+Either way every chat of the plan is in the report.
+
 Why the results converge (docs/apply.md): apply from paths always plans
 from live state, so an interrupted run is finished by running apply again:
 chats already changed plan as unchanged, the rest plan again. A saved plan
@@ -20,11 +30,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from reconciler.app.announce import announce_change
+from reconciler.app.interrupt import Signals
 from reconciler.core.plan import Action, Change, Plan
 from reconciler.core.policy import fit_quotas
 from reconciler.core.report import APPLIED, FAILED, SKIPPED, ApplyReport, ChatOutcome
@@ -35,13 +47,23 @@ from reconciler.wecom.errors import ChatNotFound, InvalidCredentials, RateLimite
 log = logging.getLogger(__name__)
 
 
+# How long the chats under way may take to finish after the first signal:
+# the client's read timeout, so one call that hangs cannot hold the run.
+GRACE_SECONDS = 30.0
+_POLL_SECONDS = 0.1  # how often the main thread looks at the signals
+
+
 @dataclass
 class _Stop:
-    """Shared by the workers: once set, no new write call starts."""
+    """Shared by the workers. `set`: no further write call at all (rate
+    limit, credentials); `interrupt`: no new chat, the ones under way go on."""
 
     event: threading.Event = field(default_factory=threading.Event)
     reason: str | None = None
+    interrupted: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # chat id -> write calls answered so far, for the chats whose first write was sent
+    under_way: dict[str, int] = field(default_factory=dict)
 
     def set(self, reason: str) -> None:
         with self.lock:
@@ -49,16 +71,26 @@ class _Stop:
                 self.reason = reason
             self.event.set()
 
+    def interrupt(self, reason: str) -> None:
+        with self.lock:
+            self.interrupted = self.interrupted or reason
+
     def is_set(self) -> bool:
         return self.event.is_set()
+
+    def no_new_chat(self) -> str | None:
+        """Why no chat may start now, or None."""
+        return self.reason if self.event.is_set() else self.interrupted
 
 
 def _skipped(change: Change, message: str, calls_made: int = 0) -> ChatOutcome:
     return ChatOutcome(change.chat_id, change.action, SKIPPED, calls_made, len(change.calls), message=message)
 
 
-def _failed(change: Change, made: int, errcode: int | None, message: str) -> ChatOutcome:
-    return ChatOutcome(change.chat_id, change.action, FAILED, made, len(change.calls), errcode, message)
+def _failed(change: Change, made: int, errcode: int | None, message: str, verified: bool | None = None
+            ) -> ChatOutcome:
+    return ChatOutcome(change.chat_id, change.action, FAILED, made, len(change.calls), errcode, message,
+                       verified=verified)
 
 
 def _text(exc: WeComError) -> str:
@@ -79,13 +111,15 @@ def _apply_one_safe(change: Change, client: Any, stop: _Stop, announce: bool, re
         return _apply_one(change, client, stop, announce, recheck, template)
     except Exception as exc:  # a surprise in one chat must not end the run for the others
         log.debug("unexpected error applying %s", change.chat_id, exc_info=True)
-        return _failed(change, 0, None, f"unexpected {type(exc).__name__}: {exc}; read the chat before applying again")
+        made = stop.under_way.get(change.chat_id, 0)
+        return _failed(change, made, None, f"unexpected {type(exc).__name__}: {exc}; read the chat before applying "
+                                           f"again")
 
 
 def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool,
                template: AnnounceTemplate | None = None) -> ChatOutcome:
-    if stop.is_set():
-        return _skipped(change, f"not attempted: {stop.reason}")
+    if stop.no_new_chat():
+        return _skipped(change, f"not attempted: {stop.no_new_chat()}")
     if recheck:
         # The read right before writing is what keeps a concurrent apply (or
         # a person in the WeCom app) from being overwritten with stale deltas.
@@ -99,8 +133,11 @@ def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck
         moved = drift(change.before, now)
         if moved:
             return _skipped(change, "stale: changed since it was planned: " + "; ".join(moved))
+        if stop.no_new_chat():  # a signal while this chat was being read: it has not started
+            return _skipped(change, f"not attempted: {stop.no_new_chat()}")
     made = 0
     state = change.before
+    stop.under_way[change.chat_id] = 0
     for call in change.calls:
         if stop.is_set():
             return _skipped(change, f"stopped after {made} of {len(change.calls)} calls: {stop.reason}", made)
@@ -120,10 +157,47 @@ def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck
         except WeComError as exc:
             return _failed(change, made, exc.errcode, _text(exc))
         made += 1
+        stop.under_way[change.chat_id] = made
         state = expected
+    problem = _read_back(client, change)
+    if problem is not None:
+        return _failed(change, made, None, problem, verified=False)
     announcement = (announce_change(client, change, template) if announce and change.action is Action.UPDATE
                     else None)
-    return ChatOutcome(change.chat_id, change.action, APPLIED, made, len(change.calls), announcement=announcement)
+    return ChatOutcome(change.chat_id, change.action, APPLIED, made, len(change.calls), announcement=announcement,
+                       verified=True)
+
+
+def _read_back(client: Any, change: Change) -> str | None:
+    """None when the chat, read once after its calls, is the plan's `after`;
+    otherwise what the user needs to know."""
+    try:
+        now = read_state(client, change.chat_id)
+    except WeComError as exc:
+        return (f"its calls were answered, but reading it back failed ({_text(exc)}): not verified; "
+                f"`appchat plan` shows what it is now")
+    if change.after.same_as(now):
+        return None
+    if now is None:
+        return "read back after its calls, the chat does not exist"
+    return "read back after its calls, it is not the plan's `after`: " + _unlike(now, change.after)
+
+
+def _unlike(now: ChatState, after: ChatState) -> str:
+    wanted = {m.lower() for m in after.members}
+    have = {m.lower() for m in now.members}
+    parts = []
+    extra = sorted(m for m in now.members if m.lower() not in wanted)
+    missing = sorted(m for m in after.members if m.lower() not in have)
+    if extra:
+        parts.append("also has " + ", ".join(extra))
+    if missing:
+        parts.append("lacks " + ", ".join(missing))
+    if now.name != after.name:
+        parts.append(f"is named {now.name!r}, not {after.name!r}")
+    if now.owner.lower() != after.owner.lower():
+        parts.append(f"is owned by {now.owner}, not {after.owner}")
+    return "; ".join(parts)
 
 
 def _settle_unknown(client: Any, chat_id: str, expected: ChatState) -> str | None:
@@ -148,29 +222,60 @@ def _stop_reason(exc: WeComError) -> str:
 
 def execute(plan: Plan, client: Any, *, concurrency: int = 8, announce: bool = False, recheck: bool = True,
             on_done: Callable[[ChatOutcome], None] | None = None,
-            announce_template: AnnounceTemplate | None = None) -> ApplyReport:
+            announce_template: AnnounceTemplate | None = None, signals: Signals | None = None,
+            grace: float = GRACE_SECONDS) -> ApplyReport:
     """Make the plan's calls. Never raises for one chat's failure; returns
     one outcome per chat in `changes`, sorted by chat_id. With `announce`,
-    each updated chat that does not opt out is told who joined and left."""
+    each updated chat that does not opt out is told who joined and left.
+    With `signals`, a signal ends the run as the module's docstring says;
+    the report is then `forced` when chats were left with a call in flight
+    (their worker threads are not waited for: the caller must exit without
+    joining them)."""
     fits, deferred, notes = fit_quotas(plan.changes)
     stop = _Stop()
     outcomes: dict[str, ChatOutcome] = {}
     for change in deferred:
         outcomes[change.chat_id] = _skipped(change, "not attempted: over WeCom's quota for one run (see note)")
+    if signals is not None:
+        signals.writing = True
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply")
+    forced = False
     try:
-        futures = {pool.submit(_apply_one_safe, c, client, stop, announce, recheck, announce_template): c
-                   for c in fits}
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes[outcome.chat_id] = outcome
-            if on_done:
-                on_done(outcome)
+        pending = {pool.submit(_apply_one_safe, c, client, stop, announce, recheck, announce_template) for c in fits}
+        deadline = None
+        while pending:
+            done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                outcome = future.result()
+                outcomes[outcome.chat_id] = outcome
+                if on_done:
+                    on_done(outcome)
+            if signals is not None and signals.first:
+                if deadline is None:
+                    stop.interrupt(f"interrupted by {signals.first}: no new chat was started")
+                    deadline = time.monotonic() + grace
+                if pending and (signals.forced or time.monotonic() >= deadline):
+                    forced = True
+                    break
     except BaseException:
-        # Ctrl-C: start nothing new, let the calls in flight finish, then go.
+        # Ctrl-C without Signals: start nothing new, let the calls in flight finish, then go.
         stop.set("interrupted")
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    pool.shutdown(wait=not forced, cancel_futures=True)
+    if forced:
+        for change in fits:
+            if change.chat_id not in outcomes:
+                outcomes[change.chat_id] = _cut_short(change, stop)
     ordered = tuple(outcomes[c.chat_id] for c in plan.changes)
-    return ApplyReport(ordered, tuple(notes), stop.reason)
+    interrupted = signals.first if signals is not None else None
+    return ApplyReport(ordered, tuple(notes), stop.reason, interrupted=interrupted, forced=forced)
+
+
+def _cut_short(change: Change, stop: _Stop) -> ChatOutcome:
+    """A chat the run stopped waiting for: not started, or a call in flight."""
+    made = stop.under_way.get(change.chat_id)
+    if made is None:
+        return _skipped(change, f"not attempted: {stop.interrupted}")
+    return _failed(change, made, None, f"stopped at once with a call in flight ({made} of {len(change.calls)} "
+                                       f"answered): its state is unknown; run apply again")

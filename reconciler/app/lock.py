@@ -11,37 +11,41 @@ when the process dies, so a killed apply never leaves it stuck.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import tempfile
 from typing import Mapping
+
+from reconciler.core.plan import Target
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-log = logging.getLogger(__name__)
-
 
 class ApplyLock:
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    """Keyed on the target (the normalised API base and the corp id), so
+    `.../cgi-bin` and `.../cgi-bin/`, or an unset WECOM_API_BASE and the
+    explicit default, are one lock."""
+
+    def __init__(self, target: Target, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
-        key = f"{env.get('WECOM_API_BASE', '')}|{env.get('WECOM_CORP_ID', '')}"
+        key = f"{target.api_base}|{target.corp_id}"
         directory = env.get("APPCHAT_LOCK_DIR") or tempfile.gettempdir()
         name = "appchat-apply-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16] + ".lock"
         self.path = os.path.join(directory, name)
         self._fd: int | None = None
 
     def acquire(self) -> str | None:
-        """None when held; otherwise why not."""
+        """None when held; otherwise why not (then nothing may be applied)."""
         if fcntl is None:  # no flock on this platform: rely on the stale checks
             return None
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            log.debug("apply lock %s unavailable: %s", self.path, exc)
-            return None
+            # Going on without the lock would let two applies interleave.
+            return (f"cannot open the apply lock file {self.path}: {exc.strerror or exc}; set APPCHAT_LOCK_DIR "
+                    f"to a directory this user can write to")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

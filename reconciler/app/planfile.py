@@ -1,11 +1,19 @@
 """Saved plans (`plan --out FILE`, `apply --plan FILE`).
 
 A saved plan is the contract's plan JSON plus what it was made from:
-`digest` (sha256 of the canonical JSON of `changes`) and `generated_by`.
+`target` (the corp id and API base it was planned against), `digest`
+(sha256 of the canonical JSON of `changes` and `target`) and `generated_by`.
 `apply --plan` executes the saved calls verbatim, so a file that was edited
 by hand, cut short by a full disk or written by another version must be
 refused rather than half-understood: the digest catches the first two, the
-format version the third.
+format version the third; and a plan is applied only against the target it
+was made against (target_refusal), so a dry run against the emulator or a
+staging corp never lands in production.
+
+The digest is plain sha256, not a signature: anyone can recompute it. What
+stops an edited plan that is internally consistent with its digest is the
+strict reader (core.planjson), which refuses any change whose calls do not
+take its `before` to its `after`.
 """
 
 from __future__ import annotations
@@ -17,8 +25,10 @@ from typing import Any
 from reconciler import __version__
 from reconciler.app import atomicfile
 from reconciler.core.plan import FORMAT_VERSION as PLAN_FORMAT_VERSION
-from reconciler.core.plan import InconsistentPlan, Plan
+from reconciler.core.plan import InconsistentPlan, Plan, Target
 from reconciler.core.planjson import parse_plan
+from reconciler.render.words import dump_json
+from reconciler.wecom.credentials import ENV_API_BASE, ENV_CORP_ID
 
 DIGEST_PREFIX = "sha256:"
 # Keys this module adds to the contract's plan JSON; Plan.from_data never sees them.
@@ -29,22 +39,37 @@ class PlanFileError(ValueError):
     """A saved plan that cannot be applied; str() is the whole user-facing message."""
 
 
-def digest(changes: Any) -> str:
-    """sha256 of the canonical JSON of `changes` (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def digest(changes: Any, target: Any) -> str:
+    """sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of
+    `{"changes": changes, "target": target}`."""
+    covered = {"changes": changes, "target": target}
+    canonical = json.dumps(covered, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return DIGEST_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def to_data(plan: Plan) -> dict[str, Any]:
+    if plan.target is None:
+        raise ValueError("a plan is saved only with the target it was made against")
     data = dict(plan.data)
-    data["digest"] = digest(data["changes"])
+    data["digest"] = digest(data["changes"], data["target"])
     data["generated_by"] = f"appchat {__version__}"
     return data
 
 
 def write(plan: Plan, path: str) -> None:
     """Write atomically: a killed `plan --out` must not leave something that looks valid."""
-    atomicfile.write_text(path, json.dumps(to_data(plan), indent=2, ensure_ascii=False) + "\n", prefix=".plan-")
+    atomicfile.write_text(path, dump_json(to_data(plan)), prefix=".plan-")
+
+
+def target_refusal(plan: Plan, path: str, here: Target) -> str | None:
+    """Why `plan` (read from `path`) must not be applied against `here`, or
+    None when it was made against it."""
+    if plan.target == here:
+        return None
+    made = plan.target
+    return (f"plan file {path} was made against {made}, but the environment ({ENV_CORP_ID}, {ENV_API_BASE}) "
+            f"targets {here}: a saved plan is applied only against the target it was made against. "
+            f"Make a new plan against this target (`appchat plan --out FILE`) and review it")
 
 
 def read(path: str) -> Plan:
@@ -80,9 +105,15 @@ def read(path: str) -> Plan:
         raise PlanFileError(
             f"plan file {path} has no digest: only plans written by `appchat plan --out` can be applied"
         )
-    if digest(data["changes"]) != recorded:
+    if "target" not in data:
         raise PlanFileError(
-            f"plan file {path} was edited after it was written: its changes no longer match its digest; "
+            f"plan file {path} does not say which corp and API base it was made against (it was written "
+            f"before saved plans recorded their target, or edited): make the plan again with "
+            f"`appchat plan --out`"
+        )
+    if digest(data["changes"], data["target"]) != recorded:
+        raise PlanFileError(
+            f"plan file {path} was edited after it was written: its changes or target no longer match its digest; "
             f"make a new plan with `appchat plan --out`"
         )
     try:

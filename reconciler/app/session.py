@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 from reconciler.app.progress import Progress, wants_progress
 from reconciler.core.directory import Directory, needs
 from reconciler.core.model import DesiredChat, LiveResult
-from reconciler.core.plan import Plan
+from reconciler.core.plan import Plan, Target
 from reconciler.core.planner import make_plan
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,23 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
     return dict(live)
 
 
+def target_of(client) -> Target | None:
+    """The corp and API base a client talks to (None for a stand-in without credentials)."""
+    from reconciler.wecom.credentials import public_base
+
+    credentials = getattr(client, "credentials", None)
+    return None if credentials is None else Target(credentials.corp_id, public_base(credentials.api_base))
+
+
+def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
+    """The target WECOM_CORP_ID and WECOM_API_BASE name, without a request
+    (MissingCredentials, as for any command, when one is missing or unusable)."""
+    from reconciler.wecom.credentials import credentials_from_env, public_base
+
+    credentials = credentials_from_env(os.environ if environ is None else environ)
+    return Target(credentials.corp_id, public_base(credentials.api_base))
+
+
 def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = False,
                show_progress: bool = True) -> tuple[dict[str, LiveResult], Directory | None]:
     """The live chats, and the directory when a chat uses `dept:`/`tag:` or
@@ -114,7 +131,9 @@ def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True,
              today: date | None = None, check_users: bool = False) -> Plan:
     """Read what `desired` needs and plan it (the pure planner)."""
     live, directory = read_world(client, desired, check_users=check_users, show_progress=show_progress)
-    return make_plan(desired, live, directory=directory, today=today)
+    plan = make_plan(desired, live, directory=directory, today=today)
+    target = target_of(client)  # what the plan was made against
+    return plan if target is None else plan.aimed_at(target)
 
 
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,

@@ -1,5 +1,6 @@
-"""Which files a run reads: every *.yaml / *.yml under the given paths,
-recursively, in sorted order, named as reached from the command line."""
+"""Which files a run reads: every *.yaml / *.yml under the given paths
+(the suffix in any letter case: `team.YAML` too), recursively, in sorted
+order, named as reached from the command line."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def _walk(root: str):
     for directory, subdirs, names in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
         for name in sorted(names):
-            if name.endswith(SUFFIXES) and not name.startswith("."):
+            if name.lower().endswith(SUFFIXES) and not name.startswith("."):
                 yield os.path.join(directory, name)
 
 

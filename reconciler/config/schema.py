@@ -99,6 +99,7 @@ class QuickCheck:
         self.chat_keys = frozenset(fields) - {"exclude"}  # rare: jsonschema checks a chat with one
         self.required = frozenset(chat["required"])
         self.name_len = (fields["name"]["minLength"], fields["name"]["maxLength"])
+        self.name_chars = re.compile(_python_pattern(fields["name"]["pattern"])).search
         self.owner = re.compile(_python_pattern(defs["userId"]["pattern"])).search
         self.min_members = fields["members"]["minItems"]
         self.flags = tuple(k for k, f in fields.items() if f.get("type") == "boolean")  # prune, announce
@@ -157,6 +158,8 @@ class QuickCheck:
             return False
         name, owner = chat["name"], chat["owner"]
         if type(name) is not str or not self.name_len[0] <= len(name) <= self.name_len[1]:
+            return False
+        if not self.name_chars(name):
             return False
         if type(owner) is not str or not self.owner(owner):
             return False

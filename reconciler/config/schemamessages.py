@@ -4,6 +4,7 @@ place in the file they are about (FILE:LINE:COL)."""
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from typing import Any, Iterator
 
 import jsonschema
@@ -11,6 +12,7 @@ import jsonschema
 from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.config.yamldata import at, is_yaml_trap, kind, node_at
 from reconciler.config.yamlnodes import ParsedFile
+from reconciler.core.facts import forbidden_in_name
 
 TOP_KEYS = ("groups", "chats")
 CHAT_KEYS = ("name", "owner", "members", "exclude", "prune", "announce")
@@ -98,6 +100,8 @@ def translate(parsed: ParsedFile, err: jsonschema.ValidationError) -> Iterator[D
         # "quote it" only helps where a string is wanted, not for prune or a list
         hint = _quote_hint(node) if "string" in err.validator_value else ""
         yield error(here, f"{what(path)} must be {_expected(path, err.validator_value)}, got {kind(node)}{hint}")
+    elif keyword == "pattern" and path[:1] == ("chats",) and path[2:] == ("name",):
+        yield error(here, bad_name_message(path[1], err.instance))
     elif keyword == "pattern":
         yield _pattern(here, path, err.instance)
     elif keyword in ("minLength", "maxLength"):
@@ -202,3 +206,11 @@ def _duplicates(parsed: ParsedFile, path: tuple, node: Any) -> Iterator[Diagnost
                         f"column {first.column + 1})")
         else:
             seen[key] = item
+
+
+def bad_name_message(chat_id: str, name: str) -> str:
+    char = forbidden_in_name(name) or "?"
+    what = "a control character" if unicodedata.category(char) == "Cc" else "a bidirectional control character"
+    label = unicodedata.name(char, "")
+    return (f"the name of chat {chat_id!r} contains {what} (U+{ord(char):04X}{' ' + label if label else ''}), "
+            f"which could hide or reorder text where the name is shown; remove it")

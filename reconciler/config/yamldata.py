@@ -24,6 +24,12 @@ MAX_MERGE_DEPTH = 20
 STR = "tag:yaml.org,2002:str"
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
 MERGE = "tag:yaml.org,2002:merge"
+# The only tags a list or a mapping may carry: the ones YAML gives them when
+# none is written (or `!!seq` / `!!map` written out). Any other (`!custom`,
+# `!!set`, `!!python/object/apply:...`) is refused: the loader never builds
+# objects from tags, but a tag it silently ignored would mean something else
+# to the next tool that reads the file.
+_COLLECTION_TAGS = {SequenceNode: "tag:yaml.org,2002:seq", MappingNode: "tag:yaml.org,2002:map"}
 _CORE_SCALAR_TAGS = {
     STR, "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary",
@@ -37,11 +43,17 @@ _KIND_OF_TAG = {
     "tag:yaml.org,2002:binary": "binary data",
 }
 _CONSTRUCTOR = SafeConstructor()
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
 
 def at(file: str, node_or_mark: Any) -> Source:
     mark = getattr(node_or_mark, "start_mark", node_or_mark)
     return Source(file, mark.line + 1, mark.column + 1)
+
+
+def shown_tag(tag: str) -> str:
+    """A tag as it is written: `!!set`, not `tag:yaml.org,2002:set`."""
+    return "!!" + tag[len(_YAML_TAG_PREFIX):] if tag.startswith(_YAML_TAG_PREFIX) else tag
 
 
 def scalar_value(node: ScalarNode) -> Any:
@@ -144,10 +156,13 @@ class _Converter:
         if isinstance(node, ScalarNode):
             if node.tag not in _CORE_SCALAR_TAGS and node.tag != MERGE:
                 self.parsed.errors.append(error(at(self.parsed.file, node),
-                                                f"unsupported YAML tag {node.tag!r}"))
+                                                f"unsupported YAML tag {shown_tag(node.tag)!r}"))
             return scalar_value(node)
         if id(node) in self.done:
             return self.done[id(node)]
+        if node.tag != _COLLECTION_TAGS.get(node.__class__):
+            self.parsed.errors.append(error(at(self.parsed.file, node),
+                                            f"unsupported YAML tag {shown_tag(node.tag)!r} on {kind(node)}"))
         if depth >= MAX_DATA_DEPTH:
             return {} if isinstance(node, MappingNode) else []
         if isinstance(node, SequenceNode):

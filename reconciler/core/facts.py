@@ -22,6 +22,11 @@ CHAT_ID_MAX_LEN = 32
 USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$"
 USER_ID_MAX_LEN = 64
 CHAT_NAME_MAX_CHARS = 50
+# What a chat name may not hold, as a regex character class written the way
+# the JSON Schema writes it (a test ties the two): control characters, and
+# the bidirectional embeddings, overrides and isolates that reorder a line
+# of text around them ("Ops\u202Egpj.exe" shows as "Opsexe.jpg").
+CHAT_NAME_FORBIDDEN = r"\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069"
 
 _CHAT_ID = re.compile(CHAT_ID_PATTERN[1:-1])
 _USER_ID = re.compile(USER_ID_PATTERN[1:-1])
@@ -33,6 +38,15 @@ def is_chat_id(value: object) -> bool:
 
 def is_user_id(value: object) -> bool:
     return isinstance(value, str) and _USER_ID.fullmatch(value) is not None
+
+
+_NAME_FORBIDDEN = re.compile(f"[{CHAT_NAME_FORBIDDEN}]")
+
+
+def forbidden_in_name(name: str) -> str | None:
+    """The first character of `name` a chat name may not hold, or None."""
+    found = _NAME_FORBIDDEN.search(name)
+    return found.group() if found else None
 
 
 # Membership

@@ -149,6 +149,22 @@ def _difference(reached: ChatState, after: ChatState) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a plan was made against: the corp id and the API base (with its
+    trailing slash). A saved plan is applied only where it was made."""
+
+    corp_id: str
+    api_base: str
+
+    @property
+    def data(self) -> dict[str, str]:
+        return {"corp_id": self.corp_id, "api_base": self.api_base}
+
+    def __str__(self) -> str:
+        return f"corp {self.corp_id} at {self.api_base}"
+
+
 def read_error_data(error: ReadError) -> dict[str, Any]:
     data = {"chat_id": error.chat_id, "errcode": error.errcode, "message": error.message}
     if error.source is not None:
@@ -166,6 +182,7 @@ class Plan:
     errors: tuple[ReadError, ...] = ()
     expiring: tuple[Any, ...] = ()  # core.membership.Ending: memberships ending within 7 days
     names: Mapping[str, str] | None = field(default=None, compare=False)  # user id -> display name
+    target: Target | None = None  # None: made without a client (tests, the pure planner)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.chat_id)))
@@ -217,10 +234,13 @@ class Plan:
 
     def name(self, user: str) -> str | None:
         return self.names.get(user) if self.names else None
+    def aimed_at(self, target: Target) -> "Plan":
+        """This plan, recording what it was made against."""
+        return replace(self, target=target)
 
     @property
     def data(self) -> dict[str, Any]:
-        return {
+        data = {
             "format_version": FORMAT_VERSION,
             "changes": [c.data for c in self.changes],
             "unchanged": list(self.unchanged),
@@ -230,3 +250,6 @@ class Plan:
             **({"expiring": [e.data for e in self.expiring]} if self.expiring else {}),
             **({"names": dict(self.names)} if self.names is not None else {}),
         }
+        if self.target is not None:  # issue 12: added after the contract's keys
+            data["target"] = self.target.data
+        return data

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from reconciler.core.call import CREATE_BODY, UPDATE_BODY, USER_LISTS, Call
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
 from reconciler.core.model import ReadError
-from reconciler.core.plan import FORMAT_VERSION, Action, Change, Expired, InconsistentPlan, Plan
+from reconciler.core.plan import FORMAT_VERSION, Action, Change, Expired, InconsistentPlan, Plan, Target
 from reconciler.core.state import ChatState
 
 CONTRACT_KEYS = ("format_version", "changes", "unchanged", "errors", "summary")
@@ -32,7 +32,8 @@ def _fail(where: str, message: str) -> None:
 def parse_plan(data: Any) -> Plan:
     """Top-level keys this version does not know are ignored (wrappers such
     as a saved file's digest live there); everything else must be exactly
-    what `Plan.data` writes. InconsistentPlan (a ValueError too) when a
+    what `Plan.data` writes (`target` is optional here: app.planfile
+    requires it of a saved plan). InconsistentPlan (a ValueError too) when a
     change's calls do not reach its `after`."""
     if not isinstance(data, Mapping):
         _fail("top level", f"expected an object, got {type(data).__name__}")
@@ -56,8 +57,9 @@ def parse_plan(data: Any) -> Plan:
     error_ids = [e.chat_id for e in errors]
     if error_ids != sorted(error_ids):
         _fail("errors", "must be sorted by chat_id")
+    target = _target(data["target"]) if "target" in data else None
     try:
-        plan = Plan(changes, tuple(unchanged), errors)
+        plan = Plan(changes, tuple(unchanged), errors, target=target)
     except ValueError as exc:
         _fail("top level", str(exc))
     if data["summary"] != plan.summary:
@@ -159,6 +161,15 @@ def _call(data: Any, where: str) -> Call:
         if key in body:
             _check_id_list(body[key], f"{where}.body.{key}")
     return Call("POST", path, {k: list(v) if isinstance(v, list) else v for k, v in body.items()})
+
+
+def _target(data: Any) -> Target:
+    _check_keys(data, ("corp_id", "api_base"), "target")
+    _check_str(data["corp_id"], "target.corp_id")
+    _check_str(data["api_base"], "target.api_base")
+    if not data["api_base"].endswith("/"):
+        _fail("target.api_base", "must end with '/'")
+    return Target(data["corp_id"], data["api_base"])
 
 
 def _read_error(data: Any, where: str) -> ReadError:

@@ -1,5 +1,9 @@
 """What an apply did, chat by chat: the values app.execute produces and
-render.report shows. Pure data."""
+render.report shows. Pure data.
+
+Interrupted or stopped, a run still accounts for every chat of the plan:
+applied, failed, not started (skipped before its first call), or partial
+(left between its calls)."""
 
 from __future__ import annotations
 
@@ -41,6 +45,20 @@ class ChatOutcome:
     errcode: int | None = None
     message: str = ""
     announcement: Announcement | None = None
+    # Read back once after its calls: True when the chat then equalled the
+    # plan's `after`, False when it did not (the outcome is then a failure),
+    # None when it was not read back (no call made, or none succeeded).
+    verified: bool | None = None
+
+    @property
+    def not_started(self) -> bool:
+        """Nothing was written to the chat (skipped before its first call)."""
+        return self.status == SKIPPED and self.calls_made == 0
+
+    @property
+    def partial(self) -> bool:
+        """Left between its calls: some were made, not all."""
+        return 0 < self.calls_made < self.calls_planned
 
     @property
     def data(self) -> dict[str, Any]:
@@ -53,10 +71,12 @@ class ChatOutcome:
             "errcode": self.errcode,
             "message": self.message,
             "announcement": self.announcement.data if self.announcement else None,
+            "verified": self.verified,
         }
 
 
-EMPTY_SUMMARY = {"applied": 0, "failed": 0, "skipped": 0, "calls": 0, "announcements_failed": 0}
+EMPTY_SUMMARY = {"applied": 0, "failed": 0, "skipped": 0, "calls": 0, "announcements_failed": 0,
+                 "not_started": 0, "partial": 0}
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,11 @@ class ApplyReport:
     notes: tuple[str, ...] = ()  # quota notes, said up front too
     stopped: str | None = None  # why writes stopped early (rate limit, credentials)
     refusals: tuple[str, ...] = ()  # why nothing was applied at all
+    # The signal that interrupted the run ("SIGTERM"), or None; `forced` when
+    # a second signal (or the end of the grace period) ended it before the
+    # calls in flight had answered: those chats are reported as unknown.
+    interrupted: str | None = None
+    forced: bool = False
 
     def _with(self, status: Status) -> list[ChatOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -80,6 +105,14 @@ class ApplyReport:
     @property
     def skipped(self) -> list[ChatOutcome]:
         return self._with(SKIPPED)
+
+    @property
+    def not_started(self) -> list[ChatOutcome]:
+        return [o for o in self.outcomes if o.not_started]
+
+    @property
+    def partial(self) -> list[ChatOutcome]:
+        return [o for o in self.outcomes if o.partial]
 
     @property
     def ok(self) -> bool:
@@ -99,6 +132,8 @@ class ApplyReport:
             "skipped": len(self.skipped),
             "calls": sum(o.calls_made for o in self.outcomes),
             "announcements_failed": len(self.announcements_failed),
+            "not_started": len(self.not_started),
+            "partial": len(self.partial),
         }
 
     @property
@@ -108,5 +143,6 @@ class ApplyReport:
             "outcomes": [o.data for o in self.outcomes],
             "notes": list(self.notes),
             "stopped": self.stopped,
+            "interrupted": self.interrupted,
             "summary": self.summary,
         }

@@ -9,6 +9,11 @@
     GET  limits / POST limits   quota limits and token_ttl
     GET  chats          {"chats": [ids]}
     GET  chats/<id>     one chat as stored (404 when unknown)
+    POST chats/<id>     change it as a person in the WeCom client would:
+                        {"add": [ids], "remove": [ids], "name": "...", "owner": "id"},
+                        any of them; the chat afterwards (400 and no change
+                        when refused, 404 when unknown). Not an API call: not
+                        in the call log, not counted against the quotas.
     GET  messages[/<id>] messages accepted by appchat/send
     GET  directory      the seeded directory: departments, users, tags, visible, closed
 """
@@ -78,4 +83,7 @@ def _post(api: Api, path: str, body: dict) -> Reply:
         return json_reply(api.set_faults(**body))
     if path == "limits":
         return json_reply(api.set_limits(**body))
+    if path.startswith("chats/"):
+        chat = api.edit_chat(path[len("chats/"):], body)
+        return json_reply(chat, 200) if chat else json_reply({"error": "no such chat"}, 404)
     return json_reply({"error": f"unknown admin path {path!r}"}, 404)

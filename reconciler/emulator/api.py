@@ -24,6 +24,7 @@ from . import messages as M
 from . import directory, outbox, rules
 from .calllog import CallLog, redact_query, scrub
 from .config import EmulatorConfig
+from .control import Control
 from .quotas import Quotas
 from .seed import Seed, load_seed
 from .state import Store
@@ -64,7 +65,7 @@ def _first(query: dict, name: str) -> str | None:
     return values[0] if values else None
 
 
-class Api:
+class Api(Control):
     def __init__(self, config: EmulatorConfig):
         self.config = config
         self.lock = threading.RLock()
@@ -198,9 +199,11 @@ class Api:
         with self.lock:
             if not self.quotas.take_call(C.GETTOKEN):
                 return err(E.FREQ_LIMIT, "api freq out of limit")
-            ok = hmac.compare_digest(corp_id.encode(), self.config.corp_id.encode()) & \
-                hmac.compare_digest(secret.encode(), self.config.corp_secret.encode())
-            if not ok:
+            # WeCom looks the corp up first: an unknown corp id is 40013
+            # whatever the secret; a known one with a wrong secret is 40001.
+            if not hmac.compare_digest(corp_id.encode(), self.config.corp_id.encode()):
+                return err(E.INVALID_CORPID, "invalid corpid")
+            if not hmac.compare_digest(secret.encode(), self.config.corp_secret.encode()):
                 return err(E.INVALID_SECRET, "invalid credential")
             token, expires_in = self.tokens.issue()
         return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}
@@ -233,73 +236,6 @@ class Api:
             chatid = "wr" + "".join(secrets.choice(alphabet) for _ in range(22))
             if self.store.get(chatid) is None:
                 return chatid
-
-    # -- operations for the admin surface and the Python API --------------
-
-    def reset(self, seed=None) -> None:
-        """Chats back to `seed` (or the configured one); call log, messages,
-        quota counters and faults back to the start. Tokens stay valid."""
-        new_seed = self.seed if seed is None else load_seed(seed)
-        with self.lock:
-            self.store.load(new_seed)
-            self.seed = new_seed
-            self.log.clear()
-            self.outbox.clear()
-            self.quotas.reset()
-            self.faults = self.initial_faults
-            self.rng = random.Random(self.config.random_seed)
-
-    def set_faults(self, **changes) -> dict:
-        """Merge fault settings; actions: clear=True (back to none),
-        invalidate_tokens=True (40014 from now), expire_tokens=True (42001)."""
-        with self.lock:
-            settings = F.FaultSettings() if changes.pop("clear", False) else self.faults
-            invalidate = changes.pop("invalidate_tokens", False)
-            expire = changes.pop("expire_tokens", False)
-            settings = F.updated(settings, changes)
-            self.faults = settings
-            if invalidate:
-                self.tokens.invalidate_all()
-            if expire:
-                self.tokens.expire_all()
-            return settings.data()
-
-    def set_limits(self, **limits) -> dict:
-        with self.lock:
-            if "token_ttl" in limits:
-                ttl = limits.pop("token_ttl")
-                if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl <= 0:
-                    raise ValueError("token_ttl must be a positive number of seconds")
-                self.tokens.ttl = ttl
-            self.quotas.set_limits(**limits)
-            return {**self.quotas.limits, "token_ttl": self.tokens.ttl}
-
-    def chat(self, chat_id: str) -> dict | None:
-        with self.lock:
-            chat = self.store.get(chat_id)
-        if chat is None:
-            return None
-        return {**chat.data(), "foreign": chat.foreign}
-
-    def chat_ids(self) -> list[str]:
-        with self.lock:
-            return self.store.chat_ids()
-
-    def calls(self) -> list[dict]:
-        with self.lock:
-            return self.log.calls()
-
-    def counts(self) -> dict[str, int]:
-        with self.lock:
-            return self.log.counts()
-
-    def clear_calls(self) -> None:
-        with self.lock:
-            self.log.clear()
-
-    def sent(self, chat_id: str | None = None) -> list[dict]:
-        with self.lock:
-            return self.outbox.sent(chat_id)
 
     def close(self) -> None:
         with self.lock:

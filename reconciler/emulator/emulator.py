@@ -117,6 +117,12 @@ class Emulator:
         with self._api.lock:
             return directory_view(self._api.store.org, self._api.store.directory() is not None)
 
+    def edit_chat(self, chat_id: str, **edits) -> dict | None:
+        """Change a chat as a person in the WeCom client would: add=[ids],
+        remove=[ids], name="...", owner="id" (drift for a test or a demo).
+        The chat afterwards; None when unknown; ValueError when refused."""
+        return self._api.edit_chat(chat_id, edits)
+
     def issued_tokens(self) -> list[str]:
         """The access tokens gettoken handed out that the emulator still
         remembers (invalidate_tokens forgets them): for leak checks."""

@@ -36,7 +36,29 @@ class Chat:
 
 
 Lookup = Callable[[str], Optional[Chat]]
-Directory = Optional[frozenset]  # None: any well-formed user id exists
+# The directory: each user id's key (below) -> the id as the directory spells
+# it. None: any well-formed user id exists, spelled as it is first written.
+Directory = Optional[Mapping[str, str]]
+
+
+def key(user_id: str) -> str:
+    """WeCom tells users apart ignoring letter case (create-member doc 90195):
+    `Alice` and `alice` are one user, so every comparison goes through this."""
+    return user_id.lower()
+
+
+def directory_of(users) -> dict[str, str]:
+    """key -> user id, the first spelling of each user winning, in the order met."""
+    found: dict[str, str] = {}
+    for user in users:
+        found.setdefault(key(user), user)
+    return found
+
+
+def unique(users) -> tuple[str, ...]:
+    """`users` with repeats merged, letter case ignored, keeping the first
+    spelling and position."""
+    return tuple(directory_of(users).values())
 
 
 def check_chat_id(value) -> Reject | None:
@@ -63,12 +85,17 @@ def _user_list(value, field: str) -> Reject | tuple[str, ...]:
     for user in value:
         if not C.is_user_id(user):
             return Reject(E.INVALID_USERID, f"invalid userid in {field}")
-    # Repeated ids are merged, keeping the first position.
-    return tuple(dict.fromkeys(value))
+    # Repeated ids are merged (in any letter case), keeping the first position.
+    return unique(value)
 
 
 def _outside(users, directory: Directory) -> list[str]:
-    return [] if directory is None else [u for u in users if u not in directory]
+    return [] if directory is None else [u for u in users if key(u) not in directory]
+
+
+def _spelled(users, directory: Directory) -> tuple[str, ...]:
+    """The ids as the directory spells them (as written when it is open)."""
+    return tuple(users) if directory is None else tuple(directory.get(key(u), u) for u in users)
 
 
 def _check_owner_format(owner) -> Reject | None:
@@ -122,12 +149,14 @@ def create(body: Mapping, lookup: Lookup, directory: Directory,
         bad = _check_owner_format(owner)
         if bad:
             return bad
-        if owner not in users:
+        if key(owner) not in {key(u) for u in users}:
             return Reject(E.OWNER_NOT_MEMBER, "owner not in userlist")
     if _outside(users, directory):
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: user not in the directory")
     if lookup(chatid) is not None:
         return Reject(E.CHATID_EXISTS, "chatid already exists")
+    users = _spelled(users, directory)
+    owner = next(u for u in users if key(u) == key(owner))  # the member, as spelled in the chat
     return Chat(chatid, name, owner, users)
 
 
@@ -148,30 +177,32 @@ def update(body: Mapping, lookup: Lookup, directory: Directory) -> Reject | Chat
     dele = _user_list(body.get("del_user_list", []), "del_user_list")
     if isinstance(dele, Reject):
         return dele
-    both = set(add) & set(dele)
-    if both:
+    leaving = {key(u) for u in dele}
+    if leaving & {key(u) for u in add}:
         # Not documented; adding and removing one person in one call is
         # contradictory, so it is refused rather than resolved either way.
         return Reject(E.INVALID_MEMBER, "invalid member: in both add_user_list and del_user_list")
-    current = set(chat.userlist)
-    if [u for u in dele if u not in current]:
+    current = {key(u): u for u in chat.userlist}
+    if [u for u in dele if key(u) not in current]:
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: del_user_list user not in chat")
-    if _outside([u for u in add if u not in current], directory):
+    joining = [u for u in add if key(u) not in current]  # adding a member (in any case) changes nothing
+    if _outside(joining, directory):
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: add_user_list user not in the directory")
     owner = chat.owner
     if "owner" in body:
         bad = _check_owner_format(body["owner"])
         if bad:
             return bad
-        owner = body["owner"]
         # Not documented whether the owner may be someone this same call adds.
         # Conservative rule of the project: the new owner must already be a
         # member, and must not be leaving in this call.
-        if owner not in current or owner in dele:
+        wanted = key(body["owner"])
+        if wanted not in current or wanted in leaving:
             return Reject(E.OWNER_NOT_MEMBER, "owner not in chat member list")
-    elif chat.owner in dele:
+        owner = current[wanted]  # as the chat spells its member
+    elif key(chat.owner) in leaving:
         return Reject(E.INVALID_OWNER, "invalid owner: removing the owner requires a new owner")
-    members = tuple(u for u in chat.userlist if u not in set(dele)) + tuple(u for u in add if u not in current)
+    members = tuple(u for u in chat.userlist if key(u) not in leaving) + _spelled(joining, directory)
     bad = _check_count(len(members))
     if bad:
         return bad

@@ -17,12 +17,12 @@ from reconciler.core import facts as C
 from . import orgseed
 from .org import Org
 from .orgseed import SeedError
-from .rules import Chat
+from .rules import Chat, key, unique
 
 
 @dataclass(frozen=True)
 class Seed:
-    users: frozenset | None = None
+    users: frozenset | None = None  # the directory, each user once (letter case ignored)
     chats: tuple[Chat, ...] = ()
     org: Org = Org.default()
 
@@ -48,13 +48,15 @@ def _chat(item, where: str, foreign: bool) -> Chat:
     users = item.get("userlist")
     if not isinstance(users, list) or not all(map(C.is_user_id, users)):
         raise SeedError(f"{where}: userlist must be a list of user ids")
+    users = unique(users)  # `Alice` and `alice` are one member
     owner = item.get("owner", users[0] if users else None)
-    if owner not in users:
+    spelled = {key(u): u for u in users}
+    if not isinstance(owner, str) or key(owner) not in spelled:
         raise SeedError(f"{where}: owner {owner!r} is not in userlist")
     name = item.get("name", "")
     if not isinstance(name, str):
         raise SeedError(f"{where}: name must be a string")
-    return Chat(chatid, name, owner, tuple(dict.fromkeys(users)), foreign)
+    return Chat(chatid, name, spelled[key(owner)], users, foreign)
 
 
 def load_seed(seed) -> Seed:
@@ -77,14 +79,14 @@ def load_seed(seed) -> Seed:
         raise SeedError(f"{source}: unknown keys {', '.join(sorted(map(str, unknown)))}")
     users, org = orgseed.parse(seed, source)
     chats: dict[str, Chat] = {}
-    for key, foreign in (("chats", False), ("foreign_chats", True)):
-        items = seed.get(key) or []
+    for section, foreign in (("chats", False), ("foreign_chats", True)):
+        items = seed.get(section) or []
         if not isinstance(items, list):
-            raise SeedError(f"{source}: {key} must be a list")
+            raise SeedError(f"{source}: {section} must be a list")
         for i, item in enumerate(items):
-            chat = _chat(item, f"{source}: {key}[{i}]", foreign)
+            chat = _chat(item, f"{source}: {section}[{i}]", foreign)
             if chat.chatid in chats:
-                raise SeedError(f"{source}: {key}[{i}]: chat {chat.chatid} is seeded twice")
+                raise SeedError(f"{source}: {section}[{i}]: chat {chat.chatid} is seeded twice")
             chats[chat.chatid] = chat
     # Members of seeded chats need not be in `users`: that is how a test shows
     # someone who left the company but is still in a chat.

@@ -6,10 +6,13 @@ Not thread-safe by itself: the caller (api.Api) holds its lock around every use.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from types import MappingProxyType
+from typing import Mapping
 
 from .orgstore import read_org, write_org
-from .rules import Chat
+from .rules import Chat, directory_of
 from .seed import Seed
 
 _SCHEMA = """
@@ -21,12 +24,15 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+class StateError(ValueError):
+    """A --state file that cannot be used; the message says which and why."""
+
+
 class Store:
     def __init__(self, path: str | None = None):
-        self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
-        self._db.executescript(_SCHEMA)
+        self._db = _open(path)
         self.org = read_org(self._db)  # the directory endpoints read it without the lock: never mutated
-        self._directory_cache: frozenset | None = None
+        self._directory_cache: Mapping[str, str] | None = None
         self._directory_loaded = False
 
     @property
@@ -50,14 +56,16 @@ class Store:
         self.org = seed.org  # once the transaction holds
         self._directory_loaded = False
 
-    def directory(self) -> frozenset | None:
-        """The user ids that exist, or None when any well-formed id does."""
+    def directory(self) -> Mapping[str, str] | None:
+        """The user ids that exist (rules.Directory: key -> id as spelled),
+        or None when any well-formed id does."""
         if not self._directory_loaded:
             row = self._db.execute("SELECT value FROM meta WHERE key='directory'").fetchone()
             if row is None or row[0] == "open":
                 self._directory_cache = None
             else:
-                self._directory_cache = frozenset(r[0] for r in self._db.execute("SELECT userid FROM users"))
+                users = [r[0] for r in self._db.execute("SELECT userid FROM users ORDER BY rowid")]
+                self._directory_cache = MappingProxyType(directory_of(users))
             self._directory_loaded = True
         return self._directory_cache
 
@@ -80,3 +88,46 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+
+# The tables every state file the emulator wrote has (a later version may add
+# tables of its own: those do not make a file foreign).
+_OURS = {"chats": ["chatid", "name", "owner", "userlist", "foreign_app"], "users": ["userid"],
+         "meta": ["key", "value"]}
+
+
+def _ours(db: sqlite3.Connection) -> bool:
+    for table, columns in _OURS.items():
+        if [c[1] for c in db.execute(f"PRAGMA table_info({table!r})")] != columns:
+            return False
+    return True
+
+
+def _open(path: str | None) -> sqlite3.Connection:
+    """The database, with the tables in place, or StateError saying in one
+    line what is wrong with the file (never sqlite3's traceback)."""
+    if path:
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise StateError(f"state file {path}: no directory {directory}")
+        if os.path.isdir(path):
+            raise StateError(f"state file {path} is a directory")
+    db = None
+    try:
+        db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        # Another program's database is left untouched, not given our tables.
+        if tables and not _ours(db):
+            raise sqlite3.DatabaseError("no such table")
+        db.executescript(_SCHEMA)
+    except sqlite3.DatabaseError as exc:
+        if db is not None:
+            db.close()
+        text = str(exc)
+        if "not a database" in text or "malformed" in text:
+            raise StateError(f"state file {path} is not an SQLite database: give a new file name, or the "
+                             f"file an earlier `appchat emulator --state` wrote") from None
+        if "no such column" in text or "no such table" in text:
+            raise StateError(f"state file {path} is an SQLite database, but not one the emulator wrote") from None
+        raise StateError(f"state file {path}: {text}") from None
+    return db

@@ -9,6 +9,7 @@ import re
 import yaml
 
 from reconciler.core.model import LiveChat
+from reconciler.render.words import escape_reordering
 
 DEFAULT_SCHEMA_REF = "../schemas/chats.schema.json"  # the layout of chats/ next to schemas/
 
@@ -19,8 +20,11 @@ _YN = {"y", "Y", "n", "N"}
 
 
 def _double_quoted(text: str) -> str:
+    # YAML counts U+202E and friends as printable and would write them raw;
+    # escaped, the file reads back the same and cannot reorder a line in an
+    # editor or a diff (validate then asks for the name to be changed).
     out = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=float("inf"))
-    return out.strip().removesuffix("...").strip()
+    return escape_reordering(out.strip().removesuffix("...").strip())
 
 
 def scalar(text: str) -> str:

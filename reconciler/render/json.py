@@ -3,11 +3,9 @@ its lists are sorted), indented by 2, with a trailing newline."""
 
 from __future__ import annotations
 
-import json
-
 from reconciler.core.plan import Plan
+from reconciler.render.words import dump_json
 
 
 def render_json(plan: Plan, colour: bool = False) -> str:
-    # Raw UTF-8, like the API itself: chat names are often Chinese.
-    return json.dumps(plan.data, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(plan.data)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
-from reconciler.render.words import NOT_IN_DIRECTORY, ending_text, error_text, plural, quoted, safe
+from reconciler.render.words import NOT_IN_DIRECTORY, ending_text, error_groups, plural, quoted, safe
 
 MARKER = "<!-- appchat-plan -->"
 MAX_CHARS = 65_536
@@ -154,9 +154,16 @@ def _sections(plan: Plan) -> list[_Section]:
         _Section("warnings", "warning", ["#### ⚠️ Warnings", ""],
                  [f"- {code(chat_id)}: {plain(w)}" for chat_id, w in warnings]),
         _Section("errors", "error", ["#### ❌ Errors (these chats could not be read and are not planned)", ""],
-                 [f"- {code(e.chat_id)}: {plain(error_text(e.errcode, e.message))}" for e in plan.errors]),
+                 _error_items(plan)),
         _Section("details", "chat", ["#### Changes by chat", ""], [_details(c, names) for c in plan.changes]),
     ]
+
+
+def _error_items(plan: Plan) -> list[str]:
+    """One item per cause, with the count and ids of the chats it hit."""
+    return [f"- {code(ids[0])}: {plain(text)}" if len(ids) == 1 else
+            f"- **{len(ids)} chats**: {plain(text)}: {codes(ids)}"
+            for text, ids in error_groups(plan.errors)]
 
 
 def _removed(c: Change, names) -> str:

@@ -1,32 +1,27 @@
 """The apply report: text for a terminal and a pipeline's log, JSON for a
-script (always one object, whatever ended the run)."""
+script (always one object, whatever ended the run).
+
+In text, chats that ended the same way for the same reason (60 chats not
+attempted after a rate limit, every chat unreadable while WeCom was down)
+are one line with their count and ids: one cause, one line."""
 
 from __future__ import annotations
 
-import json
-
-from reconciler.core.report import ApplyReport
-from reconciler.render.words import safe
+from reconciler.core.report import ApplyReport, ChatOutcome
+from reconciler.render.words import by_cause, dump_json, plural, safe
 
 
 def render_report_text(report: ApplyReport, colour: bool = False) -> str:
     lines = ["", "Apply results:"]
-    for o in report.outcomes:
-        calls = f"{o.calls_made}/{o.calls_planned} call{'s' if o.calls_planned != 1 else ''}"
-        line = f"  {o.status!s:<8} {o.action!s:<6} {o.chat_id}  ({calls})"
-        if o.errcode is not None:
-            line += f"  errcode {o.errcode}"
-        if o.message:
-            line += f": {safe(o.message)}" if o.errcode is not None else f"  {safe(o.message)}"
-        lines.append(line)
-        if o.announcement:
-            a = o.announcement
-            detail = "" if a.status == "sent" else f" (errcode {a.errcode}): {safe(a.message)}"
-            lines.append(f"           announcement {a.status}{detail}")
+    lines += _outcome_lines(report.outcomes)
+    for o in report.partial:
+        lines.append(f"Left between its calls: {safe(o.chat_id)} ({_calls(o)} made): run apply again to finish it")
     for note in report.notes:
         lines.append(f"Note: {note}")
     if report.stopped:
-        lines.append(f"Stopped early: {report.stopped}")
+        lines.append(f"Stopped early: {safe(report.stopped)}")
+    if report.interrupted:
+        lines += _interrupted(report)
     s = report.summary
     lines.append(
         f"Apply finished: {s['applied']} applied, {s['failed']} failed, {s['skipped']} skipped "
@@ -37,5 +32,60 @@ def render_report_text(report: ApplyReport, colour: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _outcome_lines(outcomes) -> list[str]:
+    """Applied chats one by one; failed and skipped ones grouped by cause."""
+    lines: list[str] = []
+    ends = [o for o in outcomes if str(o.status) != "applied"]
+    grouped = {ids[0]: (cause, ids) for cause, ids in
+               by_cause((o.chat_id, (str(o.status), o.errcode, o.message)) for o in ends)}
+    by_id = {o.chat_id: o for o in outcomes}
+    for o in outcomes:
+        if str(o.status) == "applied":
+            lines += _one(o)
+        elif o.chat_id in grouped:
+            _, ids = grouped[o.chat_id]
+            lines += _one(o) if len(ids) == 1 else [_many([by_id[i] for i in ids])]
+    return lines
+
+
+def _calls(o: ChatOutcome) -> str:
+    return f"{o.calls_made}/{o.calls_planned} call{'s' if o.calls_planned != 1 else ''}"
+
+
+def _reason(o: ChatOutcome) -> str:
+    if o.errcode is not None:
+        return f"  errcode {o.errcode}" + (f": {safe(o.message)}" if o.message else "")
+    return f"  {safe(o.message)}" if o.message else ""
+
+
+def _one(o: ChatOutcome) -> list[str]:
+    lines = [f"  {o.status!s:<8} {o.action!s:<6} {safe(o.chat_id)}  ({_calls(o)}){_reason(o)}"]
+    if o.announcement:
+        a = o.announcement
+        detail = "" if a.status == "sent" else f" (errcode {a.errcode}): {safe(a.message)}"
+        lines.append(f"           announcement {a.status}{detail}")
+    return lines
+
+
+def _many(group: list[ChatOutcome]) -> str:
+    first = group[0]
+    ids = ", ".join(safe(o.chat_id) for o in group)
+    made = sum(o.calls_made for o in group)
+    planned = sum(o.calls_planned for o in group)
+    return (f"  {first.status!s:<8} {plural(len(group), 'chat')} ({made}/{planned} calls in all): "
+            f"{ids}{_reason(first)}")
+
+
+def _interrupted(report: ApplyReport) -> list[str]:
+    s = report.summary
+    lines = [f"Interrupted by {report.interrupted}: {s['applied']} applied, {s['failed']} failed, "
+             f"{s['not_started']} not started, {s['partial']} left between {'its' if s['partial'] == 1 else 'their'}"
+             f" calls."]
+    if report.forced:
+        lines.append("  Stopped at once: a chat whose call was in flight is reported failed, its state unknown; "
+                     "the next apply reads it and finishes the job.")
+    return lines
+
+
 def render_report_json(report: ApplyReport, colour: bool = False) -> str:
-    return json.dumps(report.data, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(report.data)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
 from reconciler.render.palette import Palette
-from reconciler.render.words import NOT_IN_DIRECTORY, ending_text, error_text, person, plural, quoted, safe, summary_line
+from reconciler.render.words import (NOT_IN_DIRECTORY, ending_text, error_groups, person, plural, quoted, safe,
+                                         summary_line)
 
 
 def render_text(plan: Plan, colour: bool = False) -> str:
@@ -29,7 +30,7 @@ def render_text(plan: Plan, colour: bool = False) -> str:
         out.append("")
     if plan.errors:
         out.append(p.bold("Errors (these chats could not be read and are not planned):"))
-        out += [p.red(f"  ! {safe(e.chat_id)}: {safe(error_text(e.errcode, e.message))}") for e in plan.errors]
+        out += _errors(plan, p)
         out.append("")
     people = plan.people
     if len(people):
@@ -38,6 +39,18 @@ def render_text(plan: Plan, colour: bool = False) -> str:
         out.append("")
     out.append(p.bold(summary_line(plan)))
     return "\n".join(out) + "\n"
+
+
+def _errors(plan: Plan, p: Palette) -> list[str]:
+    """One line per cause: a failure shared by many chats is said once, with
+    how many chats it hit and which."""
+    lines = []
+    for text, ids in error_groups(plan.errors):
+        if len(ids) == 1:
+            lines.append(p.red(f"  ! {safe(ids[0])}: {safe(text)}"))
+        else:
+            lines.append(p.red(f"  ! {len(ids)} chats: {safe(text)}: {', '.join(map(safe, ids))}"))
+    return lines
 
 
 def _change(change: Change, p: Palette, names=None) -> list[str]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 
 from reconciler.core.model import DEPT, USER, Grant
 from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, Row, WhoAnswer
-from reconciler.render.words import safe
+from reconciler.render.words import dump_json, safe
 
 
 def _grant(grant: Grant, departments=None) -> str:
@@ -63,11 +62,12 @@ def render_who_text(answer: WhoAnswer, colour: bool = False) -> str:
     lines = [head]
     if answer.groups:
         lines.append("groups: " + ", ".join(f"@{g}" for g in answer.groups))
-    width_id = max((len(r.chat_id) for r in rows), default=0)
+    ids = [safe(r.chat_id) for r in rows]
+    width_id = max((len(i) for i in ids), default=0)
     names = [safe(r.name) for r in rows]
     width_name = max((_width(n) for n in names), default=0)
-    for r, name in zip(rows, names):
-        cols = [r.chat_id.ljust(width_id), name + " " * (width_name - _width(name)),
+    for r, chat_id, name in zip(rows, ids, names):
+        cols = [chat_id.ljust(width_id), name + " " * (width_name - _width(name)),
                 ("owner" if r.owner else "").ljust(5), how(r, answer.departments)]
         if answer.live:
             cols.append(safe(live_text(r)))
@@ -89,8 +89,7 @@ def render_who_json(answer: WhoAnswer, colour: bool = False) -> str:
                              "message": r.error.message if r.error else None}
             entry["agrees"] = r.agrees
         chats.append(entry)
-    return json.dumps({"user_id": answer.user, "groups": list(answer.groups), "chats": chats},
-                      indent=2, ensure_ascii=False) + "\n"
+    return dump_json({"user_id": answer.user, "groups": list(answer.groups), "chats": chats})
 
 
 def _membership(grant: Grant, ended: bool, departments=None) -> dict:

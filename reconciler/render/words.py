@@ -3,6 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any, Hashable, Iterable
+
+# Characters that hide or reorder text and that JSON and YAML may carry raw
+# (both escape the C0 controls themselves): DEL and the C1 controls, the
+# bidirectional marks, embeddings, overrides and isolates, and the Unicode
+# line and paragraph separators.
+_REORDERING = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_reordering(text: str) -> str:
+    """JSON text, or a YAML double-quoted scalar, with each of those
+    characters written as a \\uXXXX escape: the same value once parsed, and
+    harmless when the text itself is shown on a terminal or in a diff."""
+    return _REORDERING.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def dump_json(value: Any) -> str:
+    """Every JSON view: indented by 2, raw UTF-8 (chat names are often
+    Chinese) except the characters above, with a trailing newline."""
+    return escape_reordering(json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
 
 
 def safe(text: str) -> str:
@@ -15,7 +36,9 @@ def safe(text: str) -> str:
 
 
 def quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A name in double quotes, escaped: JSON escapes quotes and C0 controls,
+    safe() everything else that is not printable (U+202E, U+0085...)."""
+    return safe(json.dumps(text, ensure_ascii=False))
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -47,3 +70,19 @@ def ending_text(ending, names, today=None) -> str:
     who = person(ending.who, names) if ":" not in ending.who else ending.who
     reason = f": {safe(grant.reason)}" if grant.reason else ""
     return f"membership of {who} ends {grant.until.isoformat()}{reason} ({grant.source.located})"
+
+
+def by_cause(items: Iterable[tuple[str, Hashable]]) -> list[tuple[Any, list[str]]]:
+    """(cause, chat ids) for each distinct cause, in the order each is first
+    met, the ids in the order given: when WeCom is down or refuses the
+    token, 60 chats fail alike and the views say it once, with the count."""
+    groups: dict[Hashable, list[str]] = {}
+    for chat_id, cause in items:
+        groups.setdefault(cause, []).append(chat_id)
+    return list(groups.items())
+
+
+def error_groups(errors) -> list[tuple[str, list[str]]]:
+    """The plan's read errors as (text, chat ids), one entry per cause."""
+    return [(error_text(code, message), ids)
+            for (code, message), ids in by_cause((e.chat_id, (e.errcode, e.message)) for e in errors)]

@@ -3,7 +3,7 @@ the secret and the access token live.
 
 Policy (numbers are the defaults, all keyword arguments of WeComClient):
 - one token per run, fetched lazily in single flight (wecom.token); 40014 /
-  42001 re-fetch it once and retry the call once; 40001 raises
+  42001 re-fetch it once and retry the call once; 40001 and 40013 raise
   InvalidCredentials at once and is never retried;
 - -1 and 45033: at most 3 retries, exponential back-off 0.5 s doubling to 8 s
   with equal jitter;
@@ -30,7 +30,8 @@ import requests
 
 from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, MEDIA_UPLOAD, ErrCode
 from reconciler.core.model import LiveChat, LiveResult, ReadError
-from reconciler.wecom.credentials import ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env
+from reconciler.wecom.credentials import (ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env,
+                                         public_base)
 from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, ReadOnlyViolation,
                                      TransportError, WeComError, WriteOutcomeUnknown, describe)
 from reconciler.wecom.multipart import form_data
@@ -159,7 +160,8 @@ class WeComClient:
         self.close()
 
     def __repr__(self) -> str:
-        return (f"WeComClient(corp_id={self.credentials.corp_id!r}, api_base={self.credentials.api_base!r}, "
+        base = public_base(self.credentials.api_base)
+        return (f"WeComClient(corp_id={self.credentials.corp_id!r}, api_base={base!r}, "
                 f"concurrency={self.concurrency}, read_only={self.read_only})")
 
     # ---- internals --------------------------------------------------------
@@ -172,7 +174,7 @@ class WeComClient:
         except InvalidCredentials:
             raise
         except WeComError as exc:
-            message = describe(exc.errcode, exc.errmsg) if exc.errcode is not None else str(exc)
+            message = describe(exc.errcode, exc.errmsg)
             return ReadError(chat_id, exc.errcode, message)
 
     def _fetch_token(self) -> tuple[str, float]:
@@ -221,11 +223,16 @@ class WeComClient:
                     continue
                 where = f" for chat {chat_id}" if chat_id else ""
                 if is_write and outcome.maybe_sent:
-                    raise WriteOutcomeUnknown(
-                        f"{method} {path}{where}: {outcome.reason}; the request may have been applied "
-                        "(not retried: re-read the chat to see its state)", chat_id=chat_id, path=path)
+                    detail = (f"{method} {path}: {outcome.reason}; the request may have been applied "
+                              "(not retried: re-read the chat to see its state)")
+                    raise WriteOutcomeUnknown(detail.replace(":", where + ":", 1), errmsg=detail,
+                                              chat_id=chat_id, path=path)
                 tries = f" (after {transport_retries + 1} attempts)" if transport_retries else ""
-                raise TransportError(f"{method} {path}{where}: {outcome.reason}{tries}", chat_id=chat_id, path=path)
+                # errmsg without the chat id: the same outage read for 60 chats is
+                # then one cause, which the views say once
+                detail = f"{method} {path}: {outcome.reason}{tries}"
+                raise TransportError(detail.replace(":", where + ":", 1), errmsg=detail, chat_id=chat_id,
+                                     path=path)
 
             errcode = outcome.get("errcode", 0)
             if errcode == 0:
@@ -239,6 +246,11 @@ class WeComClient:
                 raise InvalidCredentials(
                     f"WeCom rejected the credentials (errcode 40001): check {ENV_CORP_ID} and {ENV_CORP_SECRET} "
                     "(not retried: WeCom blocks an IP that keeps sending a wrong secret)",
+                    errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
+            if errcode == ErrCode.INVALID_CORPID:
+                raise InvalidCredentials(
+                    f"WeCom does not know this corp id (errcode 40013): check {ENV_CORP_ID} (the corp id from "
+                    "My Company, starting ww; not retried: WeCom blocks an IP that keeps sending wrong credentials)",
                     errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
             if errcode in _BUSY_ERRORS and busy_retries < self.max_retries:
                 self._sleep(self._backoff(busy_retries, self.backoff_base, self.backoff_cap))

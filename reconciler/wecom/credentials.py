@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from reconciler.core.facts import DEFAULT_API_BASE
 from reconciler.wecom.errors import MissingCredentials
@@ -32,7 +33,7 @@ class Credentials:
         object.__setattr__(self, "api_base", normalise_base(self.api_base))
 
     def __repr__(self) -> str:
-        return f"Credentials(corp_id={self.corp_id!r}, corp_secret='***', api_base={self.api_base!r})"
+        return f"Credentials(corp_id={self.corp_id!r}, corp_secret='***', api_base={public_base(self.api_base)!r})"
 
 
 def credentials_from_env(env: Mapping[str, str]) -> Credentials:
@@ -42,5 +43,46 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
         if not value:
             raise MissingCredentials(var)
         values[var] = value
-    base = (env.get(ENV_API_BASE) or "").strip() or DEFAULT_API_BASE
-    return Credentials(values[ENV_CORP_ID], values[ENV_CORP_SECRET], base)
+    return Credentials(values[ENV_CORP_ID], values[ENV_CORP_SECRET], api_base_from_env(env))
+
+
+def api_base_from_env(env: Mapping[str, str]) -> str:
+    """WECOM_API_BASE, normalised; the real WeCom only when it is unset. Set
+    but empty (a CI variable defined and left blank) is an error: falling
+    back to production would send a staging run's credentials there."""
+    raw = env.get(ENV_API_BASE)
+    if raw is None:
+        return DEFAULT_API_BASE
+    base = raw.strip()
+    if not base:
+        raise MissingCredentials(
+            ENV_API_BASE, f"{ENV_API_BASE} is set but empty: unset it to use {DEFAULT_API_BASE}, "
+                          f"or set it to the API base to use (such as the emulator's)")
+    try:
+        parts = urlsplit(base)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        usable = False
+    if not usable:
+        raise MissingCredentials(
+            ENV_API_BASE, f"{ENV_API_BASE} is not an http:// or https:// URL with a host: {_shown(base)!r}")
+    return normalise_base(base)
+
+
+def public_base(base: str) -> str:
+    """The base as a plan file and a message may show it: a user:password@
+    (a proxy's credentials) masked."""
+    scheme, sep, rest = base.partition("://")
+    host, slash, path = rest.partition("/")
+    if "@" not in host:
+        return base
+    return f"{scheme}{sep}***@{host.rpartition('@')[2]}{slash}{path}"
+
+
+def _shown(base: str) -> str:
+    """The value for an error message: without a query or a user:password@."""
+    base = base.split("?", 1)[0].split("#", 1)[0]
+    scheme, sep, rest = base.rpartition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}"

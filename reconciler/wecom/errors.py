@@ -16,6 +16,7 @@ from reconciler.wecom.redact import redact
 DESCRIPTIONS: dict[int, str] = {
     ErrCode.BUSY: "WeCom is busy",
     ErrCode.INVALID_SECRET: "invalid credentials (wrong corp id or secret, or the app is disabled)",
+    ErrCode.INVALID_CORPID: "invalid corp id",
     ErrCode.INVALID_USERID: "invalid user id",
     ErrCode.INVALID_MEDIA_TYPE: "invalid media type",
     ErrCode.INVALID_FILE_TYPE: "WeCom does not take this type of file",
@@ -91,15 +92,17 @@ def _rebuild(cls, state):
 
 
 class MissingCredentials(WeComError):
-    """A required environment variable is unset or empty."""
+    """A required environment variable is unset or empty, or one that is set
+    holds what cannot be used (an empty WECOM_API_BASE); the message names it."""
 
-    def __init__(self, variable: str) -> None:
-        super().__init__(f"{variable} is not set")
+    def __init__(self, variable: str, message: str | None = None) -> None:
+        super().__init__(message or f"{variable} is not set")
         self.variable = variable
 
 
 class InvalidCredentials(WeComError):
-    """40001: the corp id or secret is wrong. Never retried: WeCom blocks IPs that insist."""
+    """40001 (wrong secret) or 40013 (wrong corp id) from gettoken. Never
+    retried: WeCom blocks IPs that insist."""
 
 
 class ChatNotFound(WeComError):

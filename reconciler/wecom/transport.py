@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from typing import Callable
+from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions as u3
@@ -39,6 +40,7 @@ class Transport:
     def __init__(self, api_base: str, *, pool_size: int, timeout: tuple[float, float],
                  on_attempt: Callable[[str], None], session: requests.Session | None = None) -> None:
         self.api_base = api_base
+        self.host = host_of(api_base)
         self.timeout = timeout
         self._on_attempt = on_attempt
         self.session = session or requests.Session()
@@ -55,6 +57,7 @@ class Transport:
                  chat_id: str | None, raw: tuple[bytes, str] | None = None) -> dict | Failure:
         """`body` goes as JSON; `raw` is (bytes, Content-Type) sent as is (an upload)."""
         url = self.api_base + path
+        host = self.host
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = None if body is None else {"Content-Type": "application/json; charset=utf-8"}
         if raw is not None:
@@ -70,7 +73,7 @@ class Transport:
             status = resp.status_code
             if resp.status_code != 200:
                 # 5xx is a passing state of a proxy or server; 3xx/4xx will not change
-                failure = Failure(f"HTTP {resp.status_code} from WeCom", maybe_sent=True,
+                failure = Failure(f"HTTP {resp.status_code} from {host}", maybe_sent=True,
                                   retryable=resp.status_code >= 500)
             else:
                 try:
@@ -80,20 +83,30 @@ class Transport:
                 if isinstance(parsed, dict) and isinstance(parsed.get("errcode", 0), int):
                     result = parsed
                 else:
-                    failure = Failure("WeCom sent a body that is not a JSON answer", maybe_sent=True)
+                    failure = Failure(f"{host} sent a body that is not a JSON answer", maybe_sent=True)
         except requests.exceptions.ConnectTimeout:
-            failure = Failure(f"connection timed out after {self.timeout[0]:g} s", maybe_sent=False)
+            failure = Failure(f"connection to {host} timed out after {self.timeout[0]:g} s", maybe_sent=False)
         except requests.exceptions.ReadTimeout:
-            failure = Failure(f"no answer within {self.timeout[1]:g} s", maybe_sent=True)
+            failure = Failure(f"no answer from {host} within {self.timeout[1]:g} s", maybe_sent=True)
+        except requests.exceptions.ProxyError:
+            failure = Failure(f"cannot reach {host} through the proxy (HTTPS_PROXY / HTTP_PROXY)", maybe_sent=False)
+        except requests.exceptions.SSLError as exc:
+            # the handshake failed: nothing was sent, and trying again will not help
+            failure = Failure(f"TLS with {host} failed: {_innermost(exc)}", maybe_sent=False, retryable=False)
         except requests.exceptions.ConnectionError as exc:
-            if _never_connected(exc):
-                failure = Failure("cannot connect to WeCom (connection refused or host unreachable)",
+            cause = _never_connected(exc)
+            if cause is u3.NameResolutionError:
+                failure = Failure(f"cannot resolve the host name {host} (DNS)", maybe_sent=False)
+            elif cause is not None:
+                failure = Failure(f"cannot connect to {host} (connection refused or host unreachable)",
                                   maybe_sent=False)
             else:
-                failure = Failure("connection to WeCom dropped before an answer came", maybe_sent=True)
+                failure = Failure(f"connection to {host} dropped before an answer came", maybe_sent=True)
         except requests.exceptions.RequestException as exc:
-            # invalid URL and the like: nothing was sent and a retry will not help
-            failure = Failure(f"request failed ({type(exc).__name__}: {exc})", maybe_sent=False, retryable=False)
+            # invalid URL and the like: nothing was sent and a retry will not help. The
+            # exception's own text holds the URL and its query: only its type is shown.
+            failure = Failure(f"request to {host} failed ({type(exc).__name__})", maybe_sent=False,
+                              retryable=False)
         # -v logs what helps debugging and nothing that is a credential: no URL, no query
         log.debug("%s %s chat=%s status=%s errcode=%s %.0fms", method, path, chat_id or "-", status,
                   result.get("errcode", 0) if result is not None else "-",
@@ -104,8 +117,36 @@ class Transport:
         return result  # type: ignore[return-value]
 
 
-def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
-    """True when the failure happened while connecting, so nothing was sent."""
+def host_of(api_base: str) -> str:
+    """HOST[:PORT] of the API base: what a connection error names. Never the
+    path's query (it carries the secret or the token) nor a user:password@."""
+    parts = urlsplit(api_base)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = parts.hostname or "the API base"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}" if port else host
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> type | None:
+    """The urllib3 error type when the failure happened while connecting (so
+    nothing was sent), else None."""
     reason = exc.args[0] if exc.args else None
     inner = getattr(reason, "reason", reason)  # MaxRetryError wraps the real cause
-    return isinstance(inner, (u3.NewConnectionError, u3.ConnectTimeoutError, u3.NameResolutionError))
+    for kind in (u3.NameResolutionError, u3.NewConnectionError, u3.ConnectTimeoutError):
+        if isinstance(inner, kind):
+            return kind
+    return None
+
+
+def _innermost(exc: BaseException) -> str:
+    """The deepest cause's text (an SSL verification message), which holds no URL."""
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)
+    while isinstance(reason, BaseException) and reason.args and isinstance(reason.args[0], BaseException):
+        reason = reason.args[0]
+    text = str(reason)
+    return text if "?" not in text and "://" not in text else type(reason).__name__

@@ -12,6 +12,7 @@ from tests.helpers import env_for
 from tests.app.support import chat, ok_writes, run, state, start_apply_env, write_chats, writes
 
 from reconciler.app.lock import ApplyLock
+from reconciler.app.session import target_from_env
 from reconciler.cli import term
 from reconciler.cli.commands import apply as apply_cmd
 from reconciler.wecom import client_from_env
@@ -233,7 +234,7 @@ def test_guard_refuses_a_saved_plan_too(emu, capsys, tmp_path):
 # ---------------------------------------------------------------- one apply at a time
 
 def test_a_second_apply_on_this_machine_is_refused(emu, capsys):
-    holder = ApplyLock()
+    holder = ApplyLock(target_from_env())
     assert holder.acquire() is None
     try:
         r = run(capsys, "apply", "--yes", "chats")
@@ -244,10 +245,40 @@ def test_a_second_apply_on_this_machine_is_refused(emu, capsys):
     assert run(capsys, "apply", "--yes", "chats").code == 0
 
 
+def test_the_lock_keys_on_the_normalised_base_and_the_corp(emu, capsys, monkeypatch):
+    # issue 12: `.../cgi-bin` and `.../cgi-bin/` were two locks, and two applies interleaved
+    holder = ApplyLock(target_from_env({**env_for(emu), "WECOM_API_BASE": emu.base_url.rstrip("/")}))
+    assert holder.acquire() is None
+    try:
+        r = run(capsys, "apply", "--yes", "chats")  # the environment has the trailing slash
+        assert r.code == 1 and "another `appchat apply`" in r.err
+        assert emu.calls() == []
+        # another corp at the same base is another lock
+        other = ApplyLock(target_from_env({**env_for(emu), "WECOM_CORP_ID": "wwother"}))
+        assert other.path != holder.path
+    finally:
+        holder.release()
+    unset = target_from_env({"WECOM_CORP_ID": "wwx", "WECOM_CORP_SECRET": "s"})
+    explicit = target_from_env({"WECOM_CORP_ID": "wwx", "WECOM_CORP_SECRET": "s",
+                                "WECOM_API_BASE": "https://qyapi.weixin.qq.com/cgi-bin"})
+    assert ApplyLock(unset).path == ApplyLock(explicit).path
+
+
+def test_a_lock_file_that_cannot_be_opened_refuses_instead_of_skipping_the_lock(emu, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("APPCHAT_LOCK_DIR", str(tmp_path / "no" / "such" / "dir"))
+    for argv in (["--yes", "chats"], ["--yes", "--format", "json", "chats"]):
+        r = run(capsys, "apply", *argv)
+        assert r.code == 1
+        assert "cannot open the apply lock file" in r.err and "APPCHAT_LOCK_DIR" in r.err
+        assert "Nothing was applied" in r.err
+    assert "cannot open the apply lock file" in r.json()["refusals"][0]
+    assert writes(emu) == []
+
+
 def test_a_saved_plan_is_refused_too_while_another_apply_runs(emu, capsys, tmp_path):
     assert run(capsys, "plan", "--out", tmp_path / "p.json", "chats").code == 0
     emu.clear_calls()
-    holder = ApplyLock()
+    holder = ApplyLock(target_from_env())
     assert holder.acquire() is None
     try:
         r = run(capsys, "apply", "--plan", tmp_path / "p.json")
@@ -289,7 +320,7 @@ def test_json_refusals_are_a_report_on_stdout_too(emu, capsys, tmp_path):
     assert "not confirmed" in report("chats")["refusals"][0]
     (tmp_path / "bad.json").write_text('{"format_version": 1, "changes": [', encoding="utf-8")
     assert "not valid JSON" in report("--plan", tmp_path / "bad.json")["refusals"][0]
-    holder = ApplyLock()
+    holder = ApplyLock(target_from_env())
     assert holder.acquire() is None
     try:
         assert "another `appchat apply`" in report("--yes", "chats")["refusals"][0]

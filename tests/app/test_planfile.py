@@ -8,7 +8,14 @@ import os
 import pytest
 
 from reconciler.app import planfile
-from tests.builders import sample_plan
+from reconciler.core.plan import Target
+from tests.builders import sample_plan as _sample_plan
+
+TARGET = Target("wwdemo", "http://127.0.0.1:8080/cgi-bin/")
+
+
+def sample_plan():
+    return _sample_plan().aimed_at(TARGET)
 
 def test_planfile_round_trip_keeps_calls_and_records_origin(tmp_path):
     plan = sample_plan()
@@ -60,7 +67,7 @@ def test_planfile_refuses_a_digest_consistent_file_that_is_not_a_plan(tmp_path):
     planfile.write(sample_plan(), str(path))
     data = json.loads(path.read_text("utf-8"))
     data["changes"][0]["calls"][0]["path"] = "appchat/send"
-    data["digest"] = planfile.digest(data["changes"])
+    data["digest"] = planfile.digest(data["changes"], data["target"])
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(planfile.PlanFileError, match="not a valid plan"):
         planfile.read(str(path))
@@ -70,3 +77,59 @@ def test_planfile_missing_file(tmp_path):
     with pytest.raises(planfile.PlanFileError, match="cannot read"):
         planfile.read(str(tmp_path / "nope.json"))
 
+
+
+def test_a_saved_plan_records_its_target_and_the_digest_covers_it(tmp_path):
+    path = tmp_path / "plan.json"
+    planfile.write(sample_plan(), str(path))
+    data = json.loads(path.read_text("utf-8"))
+    assert data["target"] == {"corp_id": "wwdemo", "api_base": "http://127.0.0.1:8080/cgi-bin/"}
+    assert planfile.read(str(path)).target == TARGET
+    data["target"]["corp_id"] = "wwprod"  # edited to aim the plan elsewhere: the digest no longer matches
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(planfile.PlanFileError, match="changes or target no longer match its digest"):
+        planfile.read(str(path))
+
+
+def test_a_plan_written_before_targets_is_refused_with_make_it_again(tmp_path):
+    path = tmp_path / "plan.json"
+    planfile.write(sample_plan(), str(path))
+    data = json.loads(path.read_text("utf-8"))
+    del data["target"]
+    # what an older appchat wrote: the digest of `changes` alone
+    import hashlib
+    canonical = json.dumps(data["changes"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    data["digest"] = "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(planfile.PlanFileError) as info:
+        planfile.read(str(path))
+    assert "does not say which corp and API base it was made against" in str(info.value)
+    assert "make the plan again with `appchat plan --out`" in str(info.value)
+
+
+@pytest.mark.parametrize("target", [{"corp_id": "wwdemo"}, {"corp_id": "", "api_base": "http://x/"},
+                                    {"corp_id": "wwdemo", "api_base": "http://x"}, "wwdemo"])
+def test_a_malformed_target_is_not_a_plan(tmp_path, target):
+    path = tmp_path / "plan.json"
+    planfile.write(sample_plan(), str(path))
+    data = json.loads(path.read_text("utf-8"))
+    data["target"] = target
+    data["digest"] = planfile.digest(data["changes"], target)
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(planfile.PlanFileError, match="not a valid plan: .*target"):
+        planfile.read(str(path))
+
+
+def test_target_refusal_names_both_targets():
+    plan = sample_plan()
+    assert planfile.target_refusal(plan, "p.json", TARGET) is None
+    here = Target("wwprod", "https://qyapi.weixin.qq.com/cgi-bin/")
+    message = planfile.target_refusal(plan, "p.json", here)
+    assert message.startswith("plan file p.json was made against corp wwdemo at http://127.0.0.1:8080/cgi-bin/, "
+                              "but the environment (WECOM_CORP_ID, WECOM_API_BASE) targets corp wwprod at "
+                              "https://qyapi.weixin.qq.com/cgi-bin/")
+
+
+def test_a_plan_without_a_target_cannot_be_saved(tmp_path):
+    with pytest.raises(ValueError, match="target"):
+        planfile.write(_sample_plan(), str(tmp_path / "p.json"))

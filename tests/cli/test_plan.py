@@ -241,6 +241,26 @@ def test_api_base_without_trailing_slash_works(chats, emu, monkeypatch, capsys):
     assert r.code == 0, r.err
 
 
+def test_the_json_plan_names_its_target_after_the_contracts_keys(chats, emu, monkeypatch, capsys):
+    # issue 12: an added key, the same in `--format json` and in a saved plan
+    monkeypatch.setenv("WECOM_API_BASE", emu.base_url.rstrip("/"))
+    data = run(capsys, "plan", chats, "--format", "json").json()
+    assert list(data)[-1] == "target"
+    assert data["target"] == {"corp_id": "wwtestcorp", "api_base": emu.base_url}  # with its trailing slash
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_api_base_is_an_error_not_production(chats, emu, monkeypatch, capsys, value):
+    # issue 12: a CI variable defined but left empty must not send the credentials to qyapi.weixin.qq.com
+    monkeypatch.setenv("WECOM_API_BASE", value)
+    emu.clear_calls()
+    r = run(capsys, "plan", chats)
+    assert r.code == 1
+    assert r.err.startswith("error: WECOM_API_BASE is set but empty: unset it to use "
+                            "https://qyapi.weixin.qq.com/cgi-bin/")
+    assert emu.calls() == []
+
+
 def test_the_installed_program_in_a_subprocess(tmp_path, emu):
     # The real entry point and real process exit codes, not just cli.main's return value.
     from tests.helpers import env_for, run_cli

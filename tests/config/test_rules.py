@@ -46,12 +46,41 @@ CASES = [
          ["chats/a.yaml:3:13: error: YAML syntax error: control character '\\x01' is not allowed"]),
     Case("unsupported_tag", {"chats/a.yaml": chat("    name: !weird X\n    owner: a\n    members: [a, b]\n")},
          ["chats/a.yaml:3:11: error: unsupported YAML tag '!weird'"]),
+    # Issue 12: a tag on a list or a mapping is refused like a tag on a scalar.
+    Case("python_tag_on_a_list", {"chats/a.yaml": chat("    name: X\n    owner: a\n"
+                                                       "    members: !!python/object/apply:os.system [a, b]\n")},
+         ["chats/a.yaml:5:14: error: unsupported YAML tag '!!python/object/apply:os.system' on a list"]),
+    Case("custom_tag_on_a_list", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: !custom [a, b]\n")},
+         ["chats/a.yaml:5:14: error: unsupported YAML tag '!custom' on a list"]),
+    Case("custom_tag_on_a_mapping", {"chats/a.yaml": "chats:\n  ab: !custom\n" + TWO},
+         ["chats/a.yaml:2:7: error: unsupported YAML tag '!custom' on a mapping"]),
+    Case("set_tag_on_a_group", {"chats/a.yaml": "groups:\n  g: !!set {a, b}\n" + chat()},
+         ["chats/a.yaml:2:3: warning: group 'g' is not used by any chat",
+          "chats/a.yaml:2:6: error: group 'g' must be a list, got a mapping",
+          "chats/a.yaml:2:6: error: unsupported YAML tag '!!set' on a mapping"]),
+    Case("tag_on_the_document", {"chats/a.yaml": "--- !custom\n" + chat()},
+         ["chats/a.yaml:1:5: error: unsupported YAML tag '!custom' on a mapping"]),
     Case("alias_bomb", {"chats/a.yaml": "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{n}: &{n} [{','.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg"))},
          ["chats/a.yaml:6:29: error: alias *e expands the document past 1,000,000 nodes "
           "(an alias bomb?); refusing to expand it"]),
     Case("recursive_alias", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members: [&a [*a], &b [*b]]\n")},
          ["chats/a.yaml:5:19: error: alias *a is inside the node it refers to (a recursive alias)"]),
+    # Issue 12: a name that could move the cursor or reorder the line it is shown on.
+    Case("name_with_bidi_override", {"chats/a.yaml": chat('    name: "Ops\\u202Egpj.exe"\n    owner: a\n'
+                                                          "    members: [a, b]\n")},
+         ["chats/a.yaml:3:11: error: the name of chat 'ab' contains a bidirectional control character "
+          "(U+202E RIGHT-TO-LEFT OVERRIDE), which could hide or reorder text where the name is shown; remove it"]),
+    Case("name_with_isolate_unquoted", {"chats/a.yaml": chat("    name: Ops\u2066x\n    owner: a\n    members: [a, b]\n")},
+         ["chats/a.yaml:3:11: error: the name of chat 'ab' contains a bidirectional control character "
+          "(U+2066 LEFT-TO-RIGHT ISOLATE), which could hide or reorder text where the name is shown; remove it"]),
+    Case("name_with_escape_character", {"chats/a.yaml": chat('    name: "X\\e[2J"\n    owner: a\n'
+                                                             "    members: [a, b]\n")},
+         ["chats/a.yaml:3:11: error: the name of chat 'ab' contains a control character (U+001B), "
+          "which could hide or reorder text where the name is shown; remove it"]),
+    Case("name_with_c1_control", {"chats/a.yaml": chat('    name: "X\\x9by"\n    owner: a\n    members: [a, b]\n')},
+         ["chats/a.yaml:3:11: error: the name of chat 'ab' contains a control character (U+009B), "
+          "which could hide or reorder text where the name is shown; remove it"]),
     # ---- duplicate keys ----------------------------------------------------
     Case("duplicate_key_top", {"chats/a.yaml": "chats: {}\nchats: {}\n"},
          ["chats/a.yaml:2:1: error: duplicate key 'chats' (first at line 1, column 1); "

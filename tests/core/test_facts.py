@@ -19,6 +19,15 @@ def test_the_id_patterns_are_the_schemas():
     assert defs["memberString"]["pattern"].endswith("|" + facts.USER_ID_PATTERN[1:-1] + ")$")
 
 
+def test_the_forbidden_name_characters_are_the_schemas():
+    name = json.loads(schema_text())["$defs"]["chat"]["properties"]["name"]
+    assert name["pattern"] == f"^[^{facts.CHAT_NAME_FORBIDDEN}]*$"
+    for char in ("\x00", "\x1f", "\x7f", "\x9f", "\u202a", "\u202e", "\u2066", "\u2069"):
+        assert facts.forbidden_in_name(f"a{char}b") == char
+    for char in (" ", "~", "\xa0", "\u2029"[:0] or "\u2065", "\u202f", "\u206a", "中", "\U0001F600"):
+        assert facts.forbidden_in_name(f"a{char}b") is None, repr(char)
+
+
 @pytest.mark.parametrize("value, ok", [
     ("team", True), ("a" * 32, True), ("a" * 33, False), ("", False), ("team\n", False), ("te am", False),
     ("中文", False), (42, False), (None, False),

@@ -119,3 +119,33 @@ def test_exit_codes_are_documented():
     table = README[heading.end():]
     for code in ("| 0 |", "| 1 |", "| 2 |"):
         assert code in table
+
+
+def test_the_fault_and_abuse_table_names_tests_that_exist():
+    """docs/internals.md's table says which test proves each row: every file,
+    test function and rules case it names exists."""
+    page = (ROOT / "docs" / "internals.md").read_text(encoding="utf-8")
+    table = page[page.index("## Fault and abuse table"):]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| **")]
+    missing = []
+    named = 0
+    for row in rows[2:]:  # after the header and its rule
+        proof = row.rstrip(" |").rsplit(" | ", 1)[-1]
+        current = None
+        for token in re.findall(r"`([^`]+)`", proof):
+            if "/" not in token and not token.startswith("::"):
+                continue  # a rules case, checked below
+            path, _, test = token.partition("::")
+            if path:
+                current = ROOT / "tests" / path
+                if not current.exists():
+                    missing.append(token)
+                    continue
+            if test and (current is None or not re.search(rf"^def {re.escape(test)}\(",
+                                                          current.read_text(encoding="utf-8"), re.M)):
+                missing.append(token)
+            named += 1
+        for case in re.findall(r"cases? ((?:`\w+`(?:, )?)+)", proof):
+            rules = (ROOT / "tests" / "config" / "test_rules.py").read_text(encoding="utf-8")
+            missing += [c for c in re.findall(r"`(\w+)`", case) if f'Case("{c}"' not in rules]
+    assert named >= 40 and not missing, missing

@@ -200,3 +200,55 @@ def test_emulator_output_leaks_nothing(tmp_path):
     texts.update({f"run {i} {k}": v for i, r in enumerate(runs) for k, v in (("out", r[1]), ("err", r[2]))})
     leaks = {where: _leaks(text, {MARKER, WRONG, token}) for where, text in texts.items()}
     assert not {w: found for w, found in leaks.items() if found}  # ...with the secrets masked
+
+
+@pytest.mark.slow
+def test_issue_12_paths_leak_nothing(emulator_factory, tmp_path):
+    """The paths issue 12 added: the refusal of a plan made against another
+    target (also when the base carries a proxy's user:password@), and the
+    report of an interrupted apply, text and JSON, each with -v in its own
+    process."""
+    emu = emulator_factory(corp_id=CORP, corp_secret=MARKER, seed=SEED, latency_ms=100)
+    write_chats(tmp_path, DESIRED)
+    good = {"WECOM_CORP_ID": CORP, "WECOM_CORP_SECRET": MARKER, "WECOM_API_BASE": emu.base_url,
+            "APPCHAT_LOCK_DIR": str(tmp_path)}
+    collected: list[tuple[str, str]] = []
+    plan = tmp_path / "plan.json"
+    code, out, err = run_cli(["plan", "chats", "-v", "--out", plan], good, cwd=tmp_path)
+    assert code == 0, err
+    collected += [("plan stdout", out), ("plan stderr", err), ("plan file", plan.read_text(encoding="utf-8"))]
+    emu.clear_calls()
+    userinfo = emu.base_url.replace("http://", f"http://proxy:{quote(MARKER, safe='')}@")
+    elsewhere = [("another corp", {**good, "WECOM_CORP_ID": "wwelsewhere", "WECOM_CORP_SECRET": WRONG}),
+                 ("a base with user:password@", {**good, "WECOM_API_BASE": userinfo})]
+    for name, env in elsewhere:
+        for fmt in ("text", "json"):
+            code, out, err = run_cli(["apply", "--plan", plan, "--format", fmt, "-v"], env, cwd=tmp_path)
+            assert code == 1 and "a saved plan is applied only against the target it was made against" in err
+            collected += [(f"{name} {fmt} stdout", out), (f"{name} {fmt} stderr", err)]
+    assert "targets corp wwtestcorp" not in collected[-1][1] and "***@127.0.0.1" in collected[-1][1]
+    assert emu.calls() == []  # refused before any request, the secret never sent anywhere
+
+    # an interrupted apply, SIGTERM sent once its first write took effect
+    for fmt in ("text", "json"):
+        emu.reset()
+        fired = threading.Event()
+        box: list = []
+
+        def hook(event, method, path, fired=fired, box=box):
+            if event == "reply" and path in ("appchat/update", "appchat/create") and not fired.is_set():
+                fired.set()
+                box[0].send_signal(signal.SIGTERM)
+        emu.add_hook(hook)
+        proc = subprocess.Popen([sys.executable, "-m", "reconciler", "apply", "chats", "--yes", "--concurrency", "1",
+                                 "--format", fmt, "-v"], cwd=tmp_path, env=subprocess_env(good),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        box.append(proc)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1 and "interrupted by SIGTERM" in err, err
+        assert "DEBUG" in err  # the -v log was there to check
+        collected += [(f"interrupted {fmt} stdout", out), (f"interrupted {fmt} stderr", err)]
+    tokens = set(emu.issued_tokens())
+    assert tokens
+    leaks = {where: _leaks(text, {MARKER, WRONG} | tokens) for where, text in collected}
+    assert not {w: found for w, found in leaks.items() if found}

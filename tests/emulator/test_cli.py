@@ -54,14 +54,15 @@ def test_credentials_seed_and_faults_options(tmp_path):
                     encoding="utf-8")
     proc = Proc("--corp-id", "wwmine", "--corp-secret", "s3cret", "--seed", str(seed), "--token-ttl", "60")
     try:
-        assert proc.token()["errcode"] == 40001
+        assert proc.token()["errcode"] == 40013  # wwdemo is not this emulator's corp
+        assert proc.token("wwmine", "wrong")["errcode"] == 40001
         answer = proc.token("wwmine", "s3cret")
         assert answer["errcode"] == 0 and answer["expires_in"] == 60
         info = requests.get(proc.base + "appchat/get", params={"access_token": answer["access_token"],
                                                                  "chatid": "team"}).json()
         assert info["chat_info"]["userlist"] == ["alice", "bob"]
         admin = proc.base.replace("/cgi-bin/", "/_emulator/")
-        assert requests.get(admin + "counts").json() == {"appchat/get": 1, "gettoken": 2}
+        assert requests.get(admin + "counts").json() == {"appchat/get": 1, "gettoken": 3}
     finally:
         assert proc.stop()[0] == 0
 
@@ -105,10 +106,58 @@ def test_bad_seed_exits_1_with_a_message(tmp_path):
     assert "seed" in err and "invalid chatid" in err
 
 
-@pytest.mark.parametrize("argv", [["--busy-rate", "1.5"], ["--port", "-1"], ["--token-ttl", "0"]])
-def test_bad_option_values_are_usage_errors(argv):
+@pytest.mark.parametrize("argv, message", [
+    (["--busy-rate", "1.5"], "argument --busy-rate: must be between 0 and 1: '1.5'"),
+    (["--port", "-1"], "argument --port: must be 0 or more: '-1'"),
+    (["--port", "70000"], "argument --port: must be 0 to 65535: '70000'"),
+    (["--token-ttl", "0"], "argument --token-ttl: must be more than 0: '0'"),
+])
+def test_bad_option_values_are_usage_errors(argv, message):
     code, out, err = run_cli(["emulator", *argv], timeout=30)
-    assert code == 1 and "error" in err  # usage errors exit 1: 2 is "changes present"
+    assert code == 1  # usage errors exit 1: 2 is "changes present"
+    assert err.splitlines()[-1] == f"appchat emulator: error: {message}"
+    assert "Traceback" not in err and out == ""
+
+
+def _state_cases(tmp_path):
+    not_db = tmp_path / "notdb.sqlite"
+    not_db.write_text("this is not a database\n" * 100, encoding="utf-8")
+    other = tmp_path / "other.sqlite"
+    import sqlite3
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE chats (id INTEGER PRIMARY KEY, title TEXT)")
+    db.close()
+    return {
+        "not a database": (not_db, f"state file {not_db} is not an SQLite database: give a new file name, or "
+                                   f"the file an earlier `appchat emulator --state` wrote"),
+        "no directory": (tmp_path / "nonexistent" / "x.sqlite",
+                         f"state file {tmp_path / 'nonexistent' / 'x.sqlite'}: no directory {tmp_path / 'nonexistent'}"),
+        "a directory": (tmp_path, f"state file {tmp_path} is a directory"),
+        "another program's database": (other, f"state file {other} is an SQLite database, but not one the "
+                                              f"emulator wrote"),
+    }
+
+
+@pytest.mark.parametrize("case", ["not a database", "no directory", "a directory", "another program's database"])
+def test_an_unusable_state_file_is_one_line_and_exit_1(tmp_path, case):
+    # issue 12: these were sqlite3 tracebacks
+    path, message = _state_cases(tmp_path)[case]
+    before = path.read_bytes() if path.is_file() else None
+    code, out, err = run_cli(["emulator", "--port", "0", "--state", str(path)], timeout=30)
+    assert code == 1 and out == ""
+    assert err == f"appchat emulator: error: {message}\n"
+    if before is not None:
+        assert path.read_bytes() == before  # the file is left as it was
+
+
+def test_a_port_in_use_is_one_line_and_exit_1():
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code, out, err = run_cli(["emulator", "--port", str(busy.getsockname()[1])], timeout=30)
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert err.startswith("appchat emulator: error: ") and len(err.splitlines()) == 1
 
 
 def test_help_lists_every_option():

@@ -92,3 +92,18 @@ def test_reset_with_a_new_seed(emulator_factory):
     assert emu.chat_ids() == ["three"]
     emu.reset()  # the last seed given stays the seed
     assert emu.chat_ids() == ["three"]
+
+
+def test_a_state_file_with_a_table_of_a_later_version_is_still_ours(tmp_path):
+    # only a database without the emulator's own tables is refused (issue 12);
+    # a table a later version adds is no reason
+    import sqlite3
+    state = str(tmp_path / "state.sqlite")
+    with Emulator(EmulatorConfig(state_path=state, seed={"chats": [
+            {"chatid": "team", "name": "Team", "owner": "alice", "userlist": ["alice", "bob"]}]})):
+        pass
+    with sqlite3.connect(state) as db:
+        db.execute("CREATE TABLE from_a_later_version (id INTEGER PRIMARY KEY, data TEXT)")
+    db.close()
+    with Emulator(EmulatorConfig(state_path=state)) as again:
+        assert again.chat("team")["userlist"] == ["alice", "bob"]

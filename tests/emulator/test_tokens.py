@@ -31,13 +31,14 @@ def test_same_token_while_valid_new_one_after_expiry(emu, clock):
     assert api.gettoken()["access_token"] != first
 
 
-@pytest.mark.parametrize("params", [
-    {"corpid": "wwtestcorp", "corpsecret": "wrong"},
-    {"corpid": "wwother", "corpsecret": "test-secret-DO-NOT-LEAK"},
+@pytest.mark.parametrize("params, code", [
+    ({"corpid": "wwtestcorp", "corpsecret": "wrong"}, 40001),
+    ({"corpid": "wwother", "corpsecret": "test-secret-DO-NOT-LEAK"}, 40013),
+    ({"corpid": "wwother", "corpsecret": "wrong"}, 40013),  # the corp is looked up first
 ])
-def test_wrong_corp_id_or_secret_is_40001(emu, params):
+def test_wrong_secret_is_40001_and_unknown_corp_id_is_40013(emu, params, code):
     answer = RawApi(emu).gettoken(**params)
-    assert answer["errcode"] == 40001
+    assert answer["errcode"] == code
     assert "access_token" not in answer
 
 
@@ -88,7 +89,7 @@ def test_expire_action_makes_tokens_expired(emu):
 
 def test_errmsg_carries_a_changing_hint(emu):
     api = RawApi(emu)
-    a, b = api.gettoken(corpid="x", corpsecret="y"), api.gettoken(corpid="x", corpsecret="y")
+    a, b = api.gettoken(corpid="wwtestcorp", corpsecret="y"), api.gettoken(corpid="wwtestcorp", corpsecret="y")
     assert a["errmsg"].startswith("invalid credential, hint: [")
     assert a["errmsg"] != b["errmsg"]  # clients must key on errcode
 

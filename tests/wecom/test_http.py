@@ -224,14 +224,57 @@ def test_wrong_secret_fails_at_once_with_one_gettoken(emulator_factory):
     assert emu.call_counts().get("appchat/get", 0) == 0
 
 
-def test_unreachable_server_is_a_transport_error(emu):
+def test_wrong_corp_id_fails_at_once_with_one_gettoken_naming_the_variable(emulator_factory):
+    # issue 12: real WeCom answers 40013 to an unknown corp id; it is handled as 40001 is
+    emu = emulator_factory(seed=SEED)
+    env = {**env_for(emu), "WECOM_CORP_ID": "wwnotthiscorp"}
+    with client_from_env(env, concurrency=8, sleep=Sleeps()) as client:
+        with pytest.raises(InvalidCredentials) as info:
+            client.read_chats(IDS)
+        with pytest.raises(InvalidCredentials):
+            client.get_chat("team")  # remembered: no second try
+    assert info.value.errcode == 40013
+    assert "WECOM_CORP_ID" in str(info.value) and "40013" in str(info.value)
+    assert emu.call_counts() == {"gettoken": 1}
+
+
+def test_unreachable_server_is_a_transport_error_naming_the_host(emu):
     creds = Credentials("wwtestcorp", "test-secret-DO-NOT-LEAK", "http://127.0.0.1:1/cgi-bin/")
     sleeps = Sleeps()
     with WeComClient(creds, sleep=sleeps) as client:
         result = client.read_chats(["team", "chat01"])
         assert client.stats == {"gettoken": 4}  # one failed fetch (1 + 3 retries), shared by both reads
     for chat_id, err in result.items():
-        assert isinstance(err, ReadError) and err.errcode is None and "cannot connect" in err.message
+        assert isinstance(err, ReadError) and err.errcode is None
+        assert err.message == ("GET gettoken: cannot connect to 127.0.0.1:1 (connection refused or host "
+                               "unreachable) (after 4 attempts)")
+
+
+@pytest.mark.parametrize("fault, words", [
+    ({"fault": "drop"}, "connection to {host} dropped before an answer came"),
+    ({"fault": "garbage"}, "{host} sent a body that is not a JSON answer"),
+    ({"fault": "http", "status": 503}, "HTTP 503 from {host}"),
+])
+def test_every_connection_error_names_the_host_and_never_the_query(emu, fault, words):
+    emu.set_faults(script=[{**fault, "path": "appchat/get", "count": 10}])
+    host = f"127.0.0.1:{emu.port}"
+    with make_client(emu) as client:
+        token = client._tokens.get()
+        with pytest.raises(TransportError) as info:
+            client.get_chat("team")
+    text = str(info.value)
+    assert text.startswith("GET appchat/get for chat team: " + words.format(host=host))
+    assert "?" not in text and "chatid=" not in text and token not in text and "access_token" not in text
+    # the per-chat ReadError message leaves the chat id to its own field
+    assert info.value.errmsg.startswith("GET appchat/get: " + words.format(host=host))
+
+
+def test_slow_answer_names_the_host(emu):
+    emu.set_faults(script=[{"fault": "slow", "ms": 1500, "path": "appchat/get", "count": 10}])
+    with make_client(emu, timeout=(5.0, 0.2), max_retries=0) as client:
+        with pytest.raises(TransportError) as info:
+            client.get_chat("team")
+    assert f"no answer from 127.0.0.1:{emu.port} within 0.2 s" in str(info.value)
 
 
 # ---------------------------------------------------------------- writes

@@ -11,6 +11,7 @@ import pytest
 
 from tests.helpers import env_for
 from reconciler.wecom import TransportError, WeComClient, WeComError, client_from_env
+from reconciler.wecom.errors import MissingCredentials
 
 MARKER = "MARKER-s3cr3t-5b1d9e"
 WRONG = "WRONG-s3cr3t-77aa0c"
@@ -116,10 +117,31 @@ def test_unreachable_base_url(verbose):
     assert_clean(texts_of(info.value) + [result, verbose.text], MARKER)
 
 
-@pytest.mark.parametrize("base", ["not a url", "ftp://127.0.0.1/cgi-bin/", "http://[::1/cgi-bin/"])
-def test_malformed_base_url(base, verbose):
+@pytest.mark.parametrize("base", ["not a url", "ftp://127.0.0.1/cgi-bin/", "http://[::1/cgi-bin/",
+                                  "http://127.0.0.1:port/cgi-bin/", "qyapi.weixin.qq.com/cgi-bin/"])
+def test_malformed_base_url_is_refused_before_any_request(base, verbose):
+    # issue 12: a base that cannot be used is an error naming the variable,
+    # not a request whose failure would print the URL and its query
     env = {"WECOM_CORP_ID": "wwx", "WECOM_CORP_SECRET": MARKER, "WECOM_API_BASE": base}
-    with client_from_env(env, sleep=no_sleep) as client:
-        with pytest.raises(TransportError) as info:
-            client.get_chat("team")
+    with pytest.raises(MissingCredentials) as info:
+        client_from_env(env, sleep=no_sleep)
+    assert info.value.variable == "WECOM_API_BASE"
+    assert str(info.value).startswith("WECOM_API_BASE is not an http:// or https:// URL with a host: ")
     assert_clean(texts_of(info.value) + [verbose.text], MARKER)
+
+
+@pytest.mark.parametrize("base", ["", "  "])
+def test_set_but_empty_base_is_an_error_not_production(base):
+    env = {"WECOM_CORP_ID": "wwx", "WECOM_CORP_SECRET": MARKER, "WECOM_API_BASE": base}
+    with pytest.raises(MissingCredentials) as info:
+        client_from_env(env)
+    assert info.value.variable == "WECOM_API_BASE"
+    assert "WECOM_API_BASE is set but empty" in str(info.value)
+
+
+def test_unset_base_is_the_real_wecom_and_a_base_is_normalised():
+    env = {"WECOM_CORP_ID": "wwx", "WECOM_CORP_SECRET": MARKER}
+    with client_from_env(env) as client:
+        assert client.credentials.api_base == "https://qyapi.weixin.qq.com/cgi-bin/"
+    with client_from_env({**env, "WECOM_API_BASE": " http://127.0.0.1:9/cgi-bin "}) as client:
+        assert client.credentials.api_base == "http://127.0.0.1:9/cgi-bin/"

@@ -1,10 +1,11 @@
 """Plan afresh from PATHs (or take a saved plan with --plan) and make the
 changes. Every refusal happens before the first write; with --format json,
-stdout is one report whatever ends the run."""
+stdout is one report whatever ends the run, a signal included."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any, Callable, TextIO
 
@@ -43,10 +44,16 @@ def run(args) -> int:
     if args.plan_file and args.target:
         print("error: --target selects chats from chat files; a saved plan is applied whole", file=sys.stderr)
         return ExitCode.ERROR
-    return guarded(lambda: _run(args))
+    from reconciler.app.interrupt import Interrupted, Signals
+
+    with Signals() as signals:
+        try:
+            return guarded(lambda: _run(args, signals))
+        except Interrupted as exc:  # before the first write: nothing to wait for, nothing was written
+            return _refuse(args, f"interrupted by {exc.signal_name} before any write")
 
 
-def _run(args) -> int:
+def _run(args, signals) -> int:
     from reconciler.app.announce import load_template
     from reconciler.app.outcome import UserError
 
@@ -55,10 +62,10 @@ def _run(args) -> int:
         args.template = load_template(args.announce_template) if args.announce_template else None
     except UserError as exc:
         return _refuse(args, str(exc))
-    return _apply_saved(args) if args.plan_file else _apply_paths(args)
+    return _apply_saved(args, signals) if args.plan_file else _apply_paths(args, signals)
 
 
-def _apply_paths(args) -> int:
+def _apply_paths(args, signals) -> int:
     from reconciler.app import session
 
     # Files first: invalid files exit 1 before a client (or a token) exists.
@@ -78,18 +85,23 @@ def _apply_paths(args) -> int:
         if not args.yes and not _confirmed():
             return _refuse(args, "not confirmed (no terminal and no --yes, or an answer other than 'yes')",
                            printed=True)
-        return _execute(plan, client, args)
+        return _execute(plan, client, args, signals)
 
     return _locked(args, body)
 
 
-def _apply_saved(args) -> int:
-    from reconciler.app import planfile
+def _apply_saved(args, signals) -> int:
+    from reconciler.app import planfile, session
 
     try:
         plan = planfile.read(args.plan_file)
     except planfile.PlanFileError as exc:
         return _refuse(args, str(exc))
+    # Before anything else, and before any request (not even gettoken): a
+    # plan made against the emulator or a staging corp is never applied here.
+    mismatch = planfile.target_refusal(plan, args.plan_file, session.target_from_env())
+    if mismatch:
+        return _refuse(args, mismatch)
     if not plan.has_changes:
         # Chats the plan could not read are not "no changes": a pipeline that
         # plans and applies in two steps must not go green during an outage.
@@ -102,18 +114,19 @@ def _apply_saved(args) -> int:
     def body(client) -> int:
         if not _preflight_ok(plan, client, args, saved=True):
             return ExitCode.ERROR
-        return _execute(plan, client, args)
+        return _execute(plan, client, args, signals)
 
     return _locked(args, body)
 
 
 def _locked(args, body: Callable[[Any], int]) -> int:
-    """body(client) under the apply lock, with a writing client closed
-    afterwards; refuses (exit 1) while another apply holds the lock."""
+    """body(client) under the apply lock of the target (corp and normalised
+    API base), with a writing client closed afterwards; refuses (exit 1)
+    while another apply holds the lock, or when the lock cannot be taken."""
     from reconciler.app import session
     from reconciler.app.lock import ApplyLock
 
-    lock = ApplyLock()
+    lock = ApplyLock(session.target_from_env())
     busy = lock.acquire()
     if busy:
         return _refuse(args, busy)
@@ -181,17 +194,26 @@ def _confirmed(stdin: TextIO | None = None, stdout: TextIO | None = None) -> boo
     return True
 
 
-def _execute(plan, client, args) -> int:
+def _execute(plan, client, args, signals) -> int:
     from reconciler.app.execute import execute
 
     report = execute(plan, client, concurrency=args.concurrency, announce=args.announce or bool(args.template),
                      announce_template=args.template,
-                     on_done=lambda o: log.info("%s: %s %s", o.chat_id, o.status, o.message))
+                     on_done=lambda o: log.info("%s: %s %s", o.chat_id, o.status, o.message), signals=signals)
     _report(args, report)
     if report.announcements_failed:
         print(f"warning: {len(report.announcements_failed)} announcement(s) could not be sent; "
               f"the membership changes themselves were applied", file=sys.stderr)
-    return _finish(args, plan, report.ok, printed=True)
+    if report.interrupted:
+        print(f"error: interrupted by {report.interrupted}; run apply again to finish", file=sys.stderr)
+    if report.forced:
+        # Calls are still in flight in worker threads that nobody will wait
+        # for (the interpreter would, at exit): say what is known, then go.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(ExitCode.ERROR)
+    code = _finish(args, plan, report.ok, printed=True)
+    return ExitCode.ERROR if report.interrupted else code
 
 
 def _finish(args, plan, ok: bool = True, printed: bool = False) -> int:
