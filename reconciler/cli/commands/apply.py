@@ -1,20 +1,14 @@
 """Plan afresh from PATHs (or take a saved plan with --plan) and make the
 changes. Every refusal happens before the first write; with --format json,
-stdout is one report whatever ends the run, a signal included."""
+stdout is one report whatever ends the run, a signal included. The steps
+are app.applying's; how they are told, cli.console's."""
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
-from typing import Any, Callable, TextIO
 
 from reconciler.app.outcome import ExitCode
 from reconciler.cli import options
-
-PROMPT = "Apply these changes? Only 'yes' is accepted: "
-
-log = logging.getLogger(__name__)
 
 
 def add_arguments(p) -> None:
@@ -36,6 +30,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from reconciler.app.interrupt import Interrupted, Signals
+    from reconciler.cli.console import ApplyConsole
     from reconciler.cli.guard import guarded
 
     if args.plan_file and args.paths:
@@ -44,198 +40,27 @@ def run(args) -> int:
     if args.plan_file and args.target:
         print("error: --target selects chats from chat files; a saved plan is applied whole", file=sys.stderr)
         return ExitCode.ERROR
-    from reconciler.app.interrupt import Interrupted, Signals
-
+    console = ApplyConsole(args.format)
     with Signals() as signals:
         try:
-            return guarded(lambda: _run(args, signals))
+            return guarded(lambda: _run(args, console, signals))
         except Interrupted as exc:  # before the first write: nothing to wait for, nothing was written
-            return _refuse(args, f"interrupted by {exc.signal_name} before any write")
+            console.refuse(f"interrupted by {exc.signal_name} before any write")
+            return ExitCode.ERROR
 
 
-def _run(args, signals) -> int:
+def _run(args, console, signals) -> int:
+    from reconciler.app import applying
     from reconciler.app.announce import load_template
     from reconciler.app.outcome import UserError
 
-    # read first: a template that cannot be used stops the run before any API call
-    try:
-        args.template = load_template(args.announce_template) if args.announce_template else None
+    try:  # read first: a template that cannot be used stops the run before any API call
+        template = load_template(args.announce_template) if args.announce_template else None
     except UserError as exc:
-        return _refuse(args, str(exc))
-    return _apply_saved(args, signals) if args.plan_file else _apply_paths(args, signals)
-
-
-def _apply_paths(args, signals) -> int:
-    from reconciler.app import session
-
-    # Files first: invalid files exit 1 before a client (or a token) exists.
-    today = options.today_of(args)
-    loaded = session.load(args.paths, today=today)
-    desired = session.select(loaded.chats, args.target) if loaded else None
-    if desired is None:
+        console.refuse(str(exc))
         return ExitCode.ERROR
-
-    def body(client) -> int:
-        plan = session.plan_for(desired, client, today=today, check_users=args.check_users)
-        _show(plan, args)
-        if not plan.has_changes:  # the text plan said "No changes."; unreadable chats still fail the run
-            return _finish(args, plan)
-        if not _preflight_ok(plan, client, args, saved=False):
-            return ExitCode.ERROR
-        if not args.yes and not _confirmed():
-            return _refuse(args, "not confirmed (no terminal and no --yes, or an answer other than 'yes')",
-                           printed=True)
-        return _execute(plan, client, args, signals)
-
-    return _locked(args, body)
-
-
-def _apply_saved(args, signals) -> int:
-    from reconciler.app import planfile, session
-
-    try:
-        plan = planfile.read(args.plan_file)
-    except planfile.PlanFileError as exc:
-        return _refuse(args, str(exc))
-    # Before anything else, and before any request (not even gettoken): a
-    # plan made against the emulator or a staging corp is never applied here.
-    mismatch = planfile.target_refusal(plan, args.plan_file, session.target_from_env())
-    if mismatch:
-        return _refuse(args, mismatch)
-    if not plan.has_changes:
-        # Chats the plan could not read are not "no changes": a pipeline that
-        # plans and applies in two steps must not go green during an outage.
-        print("No changes.", file=sys.stderr if args.format == "json" else sys.stdout)
-        return _finish(args, plan)
-    s = plan.summary
-    print(f"Applying saved plan {args.plan_file}: {s['create']} to create, {s['update']} to update.",
-          file=sys.stderr)
-
-    def body(client) -> int:
-        if not _preflight_ok(plan, client, args, saved=True):
-            return ExitCode.ERROR
-        return _execute(plan, client, args, signals)
-
-    return _locked(args, body)
-
-
-def _locked(args, body: Callable[[Any], int]) -> int:
-    """body(client) under the apply lock of the target (corp and normalised
-    API base), with a writing client closed afterwards; refuses (exit 1)
-    while another apply holds the lock, or when the lock cannot be taken."""
-    from reconciler.app import session
-    from reconciler.app.lock import ApplyLock
-
-    lock = ApplyLock(session.target_from_env())
-    busy = lock.acquire()
-    if busy:
-        return _refuse(args, busy)
-    try:
-        with session.client(args.concurrency, read_only=False) as client:
-            return body(client)
-    finally:
-        lock.release()
-
-
-def _show(plan, args) -> None:
-    """The plan in text; on stderr when stdout carries the JSON report."""
-    from reconciler import render
-    from reconciler.cli.term import use_colour
-
-    stream = sys.stderr if args.format == "json" else sys.stdout
-    stream.write(render.PLAN["text"](plan, colour=use_colour(stream)))
-    stream.flush()
-
-
-def _preflight_ok(plan, client, args, *, saved: bool) -> bool:
-    from reconciler.app import preflight
-
-    refusals = preflight.preflight(plan, client, ratio=args.max_removal_ratio, force=args.force, saved=saved)
-    if refusals:
-        _refuse(args, *refusals)
-        return False
-    if args.force and preflight.guard_refusals(plan, ratio=args.max_removal_ratio, force=False):
-        print("warning: --force: the mass-removal guard is overridden", file=sys.stderr)
-    for note in preflight.quota_notes(plan):
-        print(f"note: {note}", file=sys.stderr)
-    return True
-
-
-def _refuse(args, *refusals: str, printed: bool = False) -> int:
-    """Nothing was applied: say why (unless already said) and, with --format
-    json, print the report of a run that applied nothing."""
-    from reconciler.core.report import ApplyReport
-
-    if not printed:
-        for refusal in refusals:
-            print(f"error: refusing to apply: {refusal}", file=sys.stderr)
-        print("Nothing was applied.", file=sys.stderr)
-    _report(args, ApplyReport(refusals=refusals))
-    return ExitCode.ERROR
-
-
-def _confirmed(stdin: TextIO | None = None, stdout: TextIO | None = None) -> bool:
-    from reconciler.cli.term import is_terminal
-
-    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    if not (is_terminal(stdin) and is_terminal(stdout)):
-        print("error: refusing to apply without confirmation: no terminal to ask on; "
-              "pass --yes to apply non-interactively. Nothing was applied.", file=sys.stderr)
-        return False
-    stdout.write(PROMPT)
-    stdout.flush()
-    try:
-        answer = stdin.readline()
-    except (EOFError, KeyboardInterrupt):
-        answer = ""
-    if answer.strip() != "yes":
-        print("Apply cancelled. Nothing was applied.", file=sys.stderr)
-        return False
-    return True
-
-
-def _execute(plan, client, args, signals) -> int:
-    from reconciler.app.execute import execute
-
-    report = execute(plan, client, concurrency=args.concurrency, announce=args.announce or bool(args.template),
-                     announce_template=args.template,
-                     on_done=lambda o: log.info("%s: %s %s", o.chat_id, o.status, o.message), signals=signals)
-    _report(args, report)
-    if report.announcements_failed:
-        print(f"warning: {len(report.announcements_failed)} announcement(s) could not be sent; "
-              f"the membership changes themselves were applied", file=sys.stderr)
-    if report.interrupted:
-        print(f"error: interrupted by {report.interrupted}; run apply again to finish", file=sys.stderr)
-    if report.forced:
-        # Calls are still in flight in worker threads that nobody will wait
-        # for (the interpreter would, at exit): say what is known, then go.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(ExitCode.ERROR)
-    code = _finish(args, plan, report.ok, printed=True)
-    return ExitCode.ERROR if report.interrupted else code
-
-
-def _finish(args, plan, ok: bool = True, printed: bool = False) -> int:
-    """The exit code: 1 when anything failed or a chat could not be read."""
-    if not printed:
-        from reconciler.core.report import ApplyReport
-
-        _report(args, ApplyReport())
-    if plan.errors:
-        print(f"error: {len(plan.errors)} chat(s) could not be read and were not applied: "
-              + ", ".join(e.chat_id for e in plan.errors), file=sys.stderr)
-        return ExitCode.ERROR
-    return ExitCode.OK if ok else ExitCode.ERROR
-
-
-def _report(args, report) -> None:
-    """The report on stdout: JSON always (one object per run); text only
-    once something was attempted."""
-    from reconciler import render
-
-    if args.format == "json":
-        sys.stdout.write(render.REPORT["json"](report))
-    elif report.outcomes or report.notes or report.stopped:
-        sys.stdout.write(render.REPORT["text"](report))
-    sys.stdout.flush()
+    request = applying.Request(args.paths, args.plan_file, args.target, args.yes, args.max_removal_ratio,
+                               args.force, args.announce, template, args.concurrency, args.check_users,
+                               options.today_of(args))
+    flow = applying.apply_saved if args.plan_file else applying.apply_paths
+    return flow(request, console, signals)

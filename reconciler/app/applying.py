@@ -1,0 +1,157 @@
+"""`apply`'s way from the chat files or a saved plan to WeCom: every refusal
+before the first write (invalid files, a plan for another target or edited
+or inconsistent, the lock, the guard, a stale plan, no confirmation), then
+the calls, then the exit code. How anything is said to the user is the
+Output's business (cli.console for a terminal)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Protocol, Sequence
+
+from reconciler.app.outcome import ExitCode
+from reconciler.core.plan import Plan
+from reconciler.core.report import ApplyReport
+
+
+class Output(Protocol):
+    def show(self, plan: Plan) -> None: ...                      # the plan about to be applied
+    def saying(self, text: str, result: bool = False) -> None: ...  # a line of what is going on (or its outcome)
+    def refuse(self, *reasons: str, said: bool = False) -> None: ...  # nothing was applied, and why
+    def warn(self, text: str) -> None: ...
+    def confirmed(self) -> bool: ...                            # "yes" on a terminal
+    def report(self, report: ApplyReport) -> None: ...
+    def unread(self, chat_ids: Sequence[str]) -> None: ...      # chats that could not be read
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for, free of the command line."""
+
+    paths: Sequence[str] | None = None
+    plan_file: str | None = None
+    targets: Sequence[str] = ()
+    yes: bool = False
+    ratio: float | None = None
+    force: bool = False
+    announce: bool = False
+    template: Any = None  # a loaded announcement template, or None
+    concurrency: int = 8
+    check_users: bool = False
+    today: date | None = None
+
+
+def apply_paths(request: Request, out: Output, signals=None) -> int:
+    from reconciler.app import session
+
+    # Files first: invalid files exit 1 before a client (or a token) exists.
+    loaded = session.load(request.paths, today=request.today)
+    desired = session.select(loaded.chats, request.targets) if loaded else None
+    if desired is None:
+        return ExitCode.ERROR
+
+    def body(client) -> int:
+        plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users)
+        out.show(plan)
+        if not plan.has_changes:  # the plan said "No changes."; unreadable chats still fail the run
+            return _finish(out, plan)
+        if not _preflight_ok(plan, client, request, out, saved=False):
+            return ExitCode.ERROR
+        if not request.yes and not out.confirmed():
+            out.refuse("not confirmed (no terminal and no --yes, or an answer other than 'yes')", said=True)
+            return ExitCode.ERROR
+        return _execute(plan, client, request, out, signals)
+
+    return _locked(request, out, body)
+
+
+def apply_saved(request: Request, out: Output, signals=None) -> int:
+    from reconciler.app import planfile, session
+
+    try:
+        plan = planfile.read(request.plan_file)
+    except planfile.PlanFileError as exc:
+        out.refuse(str(exc))
+        return ExitCode.ERROR
+    # Before anything else, and before any request (not even gettoken): a
+    # plan made against the emulator or a staging corp is never applied here.
+    mismatch = planfile.target_refusal(plan, request.plan_file, session.target_from_env())
+    if mismatch:
+        out.refuse(mismatch)
+        return ExitCode.ERROR
+    if not plan.has_changes:
+        # Chats the plan could not read are not "no changes": a pipeline that
+        # plans and applies in two steps must not go green during an outage.
+        out.saying("No changes.", result=True)
+        return _finish(out, plan)
+    s = plan.summary
+    out.saying(f"Applying saved plan {request.plan_file}: {s['create']} to create, {s['update']} to update.")
+
+    def body(client) -> int:
+        if not _preflight_ok(plan, client, request, out, saved=True):
+            return ExitCode.ERROR
+        return _execute(plan, client, request, out, signals)
+
+    return _locked(request, out, body)
+
+
+def _locked(request: Request, out: Output, body: Callable[[Any], int]) -> int:
+    """body(client) under the apply lock of the target (corp and normalised
+    API base), with a writing client closed afterwards; refuses while
+    another apply holds the lock, or when the lock cannot be taken."""
+    from reconciler.app import session
+    from reconciler.app.lock import ApplyLock
+
+    lock = ApplyLock(session.target_from_env())
+    busy = lock.acquire()
+    if busy:
+        out.refuse(busy)
+        return ExitCode.ERROR
+    try:
+        with session.client(request.concurrency, read_only=False) as client:
+            return body(client)
+    finally:
+        lock.release()
+
+
+def _preflight_ok(plan: Plan, client, request: Request, out: Output, *, saved: bool) -> bool:
+    from reconciler.app import preflight
+
+    refusals = preflight.preflight(plan, client, ratio=request.ratio, force=request.force, saved=saved)
+    if refusals:
+        out.refuse(*refusals)
+        return False
+    if request.force and preflight.guard_refusals(plan, ratio=request.ratio, force=False):
+        out.warn("--force: the mass-removal guard is overridden")
+    for note in preflight.quota_notes(plan):
+        out.saying(f"note: {note}")
+    return True
+
+
+def _execute(plan: Plan, client, request: Request, out: Output, signals) -> int:
+    import logging
+
+    from reconciler.app.execute import execute
+
+    log = logging.getLogger(__name__)
+    report = execute(plan, client, concurrency=request.concurrency,
+                     announce=request.announce or request.template is not None,
+                     announce_template=request.template, signals=signals,
+                     on_done=lambda o: log.info("%s: %s %s", o.chat_id, o.status, o.message))
+    out.report(report)
+    if report.announcements_failed:
+        out.warn(f"{len(report.announcements_failed)} announcement(s) could not be sent; "
+                 f"the membership changes themselves were applied")
+    code = _finish(out, plan, report.ok, reported=True)
+    return ExitCode.ERROR if report.interrupted else code
+
+
+def _finish(out: Output, plan: Plan, ok: bool = True, reported: bool = False) -> int:
+    """The exit code: 1 when anything failed or a chat could not be read."""
+    if not reported:
+        out.report(ApplyReport())
+    if plan.errors:
+        out.unread([e.chat_id for e in plan.errors])
+        return ExitCode.ERROR
+    return ExitCode.OK if ok else ExitCode.ERROR

@@ -1,0 +1,88 @@
+"""`apply` on a terminal or in a pipeline's log: the Output of app.applying.
+Results on stdout (the report: JSON always, one object per run, with
+--format json), everything else on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Sequence, TextIO
+
+from reconciler.app.outcome import ExitCode
+
+PROMPT = "Apply these changes? Only 'yes' is accepted: "
+
+
+class ApplyConsole:
+    def __init__(self, fmt: str = "text", stdin: TextIO | None = None) -> None:
+        self.json = fmt == "json"
+        self.stdin = stdin
+
+    @property
+    def _results(self) -> TextIO:
+        return sys.stderr if self.json else sys.stdout  # stdout carries the JSON report alone
+
+    def show(self, plan) -> None:
+        from reconciler import render
+        from reconciler.cli.term import use_colour
+
+        stream = self._results
+        stream.write(render.PLAN["text"](plan, colour=use_colour(stream)))
+        stream.flush()
+
+    def saying(self, text: str, result: bool = False) -> None:
+        print(text, file=self._results if result else sys.stderr)
+
+    def warn(self, text: str) -> None:
+        print(f"warning: {text}", file=sys.stderr)
+
+    def refuse(self, *reasons: str, said: bool = False) -> None:
+        """Nothing was applied: say why (unless already said) and, with --format
+        json, print the report of a run that applied nothing."""
+        from reconciler.core.report import ApplyReport
+
+        if not said:
+            for reason in reasons:
+                print(f"error: refusing to apply: {reason}", file=sys.stderr)
+            print("Nothing was applied.", file=sys.stderr)
+        self.report(ApplyReport(refusals=reasons))
+
+    def confirmed(self) -> bool:
+        from reconciler.cli.term import is_terminal
+
+        stdin, stdout = self.stdin or sys.stdin, sys.stdout
+        if not (is_terminal(stdin) and is_terminal(stdout)):
+            print("error: refusing to apply without confirmation: no terminal to ask on; "
+                  "pass --yes to apply non-interactively. Nothing was applied.", file=sys.stderr)
+            return False
+        stdout.write(PROMPT)
+        stdout.flush()
+        try:
+            answer = stdin.readline()
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip() != "yes":
+            print("Apply cancelled. Nothing was applied.", file=sys.stderr)
+            return False
+        return True
+
+    def report(self, report) -> None:
+        from reconciler import render
+
+        if self.json:
+            sys.stdout.write(render.REPORT["json"](report))
+        elif report.outcomes or report.notes or report.stopped:
+            sys.stdout.write(render.REPORT["text"](report))
+        sys.stdout.flush()
+        if report.interrupted:
+            print(f"error: interrupted by {report.interrupted}; run apply again to finish", file=sys.stderr)
+        if report.forced:
+            # Calls are still in flight in worker threads that nobody will wait
+            # for (the interpreter would, at exit): say what is known, then go.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(ExitCode.ERROR)
+
+    def unread(self, chat_ids: Sequence[str]) -> None:
+        print(f"error: {len(chat_ids)} chat(s) could not be read and were not applied: " + ", ".join(chat_ids),
+              file=sys.stderr)
