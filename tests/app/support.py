@@ -72,3 +72,13 @@ def state(emu, chatid: str) -> dict | None:
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text)
+
+
+# The world of the interrupted-apply tests (killed, signalled): ten one-call
+# updates (carol in, dave out) and four creates, enough to land mid-run.
+N_UPDATES, N_CREATES = 10, 4
+SEED = {"chats": [chat(f"u{i:02d}", ["alice", "bob", "dave"], owner="alice") for i in range(N_UPDATES)]}
+DESIRED = ([chat(f"u{i:02d}", ["alice", "bob", "carol"], owner="alice") for i in range(N_UPDATES)]
+           + [chat(f"n{i:02d}", ["gina", "hank"], owner="gina") for i in range(N_CREATES)])
+BEFORE = {c["chatid"]: c for c in SEED["chats"]}
+AFTER = {c["chatid"]: c for c in DESIRED}

@@ -18,15 +18,10 @@ import time
 
 import pytest
 
-from tests.app.support import chat, ok_writes, run, state, start_apply_env, writes
+from tests.app.support import (AFTER, BEFORE, DESIRED, SEED, ok_writes, run, state,
+                               start_apply_env, writes)
 from tests.helpers import env_for, subprocess_env
 
-N_UPDATES, N_CREATES = 10, 4
-SEED = {"chats": [chat(f"u{i:02d}", ["alice", "bob", "dave"], owner="alice") for i in range(N_UPDATES)]}
-DESIRED = ([chat(f"u{i:02d}", ["alice", "bob", "carol"], owner="alice") for i in range(N_UPDATES)]
-           + [chat(f"n{i:02d}", ["gina", "hank"], owner="gina") for i in range(N_CREATES)])
-BEFORE = {c["chatid"]: c for c in SEED["chats"]}
-AFTER = {c["chatid"]: c for c in DESIRED}
 WRITES = ("appchat/create", "appchat/update")
 
 
