@@ -10,6 +10,7 @@
     GET  chats          {"chats": [ids]}
     GET  chats/<id>     one chat as stored (404 when unknown)
     GET  messages[/<id>] messages accepted by appchat/send
+    GET  load           {"in_flight", "peak_in_flight", "peak_serving"}: API requests at once
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def _get(api: Api, path: str) -> Reply:
     if path == "messages" or path.startswith("messages/"):
         chat_id = path[len("messages/"):] or None if "/" in path else None
         return json_reply({"messages": api.sent(chat_id)})
+    if path == "load":
+        return json_reply(api.load.figures(api.in_flight))
     if path == "health":
         return json_reply({"ok": True})
     return json_reply({"error": f"unknown admin path {path!r}"}, 404)
@@ -65,6 +68,7 @@ def _get(api: Api, path: str) -> Reply:
 def _post(api: Api, path: str, body: dict) -> Reply:
     if path == "reset":
         api.reset(body.get("seed"))
+        api.load.reset(api.in_flight)
         return json_reply({"ok": True})
     if path == "clear-calls":
         api.clear_calls()
