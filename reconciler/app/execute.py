@@ -33,6 +33,11 @@ from reconciler.wecom.errors import ChatNotFound, InvalidCredentials, RateLimite
 
 log = logging.getLogger(__name__)
 
+# Chats written at a time unless --concurrency pins it. Writes never adapt
+# upwards: WeCom takes 1,000 chat changes an hour, which 8 at a time reach in
+# seconds; the client's limit still holds them back when WeCom says 45033.
+WRITE_CONCURRENCY = 8
+
 
 @dataclass
 class _Stop:
@@ -142,16 +147,17 @@ def _stop_reason(exc: WeComError) -> str:
     return f"WeCom rejected the credentials (errcode {exc.errcode}): no further writes were started"
 
 
-def execute(plan: Plan, client: Any, *, concurrency: int = 8, announce: bool = False, recheck: bool = True,
-            on_done: Callable[[ChatOutcome], None] | None = None) -> ApplyReport:
-    """Make the plan's calls. Never raises for one chat's failure; returns
-    one outcome per chat in `changes`, sorted by chat_id."""
+def execute(plan: Plan, client: Any, *, concurrency: int | None = None, announce: bool = False,
+            recheck: bool = True, on_done: Callable[[ChatOutcome], None] | None = None) -> ApplyReport:
+    """Make the plan's calls, `concurrency` chats at a time (default
+    WRITE_CONCURRENCY: writes do not adapt). Never raises for one chat's
+    failure; returns one outcome per chat in `changes`, sorted by chat_id."""
     fits, deferred, notes = fit_quotas(plan.changes)
     stop = _Stop()
     outcomes: dict[str, ChatOutcome] = {}
     for change in deferred:
         outcomes[change.chat_id] = _skipped(change, "not attempted: over WeCom's quota for one run (see note)")
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply")
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency or WRITE_CONCURRENCY), thread_name_prefix="apply")
     try:
         futures = {pool.submit(_apply_one_safe, c, client, stop, announce, recheck): c for c in fits}
         for future in as_completed(futures):

@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from reconciler.app.progress import Progress, wants_progress
@@ -54,8 +55,9 @@ def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None,
     return [c for c in chats if c.chat_id in keep]
 
 
-def open_client(concurrency: int = 8, read_only: bool = True, environ: Mapping[str, str] | None = None):
-    """A WeCom client from the environment; read-only unless asked. Raises
+def open_client(concurrency: int | None = None, read_only: bool = True, environ: Mapping[str, str] | None = None):
+    """A WeCom client from the environment; read-only unless asked;
+    concurrency None = adaptive, N = pinned. Raises
     MissingCredentials, which the CLI's guard turns into the contract's
     message naming the variable."""
     from reconciler.wecom.client import client_from_env
@@ -65,7 +67,7 @@ def open_client(concurrency: int = 8, read_only: bool = True, environ: Mapping[s
 
 
 @contextmanager
-def client(concurrency: int = 8, read_only: bool = True) -> Iterator:
+def client(concurrency: int | None = None, read_only: bool = True) -> Iterator:
     made = open_client(concurrency, read_only)
     try:
         yield made
@@ -86,15 +88,25 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
     finally:
         if progress:
             progress.finish()
-    log.debug("read %d chats in %.2f s; api calls %s", len(ids), time.monotonic() - started,
-              dict(getattr(client, "stats", {}) or {}))
+    log.debug("read %d chats in %.2f s; api calls %s; concurrency %s", len(ids), time.monotonic() - started,
+              dict(getattr(client, "stats", {}) or {}), concurrency_figures(client))
     return dict(live)
 
 
+def concurrency_figures(client) -> dict | None:
+    """How many requests the client ran at once (None from a client that
+    does not say, such as a test's fake)."""
+    figures = getattr(client, "concurrency_figures", None)
+    return figures() if callable(figures) else None
+
+
 def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True) -> Plan:
-    """Read what `desired` names and plan it (the pure planner)."""
+    """Read what `desired` names and plan it (the pure planner); the plan
+    carries the client's concurrency figures (an added key of the JSON)."""
     live = read_live(client, [c.chat_id for c in desired], show_progress)
-    return make_plan(desired, live)
+    plan = make_plan(desired, live)
+    figures = concurrency_figures(client)
+    return replace(plan, read_concurrency=figures) if figures else plan
 
 
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,

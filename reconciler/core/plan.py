@@ -14,10 +14,10 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, Mapping
 
 from reconciler.core.call import Call
 from reconciler.core.model import ReadError
@@ -125,6 +125,10 @@ class Plan:
     changes: tuple[Change, ...] = ()
     unchanged: tuple[str, ...] = ()
     errors: tuple[ReadError, ...] = ()
+    # How many reads ran at once ({"mode", "final", "peak"}) when the plan
+    # was made from a live read. It says how the plan was made, not what it
+    # does: not compared, not read back from a saved plan.
+    read_concurrency: Mapping[str, Any] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.chat_id)))
@@ -178,4 +182,6 @@ class Plan:
             "errors": [read_error_data(e) for e in self.errors],
             "summary": dict(self.summary),
             "people": self.people.data,  # issue 8: added after the contract's keys
+            # issue 16: only in plans made from a live read
+            **({"read_concurrency": dict(self.read_concurrency)} if self.read_concurrency else {}),
         }

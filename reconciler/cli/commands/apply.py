@@ -26,7 +26,8 @@ def add_arguments(p) -> None:
     p.add_argument("--announce", action="store_true",
                    help="after a chat is updated, send it a markdown message naming who joined and left")
     options.target(p, "; with PATHs")
-    options.concurrency(p, "parallel API calls")
+    options.concurrency(p, "parallel API calls, reads and writes",
+                        "reads adaptive from 8, writes 8 chats at a time")
     options.output_format(p, ("text", "json"), "format of the final report")
 
 
