@@ -15,12 +15,13 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from reconciler.app.progress import Progress, wants_progress
 from reconciler.core.model import DesiredChat, LiveResult
-from reconciler.core.plan import Plan
-from reconciler.core.planner import make_plan
+
+if TYPE_CHECKING:
+    from reconciler.core.plan import Plan
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,15 @@ def concurrency_figures(client) -> dict | None:
     does not say, such as a test's fake)."""
     figures = getattr(client, "concurrency_figures", None)
     return figures() if callable(figures) else None
+
+
+def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult]) -> Plan:
+    """core.planner.make_plan, imported when first needed: `validate` loads
+    through this module and never plans (the planner's imports are a tenth
+    of its start-up)."""
+    from reconciler.core.planner import make_plan as plan
+
+    return plan(desired, live)
 
 
 def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True) -> Plan:
