@@ -13,7 +13,9 @@ sent under it):
 - then +1 a round while latency holds;
 - 45033, a timeout or HTTP 5xx cuts it at once (once per round: answers to
   requests sent before the cut do not cut again) to 90% of the limit the
-  refused request was sent under, less one; latency above twice
+  refused request was sent under, less one, or to the last limit that
+  passed a whole round if lower (in slow start, the half before the
+  doubling that went too far); latency above twice
   the lowest seen cuts it too, unless cutting did not bring latency down
   (then the network got slower, not us: that latency becomes the new normal);
 - a 45033 also leaves a ceiling, one below the limit it came at: the limit
@@ -108,6 +110,7 @@ class AdaptiveLimit:
         self._latency_cut_at: float | None = None  # median when latency last cut the limit
         self._last_rate: float | None = None
         self._doubled = False
+        self._passed: int | None = None  # the limit of the last round that ended without a cut
         self._new_round()
 
     # ---- samples ---------------------------------------------------------
@@ -147,7 +150,10 @@ class AdaptiveLimit:
             return None
         if rejected and self._probing:
             self._probe_rounds = min(self._probe_rounds * 2, MAX_PROBE_ROUNDS)
-        return self._cut(max(self.minimum, int(min(self.limit, below) * BACKOFF)), why)
+        new = int(min(self.limit, below) * BACKOFF)
+        if self._passed is not None:
+            new = min(new, self._passed)  # in slow start: back to the half that passed
+        return self._cut(max(self.minimum, new), why)
 
     def _cut(self, new: int, reason: str) -> Change | None:
         self.epoch += 1
@@ -180,6 +186,7 @@ class AdaptiveLimit:
             self._probing += 1
             if self._probing > 2:
                 self._probing, self._ceiling, self._probe_rounds = 0, None, PROBE_ROUNDS
+        self._passed = self.limit
         change = self._decide(median, rate)
         self._last_rate = rate
         self._new_round()

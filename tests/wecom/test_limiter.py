@@ -110,17 +110,16 @@ def refuse_burst(d: Drive, refused: int) -> None:
         d.sample(sent, Outcome.REJECTED)
 
 
-def test_45033_cuts_once_per_round_to_90_percent_below_the_limit_it_came_at():
+def test_a_45033_in_slow_start_cuts_once_back_to_the_half_that_passed():
     d = Drive()
-    d.rounds(2, rtt=0.25)                    # 32
-    refuse_burst(d, 12)                      # a burst the server refused a dozen of
-    assert d.limit.limit == 27               # 90% of 31, once
+    d.rounds(2, rtt=0.25)                    # 8 -> 16 -> 32: 16 passed a whole round
+    refuse_burst(d, 12)                      # a dozen of the burst at 32 refused
+    assert d.limit.limit == 16               # one cut, to what passed
     assert len(d.changes) == 3 and "45033 (too many concurrent calls) at a limit of 32" in d.changes[-1].reason
 
 
-def test_a_few_cuts_in_a_row_find_a_cap():
-    d = Drive()
-    d.rounds(2, rtt=0.25)                    # 32, against a cap of 20
+def test_refusals_before_any_round_passed_cut_to_90_percent_below_until_the_cap_is_found():
+    d = Drive(initial=32)                    # against a cap of 20
     limits = []
     while d.limit.limit > 20:                # every limit above the cap meets a 45033
         refuse_burst(d, d.limit.limit - 20)
@@ -129,34 +128,35 @@ def test_a_few_cuts_in_a_row_find_a_cap():
 
 
 def test_after_a_45033_the_limit_stays_at_its_ceiling_and_probes_past_it_rarely():
+    d = Drive(initial=20)
+    refuse_burst(d, 1)                       # refused at 20: ceiling 19, 90% of it
+    assert d.limit.limit == 17
+    assert d.rounds(2, rtt=0.25) == [18, 19]
+    assert d.rounds(8, rtt=0.25) == [19] * 7 + [20]   # 8 rounds at the ceiling, then one probe
+    assert "probing past the 45033 ceiling of 19" in d.changes[-1].reason
+    refuse_burst(d, 1)                       # the cap is still there: back to what passed
+    assert d.limit.limit == 17
+    assert d.rounds(2, rtt=0.25) == [18, 19]
+    assert d.rounds(16, rtt=0.25) == [19] * 15 + [20]   # the next probe waits twice as long
+
+
+def test_climbing_back_after_a_slow_start_overshoot_stops_at_the_cap():
     d = Drive()
     d.rounds(2, rtt=0.25)                    # 32
-    refuse_burst(d, 12)                      # 27, ceiling 31
-    refuse_burst(d, 7)                       # 23, ceiling 26
-    refuse_burst(d, 3)                       # 19, ceiling 22
-    assert d.rounds(3, rtt=0.25) == [20, 21, 22]
-    refuse_burst(d, 2)                       # refused at 22: ceiling 21, 90% of it
+    refuse_burst(d, 12)                      # 16, ceiling 31
+    assert d.rounds(5, rtt=0.25) == [17, 18, 19, 20, 21]
+    refuse_burst(d, 1)                       # 21 is one too many: ceiling 20, back to 18
     assert d.limit.limit == 18
-    assert d.rounds(3, rtt=0.25) == [19, 20, 21]
-    refuse_burst(d, 1)                       # refused at 21: ceiling 20
-    assert d.rounds(3, rtt=0.25) == [19, 20, 20]
-    assert d.rounds(7, rtt=0.25) == [20] * 6 + [21]   # 8 rounds at the ceiling, then one probe
-    assert "probing past the 45033 ceiling of 20" in d.changes[-1].reason
-    refuse_burst(d, 1)                       # the cap is still there
-    assert d.limit.limit == 18
-    assert d.rounds(2, rtt=0.25) == [19, 20]
-    assert d.rounds(16, rtt=0.25) == [20] * 15 + [21]   # the next probe waits twice as long
+    assert d.rounds(4, rtt=0.25) == [19, 20, 20, 20]
 
 
 def test_a_probe_that_passes_forgets_the_ceiling():
-    d = Drive()
-    d.rounds(2, rtt=0.25)
-    refuse_burst(d, 1)                       # 27, ceiling 31
-    assert d.rounds(4, rtt=0.25) == [28, 29, 30, 31]
-    assert d.rounds(8, rtt=0.25)[-1] == 32   # 8 rounds at 31, then a probe
-    # two whole rounds at 32 with every slot used and no 45033: the cap moved
-    assert d.rounds(2, rtt=0.25) == [32, 33]
-    assert d.rounds(2, rtt=0.25) == [34, 35]
+    d = Drive(initial=20)
+    refuse_burst(d, 1)                       # 17, ceiling 19
+    assert d.rounds(10, rtt=0.25)[-1] == 20  # back at 19, 8 rounds there, then a probe
+    # two whole rounds at 20 with every slot used and no 45033: the cap moved
+    assert d.rounds(2, rtt=0.25) == [20, 21]
+    assert d.rounds(2, rtt=0.25) == [22, 23]
 
 
 def test_timeouts_and_5xx_cut_without_leaving_a_ceiling():
@@ -164,25 +164,25 @@ def test_timeouts_and_5xx_cut_without_leaving_a_ceiling():
     d = Drive()
     d.rounds(3, rtt=0.1)                     # 64
     d.sample(d.ticket(64), outcome)
-    assert d.limit.limit == 56               # 90% of 63
+    assert d.limit.limit == 32               # back to the 32 that passed
     d.sample(d.ticket(60, d.limit.epoch - 1), outcome)   # sent before the cut: already answered
-    assert d.limit.limit == 56
-    assert d.rounds(2, rtt=0.1) == [57, 58]  # no ceiling holds it
+    assert d.limit.limit == 32
+    assert d.rounds(40, rtt=0.1)[-3:] == [70, 71, 72]    # +1 a round, and no ceiling holds it
 
 
 def test_answers_to_requests_sent_under_an_older_limit_do_not_count_in_the_round():
     d = Drive()
     d.rounds(2, rtt=0.1)                     # 32
     before = d.ticket(32)
-    refuse_burst(d, 1)                       # cut to 27
+    refuse_burst(d, 1)                       # cut to 16
     for _ in range(100):                     # slow answers sent before the cut
         d.sample(before, Outcome.OK, rtt=5.0)
-    assert d.limit.limit == 27 and len(d.changes) == 3
-    grown = d.ticket(27)
-    assert d.round(rtt=0.1) == 28            # a round of requests sent at 27
-    for _ in range(100):                     # answers sent at 27 say nothing about 28
+    assert d.limit.limit == 16 and len(d.changes) == 3
+    grown = d.ticket(16)
+    assert d.round(rtt=0.1) == 17            # a round of requests sent at 16
+    for _ in range(100):                     # answers sent at 16 say nothing about 17
         d.sample(grown, Outcome.OK, rtt=5.0)
-    assert d.limit.limit == 28
+    assert d.limit.limit == 17
 
 
 def test_neutral_outcomes_change_nothing():
