@@ -6,7 +6,7 @@ keeps the quota busy depends on the round trip: 8 in flight is plenty next
 to WeCom and a quarter of what the quota allows from 200 ms away. So the
 limit is learnt the way TCP learns a path's window, in rounds of about one
 round trip (as many answers as the limit, at least MIN_ROUND, to requests
-sent under it):
+sent under it; after a doubling, as many as it added):
 
 - slow start: from 8 the limit doubles every round while latency holds and
   throughput rises;
@@ -168,7 +168,10 @@ class AdaptiveLimit:
 
     def _new_round(self) -> None:
         self._round_start = self._clock()
-        self._round_size = max(self.limit, MIN_ROUND)
+        # After a doubling, the requests it added are sent at once and come
+        # back a round trip later, having met the whole new load: their
+        # answers are the round (the ramp takes one round trip a step, not two).
+        self._round_size = max(self.limit // 2 if self._doubled else self.limit, MIN_ROUND)
         self._rtts: list[float] = []
         self._busiest = 0
         self._paced = False

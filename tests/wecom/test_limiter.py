@@ -15,16 +15,17 @@ from reconciler.wecom.limiter import (MAX_LIMIT, MIN_ROUND, AdaptiveLimit, Fixed
 
 
 class Drive:
-    """Plays rounds of answers into an AdaptiveLimit, the clock moving one
-    round trip per round (so a round's throughput is limit / rtt)."""
+    """Plays rounds of answers into an AdaptiveLimit (as many as end the
+    round under way), the clock moving one round trip per round."""
 
     def __init__(self, **kw):
         self.clock = FakeClock()
         self.limit = AdaptiveLimit(clock=self.clock, **kw)
         self.changes = []
+        self.answers = 0
 
     def round(self, rtt: float, *, busiest: int | None = None, paced: bool = False, seconds: float | None = None):
-        n = max(self.limit.limit, MIN_ROUND)
+        n = self.limit._round_size - len(self.limit._rtts)   # what ends the round under way
         generation, start = self.limit.generation, self.limit.limit
         for _ in range(n):
             self.clock.advance((rtt if seconds is None else seconds) / n)
@@ -42,6 +43,7 @@ class Drive:
                       in_flight)
 
     def sample(self, ticket: Ticket, outcome: Outcome, rtt: float = 0.1, paced: bool = False):
+        self.answers += 1
         change = self.limit.on_sample(ticket, rtt, outcome, paced)
         if change:
             self.changes.append(change)
@@ -56,6 +58,13 @@ def test_slow_start_doubles_from_8_each_round_while_latency_holds_up_to_the_maxi
     assert d.rounds(7, rtt=0.25) == [16, 32, 64, 128, 256, 256, 256]
     assert d.limit.limit == MAX_LIMIT == d.limit.peak
     assert [c.reason.split(":")[0] for c in d.changes] == ["slow start"] * 5
+
+
+def test_after_a_doubling_the_answers_to_the_requests_it_added_make_the_round():
+    # one round trip a step: 8 answers at 8, then 8 at 16, 16 at 32, ...
+    d = Drive()
+    d.rounds(5, rtt=0.25)
+    assert d.limit.limit == 256 and d.answers == 8 + 8 + 16 + 32 + 64
 
 
 def test_latency_past_1_3x_the_lowest_ends_doubling_and_growth_continues_one_a_round():
