@@ -37,7 +37,7 @@ from reconciler.wecom.credentials import ENV_CORP_ID, ENV_CORP_SECRET, Credentia
 from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, ReadOnlyViolation,
                                      TransportError, WeComError, WriteOutcomeUnknown, describe)
 from reconciler.wecom.fanout import fan_out
-from reconciler.wecom.limiter import AdaptiveLimit, FixedLimit, Limiter, Outcome
+from reconciler.wecom.limiter import INITIAL_LIMIT, MAX_LIMIT, AdaptiveLimit, FixedLimit, Limiter, Outcome
 from reconciler.wecom.pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
 from reconciler.wecom.redact import register
 from reconciler.wecom.token import TokenCache
@@ -89,7 +89,8 @@ class WeComClient:
         if concurrency is not None:
             policy: AdaptiveLimit | FixedLimit = FixedLimit(concurrency)
         else:
-            policy = AdaptiveLimit(clock=clock, **({"maximum": max_concurrency} if max_concurrency else {}))
+            top = max_concurrency or MAX_LIMIT
+            policy = AdaptiveLimit(min(INITIAL_LIMIT, top), 1, top, clock=clock)
         self._limiter = Limiter(policy)
         self._transport = Transport(credentials.api_base, pool_size=self._limiter.maximum, timeout=timeout,
                                     on_attempt=self._count, session=session)

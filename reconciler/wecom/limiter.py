@@ -19,10 +19,12 @@ sent under it; after a doubling, as many as it added):
   the lowest seen cuts it too, unless cutting did not bring latency down
   (then the network got slower, not us: that latency becomes the new normal);
 - a 45033 also leaves a ceiling, one below the limit it came at: the limit
-  climbs back to it and probes past it only after 8 rounds, 16 after a
-  failed probe, and so on, so a server's hard cap costs a few dozen 45033
-  answers a run (most of them while first finding it), not one every few
-  rounds.
+  climbs back to it and probes one past it only after 8 rounds, 16 after a
+  failed probe, and so on; a probe passes after as many rounds as it waited,
+  moves the ceiling up by one and halves the wait. So a server's hard cap
+  costs a few dozen 45033 answers a run (most of them while first finding
+  it), not one every few rounds, and a cap that went away is forgotten after
+  a few probes.
 
 AdaptiveLimit decides (no threads, the clock injected, so tests feed it
 samples); Limiter is the gate request threads wait at. FixedLimit is
@@ -184,11 +186,18 @@ class AdaptiveLimit:
         if self._baseline is None or median < self._baseline:
             self._baseline = median
         if self._probing and self._busiest >= self.limit:
-            # Two whole rounds past the ceiling without a 45033 (one is not
-            # enough: a refusal comes back a round trip after it was sent).
+            # A probe passes after as many whole rounds without a 45033 as it
+            # waited for (2 at least: a refusal comes back a round trip after
+            # it was sent; and the server may count fewer in flight than we
+            # do, so one lucky round proves little). Then the ceiling moves up
+            # to here and the next try comes twice as soon; once one round is
+            # all it waits, the ceiling is gone.
             self._probing += 1
-            if self._probing > 2:
-                self._probing, self._ceiling, self._probe_rounds = 0, None, PROBE_ROUNDS
+            if self._probing > max(2, self._probe_rounds):
+                self._probing, self._ceiling, self._rounds_at_ceiling = 0, self.limit, 0
+                self._probe_rounds //= 2
+                if self._probe_rounds < 1:
+                    self._ceiling, self._probe_rounds = None, PROBE_ROUNDS
         self._passed = self.limit
         change = self._decide(median, rate)
         self._last_rate = rate
@@ -227,6 +236,8 @@ class AdaptiveLimit:
         if self._ceiling is not None and new > self._ceiling:
             if self.limit < self._ceiling:
                 new = self._ceiling
+            elif self._probing:
+                return None  # a probe is under way: its verdict first
             else:
                 self._rounds_at_ceiling += 1
                 if self._rounds_at_ceiling < self._probe_rounds or self.limit >= self.maximum:

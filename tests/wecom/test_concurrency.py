@@ -130,3 +130,12 @@ def test_proxies_in_the_environment_are_honoured(emu, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with client_from_env(env_for(emu)) as client:
         assert client.get_chat("c001").name == "Chat 1"
+
+
+def test_max_concurrency_bounds_the_adaptive_limit(emu):
+    emu.set_faults(latency_ms=100)
+    with client_from_env(env_for(emu), max_concurrency=4) as client:
+        assert client.concurrency_figures() == {"mode": "adaptive", "final": 4, "peak": 4}
+        client.read_chats(IDS[:80])
+        assert client.concurrency_figures()["peak"] == 4
+    assert emu.load()["peak_in_flight"] <= 4

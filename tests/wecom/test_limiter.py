@@ -159,13 +159,16 @@ def test_climbing_back_after_a_slow_start_overshoot_stops_at_the_cap():
     assert d.rounds(4, rtt=0.25) == [19, 20, 20, 20]
 
 
-def test_a_probe_that_passes_forgets_the_ceiling():
+def test_probes_that_pass_raise_the_ceiling_and_come_sooner_until_it_is_forgotten():
     d = Drive(initial=20)
     refuse_burst(d, 1)                       # 17, ceiling 19
     assert d.rounds(10, rtt=0.25)[-1] == 20  # back at 19, 8 rounds there, then a probe
-    # two whole rounds at 20 with every slot used and no 45033: the cap moved
-    assert d.rounds(2, rtt=0.25) == [20, 21]
-    assert d.rounds(2, rtt=0.25) == [22, 23]
+    # A probe passes after as many whole rounds as it waited (every slot
+    # used, no 45033): 8 at 20. Its limit is then the ceiling, and the next
+    # probe waits, and must hold, half as long: 4 rounds, 2, then 1, and one
+    # that needed no wait forgets the ceiling (+1 a round from there).
+    assert d.rounds(21, rtt=0.25) == [20] * 10 + [21] * 5 + [22] * 2 + [23] * 2 + [24, 25]
+    assert d.changes[-1].reason.startswith("latency holds")
 
 
 def test_timeouts_and_5xx_cut_without_leaving_a_ceiling():
