@@ -46,6 +46,11 @@ from reconciler.wecom.errors import ChatNotFound, InvalidCredentials, RateLimite
 
 log = logging.getLogger(__name__)
 
+# Chats written at a time unless --concurrency pins it. Writes never adapt
+# upwards: WeCom takes 1,000 chat changes an hour, which 8 at a time reach in
+# seconds; the client's limit still holds them back when WeCom says 45033.
+WRITE_CONCURRENCY = 8
+
 
 # How long the chats under way may take to finish after the first signal:
 # the client's read timeout, so one call that hangs cannot hold the run.
@@ -220,17 +225,18 @@ def _stop_reason(exc: WeComError) -> str:
     return f"WeCom rejected the credentials (errcode {exc.errcode}): no further writes were started"
 
 
-def execute(plan: Plan, client: Any, *, concurrency: int = 8, announce: bool = False, recheck: bool = True,
-            on_done: Callable[[ChatOutcome], None] | None = None,
+def execute(plan: Plan, client: Any, *, concurrency: int | None = None, announce: bool = False,
+            recheck: bool = True, on_done: Callable[[ChatOutcome], None] | None = None,
             announce_template: AnnounceTemplate | None = None, signals: Signals | None = None,
             grace: float = GRACE_SECONDS) -> ApplyReport:
-    """Make the plan's calls. Never raises for one chat's failure; returns
-    one outcome per chat in `changes`, sorted by chat_id. With `announce`,
-    each updated chat that does not opt out is told who joined and left.
-    With `signals`, a signal ends the run as the module's docstring says;
-    the report is then `forced` when chats were left with a call in flight
-    (their worker threads are not waited for: the caller must exit without
-    joining them)."""
+    """Make the plan's calls, `concurrency` chats at a time (default
+    WRITE_CONCURRENCY: writes do not adapt). Never raises for one chat's
+    failure; returns one outcome per chat in `changes`, sorted by chat_id.
+    With `announce`, each updated chat that does not opt out is told who
+    joined and left. With `signals`, a signal ends the run as the module's
+    docstring says; the report is then `forced` when chats were left with a
+    call in flight (their worker threads are not waited for: the caller must
+    exit without joining them)."""
     fits, deferred, notes = fit_quotas(plan.changes)
     stop = _Stop()
     outcomes: dict[str, ChatOutcome] = {}
@@ -238,7 +244,7 @@ def execute(plan: Plan, client: Any, *, concurrency: int = 8, announce: bool = F
         outcomes[change.chat_id] = _skipped(change, "not attempted: over WeCom's quota for one run (see note)")
     if signals is not None:
         signals.writing = True
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply")
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency or WRITE_CONCURRENCY), thread_name_prefix="apply")
     forced = False
     try:
         pending = {pool.submit(_apply_one_safe, c, client, stop, announce, recheck, announce_template) for c in fits}

@@ -15,14 +15,16 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
-from typing import Callable, Iterable, Iterator, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
 from reconciler.app.progress import Progress, wants_progress
 from reconciler.core.directory import Directory, needs
 from reconciler.core.model import DesiredChat, LiveResult
-from reconciler.core.plan import Plan, Target
-from reconciler.core.planner import make_plan
+
+if TYPE_CHECKING:
+    from reconciler.core.plan import Plan, Target
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,9 @@ def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None,
     return [c for c in chats if c.chat_id in keep]
 
 
-def open_client(concurrency: int = 8, read_only: bool = True, environ: Mapping[str, str] | None = None):
-    """A WeCom client from the environment; read-only unless asked. Raises
+def open_client(concurrency: int | None = None, read_only: bool = True, environ: Mapping[str, str] | None = None):
+    """A WeCom client from the environment; read-only unless asked;
+    concurrency None = adaptive, N = pinned. Raises
     MissingCredentials, which the CLI's guard turns into the contract's
     message naming the variable."""
     from reconciler.wecom.client import client_from_env
@@ -68,7 +71,7 @@ def open_client(concurrency: int = 8, read_only: bool = True, environ: Mapping[s
 
 
 @contextmanager
-def client(concurrency: int = 8, read_only: bool = True) -> Iterator:
+def client(concurrency: int | None = None, read_only: bool = True) -> Iterator:
     made = open_client(concurrency, read_only)
     try:
         yield made
@@ -89,13 +92,14 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
     finally:
         if progress:
             progress.finish()
-    log.debug("read %d chats in %.2f s; api calls %s", len(ids), time.monotonic() - started,
-              dict(getattr(client, "stats", {}) or {}))
+    log.debug("read %d chats in %.2f s; api calls %s; concurrency %s", len(ids), time.monotonic() - started,
+              dict(getattr(client, "stats", {}) or {}), concurrency_figures(client))
     return dict(live)
 
 
 def target_of(client) -> Target | None:
     """The corp and API base a client talks to (None for a stand-in without credentials)."""
+    from reconciler.core.plan import Target
     from reconciler.wecom.credentials import public_base
 
     credentials = getattr(client, "credentials", None)
@@ -105,10 +109,27 @@ def target_of(client) -> Target | None:
 def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
     """The target WECOM_CORP_ID and WECOM_API_BASE name, without a request
     (MissingCredentials, as for any command, when one is missing or unusable)."""
+    from reconciler.core.plan import Target
     from reconciler.wecom.credentials import credentials_from_env, public_base
 
     credentials = credentials_from_env(os.environ if environ is None else environ)
     return Target(credentials.corp_id, public_base(credentials.api_base))
+
+
+def concurrency_figures(client) -> dict | None:
+    """How many requests the client ran at once (None from a client that
+    does not say, such as a test's fake)."""
+    figures = getattr(client, "concurrency_figures", None)
+    return figures() if callable(figures) else None
+
+
+def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], **options) -> Plan:
+    """core.planner.make_plan, imported when first needed: `validate` loads
+    through this module and never plans (the planner's imports are a tenth
+    of its start-up)."""
+    from reconciler.core.planner import make_plan as plan
+
+    return plan(desired, live, **options)
 
 
 def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = False,
@@ -129,11 +150,16 @@ def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = Fa
 
 def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True, *,
              today: date | None = None, check_users: bool = False) -> Plan:
-    """Read what `desired` needs and plan it (the pure planner)."""
+    """Read what `desired` needs and plan it (the pure planner), recording
+    what the plan was made against and the client's concurrency figures
+    (added keys of the JSON)."""
     live, directory = read_world(client, desired, check_users=check_users, show_progress=show_progress)
     plan = make_plan(desired, live, directory=directory, today=today)
-    target = target_of(client)  # what the plan was made against
-    return plan if target is None else plan.aimed_at(target)
+    target = target_of(client)
+    if target is not None:
+        plan = plan.aimed_at(target)
+    figures = concurrency_figures(client)
+    return replace(plan, read_concurrency=figures) if figures else plan
 
 
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
@@ -156,8 +182,8 @@ def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
         reader.close()
 
 
-def who(user: str, loaded, today: date, concurrency: int | None):
-    """`who`'s answer: from the files, and with a concurrency also from WeCom:
+def who(user: str, loaded, today: date, live: bool, concurrency: int | None = None):
+    """`who`'s answer: from the files, and with `live` also from WeCom:
     the live chats, and the directory when a chat uses dept:/tag: (with the
     names of the departments that bring the user in)."""
     from reconciler.core.membership import Resolution, resolve
@@ -165,7 +191,7 @@ def who(user: str, loaded, today: date, concurrency: int | None):
     from reconciler.core.people import WhoAnswer, groups_of, membership
 
     groups = tuple(groups_of(user, loaded.groups))
-    if concurrency is None:
+    if not live:
         return WhoAnswer(user, tuple(membership(user, loaded.chats, today=today)), groups, False)
     with client(concurrency) as reader:
         live, directory = read_world(reader, loaded.chats)

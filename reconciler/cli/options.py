@@ -64,8 +64,11 @@ def target(p: argparse.ArgumentParser, extra: str = "") -> None:
                    help=f"only this chat (repeatable{extra})")
 
 
-def concurrency(p: argparse.ArgumentParser, what: str = "parallel API reads") -> None:
-    p.add_argument("--concurrency", type=positive_int, default=8, metavar="N", help=f"{what} (default 8)")
+def concurrency(p: argparse.ArgumentParser, what: str = "parallel API reads",
+                default: str = "adaptive: from 8, up while WeCom keeps up, down on 45033") -> None:
+    """None when not given: the client then finds the limit itself (wecom.limiter)."""
+    p.add_argument("--concurrency", type=positive_int, default=None, metavar="N",
+                   help=f"{what}, pinned to N (default {default})")
 
 
 def output_format(p: argparse.ArgumentParser, choices: tuple[str, ...], help: str | None = None) -> None:

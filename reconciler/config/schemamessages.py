@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from typing import Any, Iterator
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Iterator
 
 from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.config.yamldata import at, is_yaml_trap, kind, node_at
 from reconciler.config.yamlnodes import ParsedFile
 from reconciler.core.facts import forbidden_in_name
+
+if TYPE_CHECKING:
+    import jsonschema
 
 TOP_KEYS = ("groups", "chats")
 CHAT_KEYS = ("name", "owner", "members", "exclude", "prune", "announce")
@@ -72,7 +73,7 @@ def bad_key(parsed: ParsedFile, path: tuple, key_node: Any) -> Diagnostic:
                  f"{name} must be a string, got {kind(key_node)}{_quote_hint(key_node)}")
 
 
-def translate(parsed: ParsedFile, err: jsonschema.ValidationError) -> Iterator[Diagnostic]:
+def translate(parsed: ParsedFile, err: "jsonschema.ValidationError") -> Iterator[Diagnostic]:
     path = tuple(err.absolute_path)
     key_node, node = node_at(parsed.root, path)
     here = at(parsed.file, node)

@@ -183,6 +183,10 @@ class Plan:
     expiring: tuple[Any, ...] = ()  # core.membership.Ending: memberships ending within 7 days
     names: Mapping[str, str] | None = field(default=None, compare=False)  # user id -> display name
     target: Target | None = None  # None: made without a client (tests, the pure planner)
+    # How many reads ran at once ({"mode", "final", "peak"}) when the plan
+    # was made from a live read. It says how the plan was made, not what it
+    # does: not compared, not read back from a saved plan.
+    read_concurrency: Mapping[str, Any] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.chat_id)))
@@ -249,6 +253,8 @@ class Plan:
             "people": self.people.data,  # issue 8: added after the contract's keys
             **({"expiring": [e.data for e in self.expiring]} if self.expiring else {}),
             **({"names": dict(self.names)} if self.names is not None else {}),
+            # issue 16: only in plans made from a live read
+            **({"read_concurrency": dict(self.read_concurrency)} if self.read_concurrency else {}),
         }
         if self.target is not None:  # issue 12: added after the contract's keys
             data["target"] = self.target.data

@@ -16,6 +16,7 @@
                         in the call log, not counted against the quotas.
     GET  messages[/<id>] messages accepted by appchat/send
     GET  directory      the seeded directory: departments, users, tags, visible, closed
+    GET  load           {"in_flight", "peak_in_flight", "peak_serving"}: API requests at once
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def _get(api: Api, path: str) -> Reply:
     if path == "directory":
         with api.lock:
             return json_reply(directory_view(api.store.org, api.store.directory() is not None))
+    if path == "load":
+        return json_reply(api.load.figures(api.in_flight))
     if path == "health":
         return json_reply({"ok": True})
     return json_reply({"error": f"unknown admin path {path!r}"}, 404)
@@ -75,6 +78,7 @@ def _get(api: Api, path: str) -> Reply:
 def _post(api: Api, path: str, body: dict) -> Reply:
     if path == "reset":
         api.reset(body.get("seed"))
+        api.load.reset(api.in_flight)
         return json_reply({"ok": True})
     if path == "clear-calls":
         api.clear_calls()

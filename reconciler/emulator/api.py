@@ -12,7 +12,6 @@ import random
 import secrets
 import string
 import threading
-import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -25,6 +24,7 @@ from . import directory, outbox, rules
 from .calllog import CallLog, redact_query, scrub
 from .config import EmulatorConfig
 from .control import Control
+from .load import Load
 from .quotas import Quotas
 from .seed import Seed, load_seed
 from .state import Store
@@ -86,6 +86,7 @@ class Api(Control):
         self.log = CallLog()
         self.outbox = outbox.Outbox(self.clock)  # appchat/send and media/upload
         self.in_flight = 0
+        self.load = Load(config.sleep)  # latency, capacity, peak figures
         self.hooks: list = []  # fn(event, method, path): "request" before handling, "reply" after
         self.closed = False  # stopped: a request still in flight gets no state
 
@@ -112,22 +113,23 @@ class Api(Control):
             fault, self.faults = F.choose(self.faults, path, self.rng)
             settings = self.faults
             overloaded = bool(settings.max_concurrent) and self.in_flight > settings.max_concurrent
+            self.in_flight -= overloaded  # refused on arrival: the server does not hold it
         try:
-            if settings.latency_ms:
-                time.sleep(settings.latency_ms / 1000)
+            self.load.serve(self.in_flight, settings, overloaded, self.rng, lambda: self.faults.capacity)
             if overloaded:
                 reply = json_reply(M.error(E.TOO_MANY_CONCURRENT, "api concurrent out of limit", ip))
             elif fault and fault.kind != "slow" and not fault.after:
                 reply = _fault_reply(fault, ip)
             else:
                 if fault and fault.kind == "slow":
-                    time.sleep(fault.ms / 1000)
+                    self.config.sleep(fault.ms / 1000)
                 reply = json_reply(self._answer(method, path, query, raw, ip, content_type))
                 if fault and fault.after:
                     reply = _fault_reply(fault, ip)
         finally:
+            self.load.leave()
             with self.lock:
-                self.in_flight -= 1
+                self.in_flight -= not overloaded
         self._record(method, path, query, raw, reply, fault, content_type)
         return reply
 

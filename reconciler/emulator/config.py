@@ -32,6 +32,8 @@ class EmulatorConfig:
     messages_per_minute: int = 200   # per member; excess is dropped silently, as WeCom does
     # Faults (see faults.FaultSettings for meaning); changeable at runtime.
     latency_ms: int = 0
+    latency_jitter_ms: int = 0
+    capacity: int = 0
     busy_rate: float = 0.0
     drop_rate: float = 0.0
     overload_rate: float = 0.0
@@ -46,3 +48,5 @@ class EmulatorConfig:
     # Injectable time source (seconds); tests pass a fake clock so quotas and
     # token expiry are exercised without sleeping.
     clock: Callable[[], float] = field(default=time.time, repr=False)
+    # How latency and slow answers wait; tests record instead of sleeping.
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)

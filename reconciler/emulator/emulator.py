@@ -101,7 +101,10 @@ class Emulator:
         return self._api.set_limits(**limits)
 
     def reset(self, seed=None) -> None:
+        """Chats back to the seed; call log, messages, quota counters,
+        faults and the load figures back to the start."""
         self._api.reset(seed)
+        self._api.load.reset(self.in_flight())
 
     def chat(self, chat_id: str) -> dict | None:
         """{"chatid","name","owner","userlist","foreign"} as stored, or None."""
@@ -133,6 +136,12 @@ class Emulator:
         """API requests being handled right now."""
         with self._api.lock:
             return self._api.in_flight
+
+    def load(self) -> dict:
+        """{"in_flight", "peak_in_flight", "peak_serving"}: API requests in
+        the emulator now, the most at once since the start (or the last
+        reset), and the most worked on at once (see `capacity`)."""
+        return self._api.load.figures(self.in_flight())
 
     def add_hook(self, hook) -> None:
         """Call hook(event, method, path) in the request's thread for every

@@ -17,6 +17,8 @@ KINDS = ("busy", "overload", "drop", "slow", "garbage", "http", "errcode")
 @dataclass(frozen=True)
 class FaultSettings:
     latency_ms: int = 0            # added to every API request
+    latency_jitter_ms: int = 0     # each request's latency is uniform in latency_ms ± this (>= 0)
+    capacity: int = 0              # API requests worked on at once; the rest wait in line; 0 = no limit
     busy_rate: float = 0.0         # share answered {"errcode": -1}
     drop_rate: float = 0.0         # share whose connection is closed without an answer
     overload_rate: float = 0.0     # share answered 45033 (too many concurrent calls)
@@ -38,7 +40,7 @@ class FaultSettings:
 
 FAULT_FIELDS = tuple(f.name for f in fields(FaultSettings))
 _RATES = ("busy_rate", "drop_rate", "overload_rate", "slow_rate", "garbage_rate", "http_error_rate")
-_INTS = ("latency_ms", "max_concurrent", "slow_ms")
+_INTS = ("latency_ms", "latency_jitter_ms", "capacity", "max_concurrent", "slow_ms")
 
 
 @dataclass(frozen=True)

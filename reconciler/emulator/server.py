@@ -111,6 +111,11 @@ class _Handler(BaseHTTPRequestHandler):
 class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The listen backlog. socketserver's default of 5 drops the SYNs of a
+    # client opening 100 connections at once, and each dropped one costs
+    # that request a second (the kernel's SYN retry): the emulator, not the
+    # client, would set the pace of any test at high concurrency.
+    request_queue_size = 1024
 
     def __init__(self, address, api: Api):
         self.api = api

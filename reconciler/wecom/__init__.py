@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 
 _HOME = {
-    "WeComClient": "client", "client_from_env": "client", "parse_chat_info": "client",
+    "WeComClient": "client", "client_from_env": "client", "parse_chat_info": "answers",
     "Credentials": "credentials", "credentials_from_env": "credentials",
     "WeComError": "errors", "MissingCredentials": "errors", "InvalidCredentials": "errors",
     "ChatNotFound": "errors", "RateLimited": "errors", "ReadOnlyViolation": "errors",

@@ -13,7 +13,11 @@ Policy (numbers are the defaults, all keyword arguments of WeComClient):
   most 3 times with the -1 back-off; writes retried only when the request
   certainly never left (connection refused, connect timeout), otherwise
   WriteOutcomeUnknown (see its docstring for why);
-- pacing: at most 9,500 calls per API path per sliding minute.
+- pacing: at most 9,500 calls per API path per sliding minute;
+- concurrency: every HTTP attempt takes a slot of one limit (wecom.limiter):
+  adaptive from 8 unless `concurrency=N` pins it; read_all runs many reads
+  under it, and calls running at once (reads from several read_all, writes)
+  share it.
 """
 
 from __future__ import annotations
@@ -23,18 +27,20 @@ import random
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 import requests
 
 from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, MEDIA_UPLOAD, ErrCode
 from reconciler.core.model import LiveChat, LiveResult, ReadError
+from reconciler.wecom.answers import api_message, load_signal, parse_chat_info
 from reconciler.wecom.credentials import (ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env,
                                          public_base)
 from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, ReadOnlyViolation,
                                      TransportError, WeComError, WriteOutcomeUnknown, describe)
 from reconciler.wecom.multipart import form_data
+from reconciler.wecom.fanout import fan_out
+from reconciler.wecom.limiter import INITIAL_LIMIT, MAX_LIMIT, AdaptiveLimit, FixedLimit, Limiter
 from reconciler.wecom.pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
 from reconciler.wecom.redact import register
 from reconciler.wecom.token import TokenCache
@@ -44,25 +50,29 @@ log = logging.getLogger("reconciler.wecom")
 
 _TOKEN_ERRORS = (ErrCode.INVALID_TOKEN, ErrCode.TOKEN_EXPIRED)
 _BUSY_ERRORS = (ErrCode.BUSY, ErrCode.TOO_MANY_CONCURRENT)
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
-def client_from_env(env: Mapping[str, str], *, concurrency: int = 8, read_only: bool = True,
+def client_from_env(env: Mapping[str, str], *, concurrency: int | None = None, read_only: bool = True,
                     **options: Any) -> "WeComClient":
     """A client from WECOM_CORP_ID / WECOM_CORP_SECRET / WECOM_API_BASE.
 
     read_only defaults to True: a command has to ask for write access.
+    concurrency None (the default) lets the limit adapt; N pins it.
     """
     return WeComClient(credentials_from_env(env), concurrency=concurrency, read_only=read_only, **options)
 
 class WeComClient:
-    def __init__(self, credentials: Credentials, *, concurrency: int = 8, read_only: bool = True,
+    def __init__(self, credentials: Credentials, *, concurrency: int | None = None, read_only: bool = True,
                  timeout: tuple[float, float] = (5.0, 30.0),
                  calls_per_minute: int = DEFAULT_CALLS_PER_MINUTE, max_retries: int = 3,
                  backoff_base: float = 0.5, backoff_cap: float = 8.0,
                  rate_limit_base: float = 1.0, rate_limit_cap: float = 15.0, rate_limit_wait: float = 75.0,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None, session: requests.Session | None = None) -> None:
-        if concurrency < 1:
+                 rng: random.Random | None = None, session: requests.Session | None = None,
+                 max_concurrency: int | None = None) -> None:
+        if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.credentials = credentials
         self.concurrency = concurrency
@@ -79,8 +89,13 @@ class WeComClient:
         self._tokens = TokenCache(self._fetch_token, clock=clock)
         self._stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
-        # Chat reads and directory reads run side by side, each `concurrency` wide.
-        self._transport = Transport(credentials.api_base, pool_size=2 * concurrency, timeout=timeout,
+        if concurrency is not None:
+            policy: AdaptiveLimit | FixedLimit = FixedLimit(concurrency)
+        else:
+            top = max_concurrency or MAX_LIMIT
+            policy = AdaptiveLimit(min(INITIAL_LIMIT, top), 1, top, clock=clock)
+        self._limiter = Limiter(policy)
+        self._transport = Transport(credentials.api_base, pool_size=self._limiter.maximum, timeout=timeout,
                                     on_attempt=self._count, session=session)
 
     # ---- public API -------------------------------------------------------
@@ -103,19 +118,26 @@ class WeComClient:
         tries would get the IP blocked). progress is called from this thread.
         """
         ids = list(dict.fromkeys(chat_ids))
-        results: dict[str, LiveResult] = {}
-        if not ids:
-            return results
-        pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(ids)), thread_name_prefix="wecom")
-        try:
-            futures = {pool.submit(self._read_one, cid): cid for cid in ids}
-            for done, future in enumerate(as_completed(futures), 1):
-                results[futures[future]] = future.result()  # re-raises InvalidCredentials
-                if progress is not None:
-                    progress(done, len(ids))
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return {cid: results[cid] for cid in ids}
+        return dict(zip(ids, self.read_all(self._read_one, ids, progress)))
+
+    def read_all(self, fn: Callable[[Item], Result], items: Iterable[Item],
+                 progress: Callable[[int, int], None] | None = None) -> list[Result]:
+        """fn(item) for every item, as many at once as the concurrency limit
+        lets through; the results in the order of `items`.
+
+        fn makes its calls through this client: every HTTP attempt takes a
+        slot of the one limit, so several read_all running at once (chats and
+        the directory) share it, and the pacer, rather than add up. The
+        first exception fn raises stops new items from starting and is raised
+        once the started ones have ended. progress(done, total) is called
+        from this thread.
+        """
+        return fan_out(fn, items, lambda: self._limiter.limit, self._limiter.maximum, progress)
+
+    def concurrency_figures(self) -> dict:
+        """{"mode": "adaptive" | "fixed", "final": N, "peak": M}: the limit
+        now and the highest it reached."""
+        return self._limiter.figures()
 
     def get(self, path: str, params: Mapping[str, Any]) -> dict:
         """A read (GET) of any API, paced and retried as reads are: the answer's
@@ -162,7 +184,7 @@ class WeComClient:
     def __repr__(self) -> str:
         base = public_base(self.credentials.api_base)
         return (f"WeComClient(corp_id={self.credentials.corp_id!r}, api_base={base!r}, "
-                f"concurrency={self.concurrency}, read_only={self.read_only})")
+                f"concurrency={self.concurrency or 'adaptive'}, read_only={self.read_only})")
 
     # ---- internals --------------------------------------------------------
 
@@ -199,6 +221,26 @@ class WeComClient:
         with self._rng_lock:
             return backoff_delay(attempt, base, cap, self._rng)
 
+    def _exchange(self, method: str, path: str, query: dict, body: dict | None,
+                  chat_id: str | None, raw: tuple[bytes, str] | None = None) -> dict | Failure:
+        """One HTTP attempt, paced first and then under the concurrency limit.
+
+        In that order: a request the pacer holds back holds no slot, so it
+        does not stall calls to other API paths, and its wait is no latency
+        sample. The pacer's reservation can then precede the send by the
+        wait for a slot (after a cut, about one round trip), far inside the
+        500 calls of headroom it keeps under WeCom's 10,000 a minute.
+        """
+        paced = self._pacer.acquire(path) > 0
+        ticket = self._limiter.acquire()
+        started = self._clock()
+        outcome: dict | Failure | None = None
+        try:
+            outcome = self._transport.exchange(method, path, query, body, chat_id, raw)
+        finally:
+            self._limiter.release(ticket, self._clock() - started, load_signal(outcome), paced)
+        return outcome
+
     def _request(self, method: str, path: str, params: dict | None, body: dict | None,
                  chat_id: str | None, *, with_token: bool = True, raw: tuple[bytes, str] | None = None) -> dict:
         is_write = method != "GET" and path != MEDIA_UPLOAD  # an upload may be repeated (see upload_media)
@@ -212,8 +254,7 @@ class WeComClient:
             query = dict(params or {})
             if token is not None:
                 query["access_token"] = token
-            self._pacer.acquire(path)
-            outcome = self._transport.exchange(method, path, query, body, chat_id, raw)
+            outcome = self._exchange(method, path, query, body, chat_id, raw)
 
             if isinstance(outcome, Failure):
                 retry_safe = outcome.retryable and not (is_write and outcome.maybe_sent)
@@ -266,28 +307,8 @@ class WeComClient:
                         rate_waited += delay
                         rate_attempts += 1
                         continue
-                raise RateLimited(_api_message(method, path, chat_id, errcode, errmsg),
+                raise RateLimited(api_message(method, path, chat_id, errcode, errmsg),
                                   errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
             cls = ChatNotFound if errcode == ErrCode.CHAT_NOT_FOUND and path == APPCHAT_GET else WeComError
-            raise cls(_api_message(method, path, chat_id, errcode, errmsg),
+            raise cls(api_message(method, path, chat_id, errcode, errmsg),
                       errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
-
-
-def _api_message(method: str, path: str, chat_id: str | None, errcode: int, errmsg: str) -> str:
-    where = f" for chat {chat_id}" if chat_id else ""
-    return f"{path}{where}: WeCom error {errcode}: {describe(errcode, errmsg)}"
-
-
-def parse_chat_info(data: Mapping[str, Any], chat_id: str) -> LiveChat:
-    """appchat/get's answer -> LiveChat. Missing/odd fields are a TransportError
-    (the answer is not what WeCom sends), never a KeyError."""
-    info = data.get("chat_info")
-    if not isinstance(info, Mapping):
-        raise TransportError(f"appchat/get for chat {chat_id}: answer without chat_info", chat_id=chat_id,
-                             path=APPCHAT_GET)
-    users = info.get("userlist") or []
-    if not isinstance(users, list) or not all(isinstance(u, str) for u in users):
-        raise TransportError(f"appchat/get for chat {chat_id}: malformed userlist", chat_id=chat_id,
-                             path=APPCHAT_GET)
-    return LiveChat(chat_id=chat_id, name=str(info.get("name") or ""),
-                    owner=str(info.get("owner") or ""), members=frozenset(users))

@@ -72,12 +72,10 @@ class _Reader:
         self.problems: dict[tuple[str, int], Problem] = {}
 
     def _parallel(self, items: list, read: Callable[[Any], None]) -> None:
-        if not items:
-            return
-        workers = max(1, min(getattr(self.client, "concurrency", 8), len(items)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="directory") as pool:
-            for future in [pool.submit(read, item) for item in items]:
-                future.result()  # re-raises InvalidCredentials
+        # Under the client's one concurrency limit and pacer, shared with the
+        # chat reads running at the same time; re-raises InvalidCredentials.
+        if items:
+            self.client.read_all(read, items)
 
     def both(self, first: Callable[[], None], second: Callable[[], None]) -> None:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="directory") as pool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Callable
 from urllib.parse import urlsplit
@@ -27,13 +28,15 @@ log = logging.getLogger("reconciler.wecom")
 class Failure:
     """One attempt that brought no usable WeCom answer."""
 
-    def __init__(self, reason: str, maybe_sent: bool, retryable: bool = True) -> None:
+    def __init__(self, reason: str, maybe_sent: bool, retryable: bool = True, overload: bool = False) -> None:
         self.reason = reason
         self.maybe_sent = maybe_sent  # the request may have reached WeCom (matters for writes)
         self.retryable = retryable  # another try could go differently
+        self.overload = overload  # a timeout or 5xx: fewer requests at once may help (wecom.limiter)
 
     def __repr__(self) -> str:
-        return f"Failure({self.reason!r}, maybe_sent={self.maybe_sent}, retryable={self.retryable})"
+        return (f"Failure({self.reason!r}, maybe_sent={self.maybe_sent}, retryable={self.retryable}, "
+                f"overload={self.overload})")
 
 
 class Transport:
@@ -44,6 +47,7 @@ class Transport:
         self.timeout = timeout
         self._on_attempt = on_attempt
         self.session = session or requests.Session()
+        _read_environment_once(self.session, api_base)
         # One pooled connection per worker thread; max_retries=0 because every
         # retry decision is the client's, where reads and writes differ.
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
@@ -74,7 +78,7 @@ class Transport:
             if resp.status_code != 200:
                 # 5xx is a passing state of a proxy or server; 3xx/4xx will not change
                 failure = Failure(f"HTTP {resp.status_code} from {host}", maybe_sent=True,
-                                  retryable=resp.status_code >= 500)
+                                  retryable=resp.status_code >= 500, overload=resp.status_code >= 500)
             else:
                 try:
                     parsed = resp.json()
@@ -85,9 +89,10 @@ class Transport:
                 else:
                     failure = Failure(f"{host} sent a body that is not a JSON answer", maybe_sent=True)
         except requests.exceptions.ConnectTimeout:
-            failure = Failure(f"connection to {host} timed out after {self.timeout[0]:g} s", maybe_sent=False)
+            failure = Failure(f"connection to {host} timed out after {self.timeout[0]:g} s", maybe_sent=False,
+                              overload=True)
         except requests.exceptions.ReadTimeout:
-            failure = Failure(f"no answer from {host} within {self.timeout[1]:g} s", maybe_sent=True)
+            failure = Failure(f"no answer from {host} within {self.timeout[1]:g} s", maybe_sent=True, overload=True)
         except requests.exceptions.ProxyError:
             failure = Failure(f"cannot reach {host} through the proxy (HTTPS_PROXY / HTTP_PROXY)", maybe_sent=False)
         except requests.exceptions.SSLError as exc:
@@ -129,6 +134,27 @@ def host_of(api_base: str) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"{host}:{port}" if port else host
+
+
+def _read_environment_once(session: requests.Session, api_base: str) -> None:
+    """What requests would read from the environment on every request
+    (HTTPS_PROXY / NO_PROXY, REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE), read once.
+
+    With trust_env on, requests walks the whole environment twice per
+    request to find proxies: a third of a read's CPU, more on a CI runner
+    with hundreds of variables. ~/.netrc, the one other thing it reads, can
+    only add a Basic auth header WeCom ignores.
+    """
+    if not session.trust_env:
+        return
+    try:
+        proxies = requests.utils.get_environ_proxies(api_base)
+    except ValueError:
+        return  # a malformed base: the first request fails and says so, as before
+    session.proxies.update(proxies)
+    if session.verify is True:
+        session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    session.trust_env = False
 
 
 def _never_connected(exc: requests.exceptions.ConnectionError) -> type | None:

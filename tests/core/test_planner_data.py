@@ -221,3 +221,18 @@ def test_added_and_removed():
     assert sre.added == {"carol"} and sre.removed == frozenset()
     assert plan.change("newchat") is new and plan.change("nope") is None
     assert plan.has_changes and not Plan(unchanged=("a",)).has_changes
+
+
+def test_read_concurrency_is_an_added_key_that_changes_no_other_and_is_not_compared():
+    from dataclasses import replace
+
+    plan = sample_plan()
+    figures = {"mode": "adaptive", "final": 37, "peak": 64}
+    read = replace(plan, read_concurrency=figures)
+    data = read.data
+    assert list(data) == list(plan.data) + ["read_concurrency"]
+    assert {k: v for k, v in data.items() if k != "read_concurrency"} == plan.data
+    assert data["read_concurrency"] == figures
+    assert "read_concurrency" not in plan.data       # plans made without a read have no such key
+    assert read == plan                              # how a plan was read is not what it does
+    assert parse_plan(data) == plan                  # and a saved plan reads back without it

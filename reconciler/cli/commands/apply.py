@@ -23,7 +23,8 @@ def add_arguments(p) -> None:
     p.add_argument("--announce-template", metavar="FILE",
                    help="word the announcement with this markdown template (implies --announce)")
     options.target(p, "; with PATHs")
-    options.concurrency(p, "parallel API calls")
+    options.concurrency(p, "parallel API calls, reads and writes",
+                        "reads adaptive from 8, writes 8 chats at a time")
     options.output_format(p, ("text", "json"), "format of the final report")
     options.check_users(p)
     options.today(p)

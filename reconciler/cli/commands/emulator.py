@@ -35,6 +35,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     faults = p.add_argument_group("faults (changeable at runtime: POST /_emulator/faults)")
     faults.add_argument("--latency-ms", type=count, default=0, metavar="MS", help="delay added to every API request")
+    faults.add_argument("--latency-jitter-ms", type=count, default=0, metavar="MS",
+                        help="each request's delay is uniform in --latency-ms ± MS (default 0)")
+    faults.add_argument("--capacity", type=count, default=0, metavar="N",
+                        help="work on at most N API requests at once, each for its latency; the others wait "
+                             "in line, so latency grows with load (default 0: no limit)")
     faults.add_argument("--busy-rate", type=rate, default=0.0, metavar="R", help="share of requests answered -1 (system busy)")
     faults.add_argument("--drop-rate", type=rate, default=0.0, metavar="R",
                         help="share of requests whose connection is closed without an answer")
@@ -67,7 +72,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 _FIELDS = ("host", "port", "state_path", "seed", "corp_id", "corp_secret", "token_ttl", "random_seed",
-           "latency_ms", "busy_rate", "drop_rate", "overload_rate", "max_concurrent", "slow_rate", "slow_ms",
+           "latency_ms", "latency_jitter_ms", "capacity", "busy_rate", "drop_rate", "overload_rate", "max_concurrent", "slow_rate", "slow_ms",
            "garbage_rate", "http_error_rate", "http_error_status",
            "calls_per_minute", "calls_per_hour", "changes_per_hour", "creates_per_day", "messages_per_minute")
 

@@ -34,7 +34,7 @@ def _run(args) -> int:
     loaded = session.load(args.paths, today=today)
     if loaded is None:
         return ExitCode.ERROR
-    answer = session.who(args.user_id, loaded, today, args.concurrency if args.live else None)
+    answer = session.who(args.user_id, loaded, today, args.live, args.concurrency)
     rows = answer.rows
     sys.stdout.write(render.WHO[args.format](answer))
     return ExitCode.ERROR if any(r.live == UNREADABLE for r in rows) else ExitCode.OK

@@ -1,0 +1,298 @@
+"""How many WeCom requests may be in flight at once, found while reading.
+
+WeCom publishes a quota per minute (the pacer keeps to it) but not how many
+calls it takes at once: past that it answers 45033. And the number that
+keeps the quota busy depends on the round trip: 8 in flight is plenty next
+to WeCom and a quarter of what the quota allows from 200 ms away. So the
+limit is learnt the way TCP learns a path's window, in rounds of about one
+round trip (as many answers as the limit, at least MIN_ROUND, to requests
+sent under it; after a doubling, as many as it added):
+
+- slow start: from 8 the limit doubles every round while latency holds and
+  throughput rises;
+- then +1 a round while latency holds;
+- 45033, a timeout or HTTP 5xx cuts it at once (once per round: answers to
+  requests sent before the cut do not cut again) to 90% of the limit the
+  refused request was sent under, less one, or to the last limit that
+  passed a whole round if lower (in slow start, the half before the
+  doubling that went too far); latency above twice
+  the lowest seen cuts it too, unless cutting did not bring latency down
+  (then the network got slower, not us: that latency becomes the new normal);
+- a 45033 also leaves a ceiling, one below the limit it came at: the limit
+  climbs back to it and probes one past it only after 8 rounds, 16 after a
+  failed probe, and so on; a probe passes after as many rounds as it waited,
+  moves the ceiling up by one and halves the wait. So a server's hard cap
+  costs a few dozen 45033 answers a run (most of them while first finding
+  it), not one every few rounds, and a cap that went away is forgotten after
+  a few probes.
+
+AdaptiveLimit decides (no threads, the clock injected, so tests feed it
+samples); Limiter is the gate request threads wait at. FixedLimit is
+`--concurrency N`: the same gate, a limit that never moves.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+log = logging.getLogger("reconciler.wecom.limiter")
+
+INITIAL_LIMIT = 8
+MAX_LIMIT = 256      # ~1,000 reads/s at 250 ms: the 9,500-a-minute quota in 10 s
+MIN_ROUND = 8        # a round's median needs a few answers, whatever the limit
+BACKOFF = 0.9        # cut to 90% (Netflix's AIMD default): the signal says where the edge is
+GROW_BELOW = 1.3     # latency within 1.3x the lowest seen (+ SLACK) "holds"
+CUT_ABOVE = 2.0      # twice the lowest: requests queue somewhere, fewer at once is as fast
+SLACK = 0.005        # seconds: 1 ms against 2 ms is noise, not a queue
+PROBE_ROUNDS = 8     # rounds at a 45033 ceiling before trying one more
+MAX_PROBE_ROUNDS = 128
+
+
+class Outcome(enum.Enum):
+    """What one HTTP attempt says about the load."""
+    OK = "ok"                  # an answer (any errcode but 45033): a latency sample
+    REJECTED = "rejected"      # 45033: too many concurrent calls
+    OVERLOADED = "overloaded"  # a timeout or HTTP 5xx
+    NEUTRAL = "neutral"        # no verdict (connection refused or dropped, a garbage body)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    epoch: int       # cuts so far when the request was let through
+    generation: int  # changes of the limit so far, then
+    limit: int       # the limit, then
+    in_flight: int   # requests in flight with this one
+
+
+@dataclass(frozen=True)
+class Change:
+    old: int
+    new: int
+    reason: str
+
+
+class FixedLimit:
+    """`--concurrency N`: N at a time, whatever happens."""
+
+    adaptive = False
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.limit = self.peak = self.maximum = limit
+        self.epoch = self.generation = 0
+
+    def on_sample(self, ticket: Ticket, rtt: float, outcome: Outcome, paced: bool = False) -> Change | None:
+        return None
+
+
+class AdaptiveLimit:
+    adaptive = True
+
+    def __init__(self, initial: int = INITIAL_LIMIT, minimum: int = 1, maximum: int = MAX_LIMIT, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if not 1 <= minimum <= initial <= maximum:
+            raise ValueError("need 1 <= minimum <= initial <= maximum")
+        self.limit = self.peak = initial
+        self.minimum, self.maximum = minimum, maximum
+        self.epoch = 0       # cuts: an overload sent before the last cut does not cut again
+        self.generation = 0  # changes: a round measures only requests sent under its limit
+        self._clock = clock
+        self._ssthresh = maximum            # doubling until the first sign of congestion
+        self._baseline: float | None = None  # lowest round median: the no-queue latency
+        self._ceiling: int | None = None    # below the lowest limit a 45033 came at
+        self._probe_rounds = PROBE_ROUNDS
+        self._rounds_at_ceiling = 0
+        self._probing = 0                   # rounds survived past the ceiling; 0 = not probing
+        self._latency_cut_at: float | None = None  # median when latency last cut the limit
+        self._last_rate: float | None = None
+        self._doubled = False
+        self._passed: int | None = None  # the limit of the last round that ended without a cut
+        self._new_round()
+
+    # ---- samples ---------------------------------------------------------
+
+    def on_sample(self, ticket: Ticket, rtt: float, outcome: Outcome, paced: bool = False) -> Change | None:
+        """One HTTP attempt ended; the change of limit it brings, if any.
+        `paced`: the quota pacer held the request back, so the limit was
+        not what bounded it (no growth from such a round)."""
+        if outcome in (Outcome.REJECTED, Outcome.OVERLOADED):
+            return self._overload(ticket, outcome is Outcome.REJECTED)
+        if outcome is not Outcome.OK or ticket.generation != self.generation:
+            # Sent under an older limit: right after 16 -> 32 the answers of the
+            # first 16 say nothing about 32 (the queue 32 makes builds later).
+            return None
+        self._rtts.append(rtt)
+        self._busiest = max(self._busiest, ticket.in_flight)
+        self._paced = self._paced or paced
+        if len(self._rtts) < self._round_size:
+            return None
+        return self._end_round()
+
+    def _overload(self, ticket: Ticket, rejected: bool) -> Change | None:
+        # One less than the limit it was sent under: all the client knows. Not
+        # the in-flight count at the send (requests sent in one burst reach
+        # the server in any order), nor a count of refusals (retries and
+        # refills mix in); a few cuts in a row find the edge.
+        below = max(self.minimum, ticket.limit - 1)
+        if rejected:
+            self._ceiling = below if self._ceiling is None else min(self._ceiling, below)
+        why = "45033 (too many concurrent calls)" if rejected else "a timeout or HTTP 5xx"
+        why = f"{why} at a limit of {ticket.limit}"
+        if ticket.epoch != self.epoch:
+            # sent before the last cut, which already answered it; a 45033
+            # still says where the server's edge is
+            if rejected and self.limit > self._ceiling:
+                return self._cut(self._ceiling, why)
+            return None
+        if rejected and self._probing:
+            self._probe_rounds = min(self._probe_rounds * 2, MAX_PROBE_ROUNDS)
+        new = int(min(self.limit, below) * BACKOFF)
+        if self._passed is not None:
+            new = min(new, self._passed)  # in slow start: back to the half that passed
+        return self._cut(max(self.minimum, new), why)
+
+    def _cut(self, new: int, reason: str) -> Change | None:
+        self.epoch += 1
+        self._ssthresh = new
+        self._probing = self._rounds_at_ceiling = 0
+        self._doubled = False
+        change = self._set(new, reason)
+        self._new_round()
+        return change
+
+    # ---- rounds ----------------------------------------------------------
+
+    def _new_round(self) -> None:
+        self._round_start = self._clock()
+        # After a doubling, the requests it added are sent at once and come
+        # back a round trip later, having met the whole new load: their
+        # answers are the round (the ramp takes one round trip a step, not two).
+        self._round_size = max(self.limit // 2 if self._doubled else self.limit, MIN_ROUND)
+        self._rtts: list[float] = []
+        self._busiest = 0
+        self._paced = False
+
+    def _end_round(self) -> Change | None:
+        elapsed = self._clock() - self._round_start
+        rate = len(self._rtts) / elapsed if elapsed > 0 else None
+        rtts = sorted(self._rtts)
+        median = rtts[len(rtts) // 2]
+        if self._baseline is None or median < self._baseline:
+            self._baseline = median
+        if self._probing and self._busiest >= self.limit:
+            # A probe passes after as many whole rounds without a 45033 as it
+            # waited for (2 at least: a refusal comes back a round trip after
+            # it was sent; and the server may count fewer in flight than we
+            # do, so one lucky round proves little). Then the ceiling moves up
+            # to here and the next try comes twice as soon; once one round is
+            # all it waits, the ceiling is gone.
+            self._probing += 1
+            if self._probing > max(2, self._probe_rounds):
+                self._probing, self._ceiling, self._rounds_at_ceiling = 0, self.limit, 0
+                self._probe_rounds //= 2
+                if self._probe_rounds < 1:
+                    self._ceiling, self._probe_rounds = None, PROBE_ROUNDS
+        self._passed = self.limit
+        change = self._decide(median, rate)
+        self._last_rate = rate
+        self._new_round()
+        return change
+
+    def _decide(self, median: float, rate: float | None) -> Change | None:
+        doubled, self._doubled = self._doubled, False
+        if self._latency_cut_at is not None:
+            if median > self._latency_cut_at * 0.9:
+                # fewer in flight did not bring latency down: it is the
+                # network's, not a queue of ours; measure from here
+                self._baseline = median
+            self._latency_cut_at = None
+        baseline = self._baseline or 0.0
+        if median > baseline * CUT_ABOVE + SLACK:
+            new = max(self.minimum, int(self.limit * max(0.5, baseline * GROW_BELOW / median)))
+            if new >= self.limit:
+                return None
+            self._latency_cut_at = median
+            return self._cut(new, f"latency {median * 1000:.0f} ms against a lowest of {baseline * 1000:.0f} ms")
+        if median > baseline * GROW_BELOW + SLACK:
+            self._ssthresh = min(self._ssthresh, self.limit)  # a queue is forming: no more doubling
+            return None
+        if self._paced or self._busiest * 2 < self.limit:
+            return None  # the limit was not what held the reads back
+        if self.limit < self._ssthresh:
+            if (doubled and rate is not None and self._last_rate is not None
+                    and len(self._rtts) >= 16 and rate < self._last_rate * 1.1):
+                self._ssthresh = self.limit
+                return None  # twice as many at once, no more done: the bottleneck is elsewhere
+            new, reason = min(self.limit * 2, self._ssthresh, self.maximum), "slow start"
+            self._doubled = True
+        else:
+            new, reason = self.limit + 1, "latency holds"
+        if self._ceiling is not None and new > self._ceiling:
+            if self.limit < self._ceiling:
+                new = self._ceiling
+            elif self._probing:
+                return None  # a probe is under way: its verdict first
+            else:
+                self._rounds_at_ceiling += 1
+                if self._rounds_at_ceiling < self._probe_rounds or self.limit >= self.maximum:
+                    return None
+                new, reason = self.limit + 1, f"probing past the 45033 ceiling of {self._ceiling}"
+                self._rounds_at_ceiling, self._probing = 0, 1
+        return self._set(min(new, self.maximum), f"{reason}: {median * 1000:.0f} ms, "
+                                                 f"lowest {baseline * 1000:.0f} ms")
+
+    def _set(self, new: int, reason: str) -> Change | None:
+        old, self.limit = self.limit, new
+        self.peak = max(self.peak, new)
+        if new == old:
+            return None
+        self.generation += 1
+        return Change(old, new, reason)
+
+
+class Limiter:
+    """The gate: acquire() waits until fewer than `limit` requests are in
+    flight; release() reports how the request went, which may move the limit."""
+
+    def __init__(self, limit: AdaptiveLimit | FixedLimit) -> None:
+        self._limit = limit
+        self._cond = threading.Condition()
+        self._in_flight = 0
+
+    @property
+    def limit(self) -> int:
+        return self._limit.limit
+
+    @property
+    def maximum(self) -> int:
+        return self._limit.maximum
+
+    def acquire(self) -> Ticket:
+        with self._cond:
+            while self._in_flight >= self._limit.limit:
+                self._cond.wait()
+            self._in_flight += 1
+            return Ticket(self._limit.epoch, self._limit.generation, self._limit.limit, self._in_flight)
+
+    def release(self, ticket: Ticket, rtt: float, outcome: Outcome, paced: bool = False) -> None:
+        with self._cond:
+            self._in_flight -= 1
+            change = self._limit.on_sample(ticket, rtt, outcome, paced)
+            if change is not None and change.new > change.old:
+                self._cond.notify_all()
+            else:
+                self._cond.notify()
+        if change is not None:
+            log.debug("concurrency limit %d -> %d: %s", change.old, change.new, change.reason)
+
+    def figures(self) -> dict:
+        """For the plan JSON and -v: how the limit was set and where it ended."""
+        with self._cond:
+            mode = "adaptive" if self._limit.adaptive else "fixed"
+            return {"mode": mode, "final": self._limit.limit, "peak": self._limit.peak}
