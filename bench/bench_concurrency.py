@@ -31,9 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,66 +39,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-import requests  # noqa: E402
-
 import bench_plan  # noqa: E402  (make_world, write_files, _timed)
 from bench_scale import cli_run  # noqa: E402
+from emulator_process import EmulatorProcess  # noqa: E402
 from reconciler.core.facts import CALLS_PER_MINUTE_PER_API, ErrCode  # noqa: E402
 
 CORP_ID, SECRET = bench_plan.CORP_ID, bench_plan.SECRET
 MEMBERS = 20
 LEVELS = (256, 128, 64, 32, 16, 8)
 CAP = 20
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-class Emulator:
-    """`python -m reconciler emulator` in its own process group."""
-
-    def __init__(self, seed_file: Path, *extra: str):
-        argv = [sys.executable, "-m", "reconciler", "emulator", "--seed", str(seed_file), "--port", "0",
-                "--corp-id", CORP_ID, "--corp-secret", SECRET, *extra]
-        self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                     start_new_session=True)
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("listening on "):
-            self.stop()
-            raise SystemExit(f"emulator did not start: {line!r}")
-        self.base_url = line.split()[-1]
-        self.admin = self.base_url.replace("/cgi-bin/", "/_emulator/")
-        self.http = requests.Session()
-
-    def faults(self, **settings) -> None:
-        self.http.post(self.admin + "faults", json=settings, timeout=60).raise_for_status()
-
-    def reset(self, **faults) -> None:
-        self.http.post(self.admin + "reset", json={}, timeout=120).raise_for_status()
-        if faults:
-            self.faults(**faults)
-
-    def errcodes(self) -> dict[int, int]:
-        calls = self.http.get(self.admin + "calls", timeout=120).json()["calls"]
-        out: dict[int, int] = {}
-        for c in calls:
-            out[c.get("errcode")] = out.get(c.get("errcode"), 0) + 1
-        return out
-
-    def load(self) -> dict:
-        return self.http.get(self.admin + "load", timeout=60).json()
-
-    def cpu(self) -> float:
-        """CPU seconds the emulator process has used so far."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGINT)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 class World:
@@ -116,7 +62,7 @@ class World:
         self.seed.write_text(json.dumps({"chats": live}), encoding="utf-8")
 
 
-def plan_once(emu: Emulator, world: World, concurrency: int | None) -> dict:
+def plan_once(emu: EmulatorProcess, world: World, concurrency: int | None) -> dict:
     """One `appchat plan` (reset emulator first); its figures."""
     os.environ["WECOM_API_BASE"] = emu.base_url
     argv = ["plan", str(world.dir), "--format", "json"]
@@ -183,7 +129,7 @@ def latency_experiment(tmp: Path, args, *, capped: bool) -> list[tuple]:
     print(f"\n== {name}: {args.chats:,} chats x {MEMBERS} members, latency ±10% jitter"
           f"{f', 45033 past {CAP} in flight' if capped else ''}; median of {args.repeat} ==", flush=True)
     rows = []
-    emu = Emulator(world.seed, "--calls-per-minute", "0")  # quota: its own experiment
+    emu = EmulatorProcess(world.seed, "--calls-per-minute", "0")  # quota: its own experiment
     try:
         for latency in args.latencies:
             faults = {"latency_ms": latency, "latency_jitter_ms": latency // 10}
@@ -198,8 +144,8 @@ def latency_experiment(tmp: Path, args, *, capped: bool) -> list[tuple]:
             rows.append((latency, default, best_level, best))
     finally:
         emu.stop()
-    print(f"\n   latency | default plan (reads) | limit final/peak | best fixed: plan (reads) | default/best "
-          f"plan (reads) | 45033 (share of calls) | failed chats")
+    print("\n   latency | default plan (reads) | limit final/peak | best fixed: plan (reads) | default/best "
+          "plan (reads) | 45033 (share of calls) | failed chats")
     for latency, d, level, b in rows:
         share = d["45033"] / d["calls"] if d["calls"] else 0.0
         print(f"   {latency:4d} ms | {d['wall']:6.2f} s ({d['read']:6.2f} s) | {d['limit'].get('final')}/"
@@ -217,7 +163,7 @@ def quota_experiment(tmp: Path, args) -> None:
     bound = chats / CALLS_PER_MINUTE_PER_API * 60
     print(f"\n== quota: {chats:,} chats x {MEMBERS} members at {latency} ms (±10%), defaults, WeCom's "
           f"quota enforced by the emulator; median of {args.repeat} ==", flush=True)
-    emu = Emulator(world.seed, "--latency-ms", str(latency), "--latency-jitter-ms", str(latency // 10))
+    emu = EmulatorProcess(world.seed, "--latency-ms", str(latency), "--latency-jitter-ms", str(latency // 10))
     runs = []
     try:
         for rnd in range(args.repeat):

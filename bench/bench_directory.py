@@ -38,7 +38,7 @@ from pathlib import Path
 
 import json
 
-from bench_scale import CORP_ID, SECRET, SubprocessEmulator
+from emulator_process import CORP_ID, SECRET, EmulatorProcess
 from reconciler import cli
 from reconciler.app import session
 
@@ -167,21 +167,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         seed = Path(tmp, "seed.json")
         seed.write_text(json.dumps({**company, "chats": seed_chats}), encoding="utf-8")
-        emu = SubprocessEmulator(seed, args.latency_ms)
+        emu = EmulatorProcess(seed, "--latency-ms", str(args.latency_ms))
         try:
             os.environ["WECOM_API_BASE"] = emu.base_url
             with_entries, as_lists = Path(tmp, "entries"), Path(tmp, "static")
             write_files(entries, with_entries)
             write_files(static, as_lists)
 
-            emu.http.post(emu.admin + "clear-calls", timeout=60).raise_for_status()
+            emu.clear_calls()
             wall_dir, code_dir, cpu_dir = run_plan(with_entries)
             counts = emu.counts()
-            calls = emu.http.get(emu.admin + "calls", timeout=120).json()["calls"]
+            calls = emu.calls()
             per_key = Counter((c["path"], tuple(sorted(c["query"].items()))) for c in calls
                               if c["path"] in ("department/simplelist", "user/simplelist", "tag/get"))
             twice = sum(1 for n in per_key.values() if n > 1)
-            emu.http.post(emu.admin + "clear-calls", timeout=60).raise_for_status()
+            emu.clear_calls()
             wall_static, code_static, cpu_static = run_plan(as_lists)
             static_counts = emu.counts()
         finally:

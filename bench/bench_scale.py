@@ -35,8 +35,6 @@ import io
 import json
 import os
 import resource
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,9 +43,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-import requests  # noqa: E402
 
 import bench_plan  # noqa: E402  (make_world, write_files, _timed, bench_planner)
+from emulator_process import EmulatorProcess  # noqa: E402
 from reconciler import cli  # noqa: E402
 from reconciler.app import session  # noqa: E402
 from reconciler.core.facts import CALLS_PER_MINUTE_PER_API, ErrCode  # noqa: E402
@@ -70,45 +68,6 @@ def world(chats: int, members: int, changes: int):
         users = live[n]["userlist"]
         live[n] = dict(live[n], userlist=[u for u in users if u != users[-1] or u == live[n]["owner"]])
     return {"chats": live}, desired
-
-
-class SubprocessEmulator:
-    """`python -m reconciler emulator` in its own process group."""
-
-    def __init__(self, seed_file: Path, latency_ms: int):
-        argv = [sys.executable, "-m", "reconciler", "emulator", "--seed", str(seed_file), "--port", "0",
-                "--latency-ms", str(latency_ms), "--corp-id", CORP_ID, "--corp-secret", SECRET]
-        self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                     start_new_session=True)
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("listening on "):
-            self.stop()
-            raise SystemExit(f"emulator did not start: {line!r}")
-        self.base_url = line.split()[-1]
-        self.admin = self.base_url.replace("/cgi-bin/", "/_emulator/")
-        self.http = requests.Session()
-
-    def counts(self) -> dict:
-        return self.http.get(self.admin + "counts", timeout=60).json()
-
-    def errcodes(self, code: int) -> int:
-        calls = self.http.get(self.admin + "calls", timeout=120).json()["calls"]
-        return sum(1 for c in calls if c.get("errcode") == code)
-
-    def reset(self) -> None:
-        self.http.post(self.admin + "reset", json={}, timeout=120).raise_for_status()
-
-    def chat(self, chat_id: str) -> dict:
-        return self.http.get(self.admin + f"chats/{chat_id}", timeout=30).json()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGINT)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 def cli_run(argv: list[str], phases: dict | None = None) -> tuple[float, int, str]:
@@ -165,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generate files + seed     {time.perf_counter() - started:8.2f} s; peak RSS so far {rss_mib():.0f} MiB")
 
         started = time.perf_counter()
-        emu = SubprocessEmulator(seed_file, args.latency_ms)
+        emu = EmulatorProcess(seed_file, "--latency-ms", str(args.latency_ms))
         print(f"emulator start + seed     {time.perf_counter() - started:8.2f} s")
         try:
             os.environ.update({"WECOM_CORP_ID": CORP_ID, "WECOM_CORP_SECRET": SECRET,
@@ -192,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             del out
             read_plan = wall - phases.get("load", 0.0)
             counts = emu.counts()
-            freq = emu.errcodes(ErrCode.FREQ_LIMIT)
+            freq = emu.errcodes().get(ErrCode.FREQ_LIMIT, 0)
             print(f"appchat plan              {wall:8.2f} s (exit {code}): load phase {phases.get('load', 0):.2f} s, "
                   f"read + plan phase {read_plan:.2f} s (reads {phases.get('read', 0):.2f} s)")
             print(f"  quota bound             {bound:8.2f} s ({args.chats:,} reads at "
@@ -207,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                                        "--concurrency", str(args.concurrency)])
             report = json.loads(out)
             counts = emu.counts()
-            freq = emu.errcodes(ErrCode.FREQ_LIMIT)
+            freq = emu.errcodes().get(ErrCode.FREQ_LIMIT, 0)
             statuses: dict[str, int] = {}
             for o in report.get("outcomes", []):
                 statuses[o["status"]] = statuses.get(o["status"], 0) + 1
