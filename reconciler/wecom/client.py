@@ -1,55 +1,23 @@
-"""The WeCom client: the only code that speaks HTTP to WeCom, the only place
-the secret and the access token live.
-
-Policy (numbers are the defaults, all keyword arguments of WeComClient):
-- one token per run, fetched lazily in single flight (wecom.token); 40014 /
-  42001 re-fetch it once and retry the call once; 40001 and 40013 raise
-  InvalidCredentials at once and is never retried;
-- -1 and 45033: at most 3 retries, exponential back-off 0.5 s doubling to 8 s
-  with equal jitter;
-- 45009: reads back off 1 s doubling to 15 s for at most 75 s in all (a
-  per-minute block lasts 60 s), then RateLimited; writes raise RateLimited;
-- connection errors, timeouts, HTTP 5xx, non-JSON bodies: reads retried at
-  most 3 times with the -1 back-off; writes retried only when the request
-  certainly never left (connection refused, connect timeout), otherwise
-  WriteOutcomeUnknown (see its docstring for why);
-- pacing: at most 9,500 calls per API path per sliding minute;
-- concurrency: every HTTP attempt takes a slot of one limit (wecom.limiter):
-  adaptive from 8 unless `concurrency=N` pins it; read_all runs many reads
-  under it, and calls running at once (reads from several read_all, writes)
-  share it.
+"""The WeCom client: what the rest of the program asks of WeCom (chat reads
+in parallel, any read, writes, messages, uploads), each made through
+wecom.calls, the only code that speaks HTTP to WeCom and holds the secret
+and the access token. Read-only unless a command asks for write access.
 """
 
 from __future__ import annotations
 
-import logging
-import random
-import threading
-import time
-from collections import Counter
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
-import requests
-
-from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, GETTOKEN, MEDIA_UPLOAD, ErrCode
+from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, MEDIA_UPLOAD
 from reconciler.core.model import LiveChat, LiveResult, ReadError
-from reconciler.wecom.answers import api_message, load_signal, parse_chat_info
-from reconciler.wecom.credentials import (ENV_CORP_ID, ENV_CORP_SECRET, Credentials, credentials_from_env,
-                                         public_base)
-from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, ReadOnlyViolation,
-                                     TransportError, WeComError, WriteOutcomeUnknown, describe)
-from reconciler.wecom.multipart import form_data
+from reconciler.wecom.answers import parse_chat_info
+from reconciler.wecom.calls import Calls
+from reconciler.wecom.credentials import Credentials, credentials_from_env, public_base
+from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, ReadOnlyViolation, TransportError,
+                                     WeComError, describe)
 from reconciler.wecom.fanout import fan_out
-from reconciler.wecom.limiter import INITIAL_LIMIT, MAX_LIMIT, AdaptiveLimit, FixedLimit, Limiter
-from reconciler.wecom.pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
-from reconciler.wecom.redact import register
-from reconciler.wecom.token import TokenCache
-from reconciler.wecom.transport import Failure, Transport
+from reconciler.wecom.multipart import form_data
 
-log = logging.getLogger("reconciler.wecom")
-
-_TOKEN_ERRORS = (ErrCode.INVALID_TOKEN, ErrCode.TOKEN_EXPIRED)
-_BUSY_ERRORS = (ErrCode.BUSY, ErrCode.TOO_MANY_CONCURRENT)
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -63,51 +31,27 @@ def client_from_env(env: Mapping[str, str], *, concurrency: int | None = None, r
     """
     return WeComClient(credentials_from_env(env), concurrency=concurrency, read_only=read_only, **options)
 
+
 class WeComClient:
     def __init__(self, credentials: Credentials, *, concurrency: int | None = None, read_only: bool = True,
-                 timeout: tuple[float, float] = (5.0, 30.0),
-                 calls_per_minute: int = DEFAULT_CALLS_PER_MINUTE, max_retries: int = 3,
-                 backoff_base: float = 0.5, backoff_cap: float = 8.0,
-                 rate_limit_base: float = 1.0, rate_limit_cap: float = 15.0, rate_limit_wait: float = 75.0,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None, session: requests.Session | None = None,
-                 max_concurrency: int | None = None) -> None:
-        if concurrency is not None and concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+                 **options: Any) -> None:
+        """options: wecom.calls.Calls's (timeout, pacing, retries, back-off,
+        clock, sleep, rng, session, max_concurrency)."""
         self.credentials = credentials
         self.concurrency = concurrency
         self.read_only = read_only
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
-        self.rate_limit_base, self.rate_limit_cap = rate_limit_base, rate_limit_cap
-        self.rate_limit_wait = rate_limit_wait
-        self._clock, self._sleep = clock, sleep
-        self._rng = rng or random.Random()
-        self._rng_lock = threading.Lock()
-        self._pacer = SlidingWindowPacer(calls_per_minute, clock=clock, sleep=sleep)
-        self._tokens = TokenCache(self._fetch_token, clock=clock)
-        self._stats: Counter[str] = Counter()
-        self._stats_lock = threading.Lock()
-        if concurrency is not None:
-            policy: AdaptiveLimit | FixedLimit = FixedLimit(concurrency)
-        else:
-            top = max_concurrency or MAX_LIMIT
-            policy = AdaptiveLimit(min(INITIAL_LIMIT, top), 1, top, clock=clock)
-        self._limiter = Limiter(policy)
-        self._transport = Transport(credentials.api_base, pool_size=self._limiter.maximum, timeout=timeout,
-                                    on_attempt=self._count, session=session)
+        self._calls = Calls(credentials, concurrency=concurrency, **options)
+        self._limiter = self._calls.limiter
 
     # ---- public API -------------------------------------------------------
 
     @property
     def stats(self) -> dict[str, int]:
         """HTTP requests made so far, by API path, retries included."""
-        with self._stats_lock:
-            return dict(self._stats)
+        return self._calls.stats
 
     def get_chat(self, chat_id: str) -> LiveChat:
-        data = self._request("GET", APPCHAT_GET, {"chatid": chat_id}, None, chat_id)
+        data = self._calls.request("GET", APPCHAT_GET, {"chatid": chat_id}, None, chat_id)
         return parse_chat_info(data, chat_id)
 
     def read_chats(self, chat_ids: Iterable[str],
@@ -142,7 +86,7 @@ class WeComClient:
     def get(self, path: str, params: Mapping[str, Any]) -> dict:
         """A read (GET) of any API, paced and retried as reads are: the answer's
         JSON, or a WeComError carrying WeCom's errcode."""
-        return self._request("GET", path, dict(params), None, None)
+        return self._calls.request("GET", path, dict(params), None, None)
 
     def call(self, path: str, body: Mapping[str, Any]) -> dict:
         """POST a write (appchat/create, appchat/update, appchat/send); the answer's JSON."""
@@ -151,7 +95,7 @@ class WeComClient:
                                     "(open it with read_only=False to write)", path=path,
                                     chat_id=body.get("chatid") if isinstance(body, Mapping) else None)
         chat_id = body.get("chatid") if isinstance(body, Mapping) else None
-        return self._request("POST", path, None, dict(body), chat_id)
+        return self._calls.request("POST", path, None, dict(body), chat_id)
 
     def send(self, chat_id: str, msgtype: str, payload: Mapping[str, Any], *, safe: bool = False) -> None:
         """appchat/send; `safe` marks the message confidential (no forwarding, a watermark)."""
@@ -165,7 +109,7 @@ class WeComClient:
         unused media_id behind, which WeCom forgets after 3 days."""
         if self.read_only:
             raise ReadOnlyViolation(f"refusing POST {MEDIA_UPLOAD}: this client is read-only", path=MEDIA_UPLOAD)
-        answer = self._request("POST", MEDIA_UPLOAD, {"type": kind}, None, None,
+        answer = self._calls.request("POST", MEDIA_UPLOAD, {"type": kind}, None, None,
                                raw=form_data("media", filename, data))
         media_id = answer.get("media_id")
         if not isinstance(media_id, str) or not media_id:
@@ -173,7 +117,7 @@ class WeComClient:
         return media_id
 
     def close(self) -> None:
-        self._transport.close()
+        self._calls.close()
 
     def __enter__(self) -> "WeComClient":
         return self
@@ -199,116 +143,3 @@ class WeComClient:
             message = describe(exc.errcode, exc.errmsg)
             return ReadError(chat_id, exc.errcode, message)
 
-    def _fetch_token(self) -> tuple[str, float]:
-        creds = self.credentials
-        data = self._request("GET", GETTOKEN, {"corpid": creds.corp_id, "corpsecret": creds.corp_secret},
-                             None, None, with_token=False)
-        token = data.get("access_token")
-        if not isinstance(token, str) or not token:
-            raise TransportError("gettoken answered without an access_token", path=GETTOKEN)
-        register(token)
-        try:
-            lifetime = float(data.get("expires_in", 7200))
-        except (TypeError, ValueError):
-            lifetime = 7200.0
-        return token, lifetime
-
-    def _count(self, path: str) -> None:
-        with self._stats_lock:
-            self._stats[path] += 1
-
-    def _backoff(self, attempt: int, base: float, cap: float) -> float:
-        with self._rng_lock:
-            return backoff_delay(attempt, base, cap, self._rng)
-
-    def _exchange(self, method: str, path: str, query: dict, body: dict | None,
-                  chat_id: str | None, raw: tuple[bytes, str] | None = None) -> dict | Failure:
-        """One HTTP attempt, paced first and then under the concurrency limit.
-
-        In that order: a request the pacer holds back holds no slot, so it
-        does not stall calls to other API paths, and its wait is no latency
-        sample. The pacer's reservation can then precede the send by the
-        wait for a slot (after a cut, about one round trip), far inside the
-        500 calls of headroom it keeps under WeCom's 10,000 a minute.
-        """
-        paced = self._pacer.acquire(path) > 0
-        ticket = self._limiter.acquire()
-        started = self._clock()
-        outcome: dict | Failure | None = None
-        try:
-            outcome = self._transport.exchange(method, path, query, body, chat_id, raw)
-        finally:
-            self._limiter.release(ticket, self._clock() - started, load_signal(outcome), paced)
-        return outcome
-
-    def _request(self, method: str, path: str, params: dict | None, body: dict | None,
-                 chat_id: str | None, *, with_token: bool = True, raw: tuple[bytes, str] | None = None) -> dict:
-        is_write = method != "GET" and path != MEDIA_UPLOAD  # an upload may be repeated (see upload_media)
-        busy_retries = transport_retries = rate_attempts = 0
-        token_refreshed = False
-        rate_waited = 0.0
-        token: str | None = None
-        while True:
-            if with_token and token is None:
-                token = self._tokens.get()
-            query = dict(params or {})
-            if token is not None:
-                query["access_token"] = token
-            outcome = self._exchange(method, path, query, body, chat_id, raw)
-
-            if isinstance(outcome, Failure):
-                retry_safe = outcome.retryable and not (is_write and outcome.maybe_sent)
-                if retry_safe and transport_retries < self.max_retries:
-                    self._sleep(self._backoff(transport_retries, self.backoff_base, self.backoff_cap))
-                    transport_retries += 1
-                    continue
-                where = f" for chat {chat_id}" if chat_id else ""
-                if is_write and outcome.maybe_sent:
-                    detail = (f"{method} {path}: {outcome.reason}; the request may have been applied "
-                              "(not retried: re-read the chat to see its state)")
-                    raise WriteOutcomeUnknown(detail.replace(":", where + ":", 1), errmsg=detail,
-                                              chat_id=chat_id, path=path)
-                tries = f" (after {transport_retries + 1} attempts)" if transport_retries else ""
-                # errmsg without the chat id: the same outage read for 60 chats is
-                # then one cause, which the views say once
-                detail = f"{method} {path}: {outcome.reason}{tries}"
-                raise TransportError(detail.replace(":", where + ":", 1), errmsg=detail, chat_id=chat_id,
-                                     path=path)
-
-            errcode = outcome.get("errcode", 0)
-            if errcode == 0:
-                return outcome
-            errmsg = str(outcome.get("errmsg", ""))
-            if errcode in _TOKEN_ERRORS and with_token and not token_refreshed:
-                token_refreshed = True
-                token = self._tokens.refresh(token)
-                continue
-            if errcode == ErrCode.INVALID_SECRET:
-                raise InvalidCredentials(
-                    f"WeCom rejected the credentials (errcode 40001): check {ENV_CORP_ID} and {ENV_CORP_SECRET} "
-                    "(not retried: WeCom blocks an IP that keeps sending a wrong secret)",
-                    errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
-            if errcode == ErrCode.INVALID_CORPID:
-                raise InvalidCredentials(
-                    f"WeCom does not know this corp id (errcode 40013): check {ENV_CORP_ID} (the corp id from "
-                    "My Company, starting ww; not retried: WeCom blocks an IP that keeps sending wrong credentials)",
-                    errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
-            if errcode in _BUSY_ERRORS and busy_retries < self.max_retries:
-                self._sleep(self._backoff(busy_retries, self.backoff_base, self.backoff_cap))
-                busy_retries += 1
-                continue
-            if errcode == ErrCode.FREQ_LIMIT:
-                if not is_write:
-                    # bounded by time slept, not by the clock, so the bound holds
-                    # whatever the clock does (and with a test's fake sleep)
-                    delay = self._backoff(rate_attempts, self.rate_limit_base, self.rate_limit_cap)
-                    if rate_waited + delay <= self.rate_limit_wait:
-                        self._sleep(delay)
-                        rate_waited += delay
-                        rate_attempts += 1
-                        continue
-                raise RateLimited(api_message(method, path, chat_id, errcode, errmsg),
-                                  errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)
-            cls = ChatNotFound if errcode == ErrCode.CHAT_NOT_FOUND and path == APPCHAT_GET else WeComError
-            raise cls(api_message(method, path, chat_id, errcode, errmsg),
-                      errcode=errcode, errmsg=errmsg, chat_id=chat_id, path=path)

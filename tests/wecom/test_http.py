@@ -259,7 +259,7 @@ def test_every_connection_error_names_the_host_and_never_the_query(emu, fault, w
     emu.set_faults(script=[{**fault, "path": "appchat/get", "count": 10}])
     host = f"127.0.0.1:{emu.port}"
     with make_client(emu) as client:
-        token = client._tokens.get()
+        token = client._calls.tokens.get()
         with pytest.raises(TransportError) as info:
             client.get_chat("team")
     text = str(info.value)

@@ -39,7 +39,7 @@ def assert_clean(values, *secrets):
 
 
 def token_of(client: WeComClient) -> str | None:
-    token = client._tokens._token  # test-only peek: the value to look for
+    token = client._calls.tokens._token  # test-only peek: the value to look for
     return token.value if token else None
 
 
