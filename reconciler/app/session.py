@@ -187,7 +187,7 @@ def who(user: str, loaded, today: date, live: bool, concurrency: int | None = No
     the live chats, and the directory when a chat uses dept:/tag: (with the
     names of the departments that bring the user in)."""
     from reconciler.core.membership import Resolution, resolve
-    from reconciler.core.model import DEPT, user_key
+    from reconciler.core.model import DEPT
     from reconciler.core.people import WhoAnswer, groups_of, membership
 
     groups = tuple(groups_of(user, loaded.groups))
@@ -208,5 +208,5 @@ def who(user: str, loaded, today: date, live: bool, concurrency: int | None = No
             from reconciler.wecom.directory import department_names
 
             departments = department_names(reader, shown)
-    name = next((n for u, n in (directory.names if directory else {}).items() if user_key(u) == user_key(user)), None)
+    name = directory.name(user) if directory else None
     return WhoAnswer(user, tuple(rows), groups, True, departments, name)

@@ -9,6 +9,7 @@ are its own plus those of its departments, with their sub-departments.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -104,8 +105,9 @@ class Directory:
         found = set(tag.users)
         for dept in tag.departments:
             inner = self.users(DEPT, dept)
-            if isinstance(inner, frozenset):
-                found |= inner
+            if isinstance(inner, Problem):  # as for a department: no plan rather than a wrong one
+                return inner
+            found |= inner
         return frozenset(found)
 
     def knows(self, user: str) -> bool:
@@ -116,11 +118,22 @@ class Directory:
         return self._memo("_known_keys", lambda: frozenset(
             user_key(u) for users in self.members.values() for u in users))
 
-    def every_user(self) -> list[str]:
-        return sorted({u for users in self.members.values() for u in users})
+    def closest(self, user: str) -> str | None:
+        """The known id closest to `user` (a typo's likely meaning), or None.
+        Remembered: one mistyped id in a group is asked about for every chat
+        the group is in, and each answer scans the whole directory."""
+        answers = self._memo("_closest", dict)
+        if user not in answers:
+            known = self._memo("_spellings", lambda: {user_key(u): u for users in self.members.values()
+                                                      for u in users})
+            close = difflib.get_close_matches(user_key(user), list(known), n=1, cutoff=0.75)
+            answers[user] = known[close[0]] if close else None
+        return answers[user]
 
     def name(self, user: str) -> str | None:
-        return self.names.get(user)
+        """The display name of `user`, whatever the letter case it is written in."""
+        names = self._memo("_names_by_key", lambda: {user_key(u): n for u, n in self.names.items()})
+        return names.get(user_key(user))
 
 
 @dataclass(frozen=True)

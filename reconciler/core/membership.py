@@ -68,8 +68,10 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
                 continue  # an entry that ended brings nobody in: a stale id in it is no error
             return _entry_error(chat, grant, users)
         if grant.ended(today):
-            for user in users:
-                ended.setdefault(user_key(user), (user, grant))
+            for user in users:  # the reason given is the entry that ended last
+                before = ended.get(user_key(user))
+                if before is None or grant.until > before[1].until:
+                    ended[user_key(user)] = (user, grant)
             continue
         for user in users:
             members.setdefault(user_key(user), user)

@@ -24,7 +24,6 @@ a planner bug cannot produce a plan that does something else than it says.
 
 from __future__ import annotations
 
-import difflib
 from datetime import date
 from typing import Mapping, Sequence
 
@@ -60,12 +59,13 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
         if isinstance(resolved, ReadError):
             errors.append(resolved)
             continue
-        expiring.extend(resolved.ending)
-        unknown = _unknown_users(want, resolved, directory)
+        unknown = _unknown_users(want, directory, today)
         if unknown is not None:
             errors.append(unknown)
             continue
         have = live[want.chat_id]
+        if not isinstance(have, ReadError):
+            expiring.extend(resolved.ending)  # only chats the plan covers
         if isinstance(have, ReadError):
             errors.append(have)
         elif have is None:
@@ -131,8 +131,9 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     else:
         plan_calls = (calls.update(want.chat_id, name=name, owner=None if owner is None else owner_now,
                                    add=added, remove=removed),)
-    expired = tuple(sorted((Expired(u, g.until, g.reason, g.source.located)
-                            for u, g in resolved.ended.items() if u in removed), key=lambda e: e.user_id))
+    ended = {user_key(u): g for u, g in resolved.ended.items()}
+    expired = tuple(sorted((Expired(u, g.until, g.reason, g.source.located)  # under WeCom's spelling
+                            for u in removed if (g := ended.get(user_key(u))) is not None), key=lambda e: e.user_id))
     if is_mass_removal(len(have.members), len(removed)):
         message = mass_removal_message(len(have.members), len(removed))
         if expired:
@@ -155,27 +156,29 @@ def _excluded_keys(want: DesiredChat, directory: Directory | None) -> set[str]:
     return keys
 
 
-def _unknown_users(want: DesiredChat, resolved: Resolution, directory: Directory | None) -> ReadError | None:
+def _unknown_users(want: DesiredChat, directory: Directory | None, today: date | None) -> ReadError | None:
     """With the whole directory read: the first user id written in the files
-    that nobody in the directory has (a typo, or someone who left)."""
+    that nobody in the directory has (a typo, or someone who left). An
+    entry that has ended brings nobody in, so its id is not asked about: the
+    contractor who left the company with their access is removed, not an
+    error."""
     if directory is None or not directory.complete:
         return None
-    written = sorted(set(want.members) | {str(g.value) for g in want.grants if g.kind == USER})
-    for user in written:
+    written = {u: None for u in want.members}
+    for grant in want.grants:
+        if grant.kind == USER and not grant.ended(today):
+            written.setdefault(str(grant.value), grant.source.located)
+    for user in sorted(written):
         if directory.knows(user):
             continue
         chains = want.via.get(user, ())
         through = next((c for c in chains if c), None)
         where = f" (through {' > '.join('@' + g for g in through)})" if through else ""
-        return ReadError(want.chat_id, None, f"user {user!r}{where} is not in the directory"
-                         f"{_did_you_mean(user, directory)}", (want.members_source or want.source).located)
+        closest = directory.closest(user)
+        hint = f"; did you mean {closest!r}?" if closest else ""
+        return ReadError(want.chat_id, None, f"user {user!r}{where} is not in the directory{hint}",
+                         written[user] or (want.members_source or want.source).located)
     return None
-
-
-def _did_you_mean(user: str, directory: Directory) -> str:
-    known = {user_key(u): u for u in directory.every_user()}
-    close = difflib.get_close_matches(user_key(user), list(known), n=1, cutoff=0.75)
-    return f"; did you mean {known[close[0]]!r}?" if close else ""
 
 
 def _names(plan: Plan, directory: Directory) -> dict[str, str]:
@@ -186,4 +189,4 @@ def _names(plan: Plan, directory: Directory) -> dict[str, str]:
         if change.before:
             users.update(change.before.members)
     users.update(e.who for e in plan.expiring if ":" not in e.who)
-    return {u: directory.names[u] for u in sorted(users) if u in directory.names}
+    return {u: name for u in sorted(users) if (name := directory.name(u)) is not None}

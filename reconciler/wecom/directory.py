@@ -10,8 +10,8 @@ each department and each tag at most once, the reads in parallel.
 - `user/simplelist?department_id=` for every department in those subtrees
   (the users directly in it: the recursion is ours, since `fetch_child` is
   no longer documented);
-- with `everything` (--check-users): `department/simplelist` without an id
-  (every department the app can see) and their users.
+- with `everything` (--check-users): the users of every department the app
+  can see, besides the tags (and a named department's reason for missing).
 
 An entry WeCom answers with an error (60003 unknown department, 40068
 unknown tag, 60011 outside the app's visible range) becomes a Problem in
@@ -32,17 +32,17 @@ from reconciler.wecom.errors import InvalidCredentials, WeComError, describe
 
 def read_directory(client: Any, needs: Needs) -> Directory:
     reader = _Reader(client)
+    reader.both(lambda: reader.tags(sorted(needs.tags)),
+                lambda: reader.subtrees([None] if needs.departments or needs.everything else []))
+    held = {d for tag in reader.tag_data.values() for d in tag.departments}
+    named = needs.departments | held
+    reader.subtrees(sorted(d for d in named if d not in reader.departments))  # to learn why it is missing
     if needs.everything:
-        reader.subtrees([None])
-        reader.users(sorted(reader.departments))
+        wanted = set(reader.departments)
     else:
-        reader.both(lambda: reader.tags(sorted(needs.tags)),
-                    lambda: reader.subtrees([None] if needs.departments else []))
-        held = {d for tag in reader.tag_data.values() for d in tag.departments}
-        named = needs.departments | held
-        reader.subtrees(sorted(d for d in named if d not in reader.departments))  # to learn why it is missing
         tree = Directory(dict(reader.departments))
-        reader.users(sorted({d for root in named if root in reader.departments for d in tree.subtree(root)}))
+        wanted = {d for root in named if root in reader.departments for d in tree.subtree(root)}
+    reader.users(sorted(wanted))
     return Directory(dict(reader.departments), dict(reader.members), dict(reader.tag_data), dict(reader.names),
                      dict(reader.problems), complete=needs.everything)
 

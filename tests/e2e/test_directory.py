@@ -157,6 +157,21 @@ def test_check_users_names_a_typo_and_marks_who_left(emu, tmp_path, capsys):
     assert "- mallory  (not in the directory: left, or outside the app's visible range)" in r.out
 
 
+def test_check_users_resolves_tags_and_keeps_wecoms_reasons_as_a_plain_plan_does(emu, tmp_path, capsys):
+    """--check-users reads more, never less: the tag and department entries
+    resolve as they do without it, and a department the app cannot see keeps
+    WeCom's errcode."""
+    path = files(tmp_path, DIRECTORY)
+    plain = run(capsys, "plan", path, "--format", "json").json()
+    emu.clear_calls()
+    checked = run(capsys, "plan", path, "--check-users", "--format", "json").json()
+    assert [(c["chat_id"], c["after"]) for c in checked["changes"]] == \
+        [(c["chat_id"], c["after"]) for c in plain["changes"]]
+    assert {e["chat_id"]: e["errcode"] for e in checked["errors"]} == {"hidden": 60011, "nosuch": 40068}
+    counts = emu.call_counts()
+    assert counts["tag/get"] == 2 and counts["user/simplelist"] == 4  # every visible department (2, 3, 4, 5), once
+
+
 def test_apply_of_a_directory_chat_converges(emu, tmp_path, capsys):
     path = files(tmp_path, DIRECTORY.split("  hidden:")[0])
     r = run(capsys, "apply", path, "--yes")
