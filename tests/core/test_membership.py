@@ -168,6 +168,48 @@ def test_checking_users_lists_live_members_who_left():
     assert plan.change("c1").data["not_in_directory"] == ["mallory"]
 
 
+def test_a_tag_whose_department_could_not_be_read_is_an_error_not_a_smaller_tag():
+    broken = Directory(departments=ORG.departments, members=ORG.members, tags=ORG.tags,
+                       problems={(DEPT, 4): Problem(-1, "cannot read department 4: system busy (-1)")})
+    plan = make_plan([want("alice bob", grants=[Grant(TAG, 7, HERE)])], {"c1": live("alice bob frank judy")},
+                     directory=broken)
+    assert plan.changes == () and plan.errors[0].message.startswith("tag:7: cannot read department 4")
+
+
+def test_checking_users_removes_a_contractor_who_left_with_their_access_instead_of_refusing():
+    everyone = Directory(members={1: ("alice", "bob")}, complete=True)
+    plan = make_plan([want(grants=[until("vera")])], {"c1": live("alice bob vera")}, directory=everyone,
+                     today=date(2027, 2, 1))
+    assert plan.errors == () and plan.change("c1").removed == {"vera"}
+
+
+def test_checking_users_points_at_the_timed_entry_of_an_unknown_id():
+    everyone = Directory(members={1: ("alice", "bob", "vera")}, complete=True)
+    plan = make_plan([want(grants=[until("verra")])], {"c1": live("alice bob")}, directory=everyone,
+                     today=date(2027, 1, 1))
+    (error,) = plan.errors
+    assert error.source == "chats/a.yaml:9:9" and error.message.endswith("did you mean 'vera'?")
+
+
+def test_an_expiry_removal_says_why_whatever_the_letter_case_wecom_spells_the_user_in():
+    for prune in (True, False):
+        plan = make_plan([want(grants=[until("vera")], prune=prune)], {"c1": live("alice bob Vera")},
+                         today=date(2027, 2, 1))
+        assert [(e.user_id, e.why) for e in plan.change("c1").expired] == \
+            [("Vera", "expired 2027-01-31: contractor, INC-42")]
+
+
+def test_the_reason_given_is_the_entry_that_ended_last():
+    grants = [until("vera", date(2026, 1, 1), "pilot"), until("vera", date(2027, 1, 31), "extended")]
+    plan = make_plan([want(grants=grants)], {"c1": live("alice bob vera")}, today=date(2027, 2, 1))
+    assert [e.why for e in plan.change("c1").expired] == ["expired 2027-01-31: extended"]
+
+
+def test_names_are_found_whatever_the_letter_case_an_id_is_written_in():
+    plan = make_plan([want("Alice bob erin", owner="Alice")], {"c1": None}, directory=ORG)
+    assert plan.names == {"Alice": "爱丽丝", "erin": "艾琳"}
+
+
 def test_without_a_directory_a_plan_reads_as_before():
     data = make_plan([want()], {"c1": live("alice bob carol")}).data
     assert "names" not in data and "expiring" not in data
