@@ -19,7 +19,7 @@ from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.config.groups import GROUP, Entry, Member
 from reconciler.config.yamldata import STR, at, pairs, scalar_value
 from reconciler.core.facts import is_user_id
-from reconciler.core.model import DEPT, TAG, USER, user_key
+from reconciler.core.model import DEPT, TAG, USER
 
 KINDS = (USER, GROUP, DEPT, TAG)
 GROUP_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
@@ -99,25 +99,9 @@ def _date(file: str, node: Node, problems: list[Diagnostic]) -> date | None:
         return None
 
 
-def case_twins(file: str, items: list[Node], list_name: str) -> list[Diagnostic]:
-    """User ids written twice in one list in different letter case (the
-    schema already reports the same spelling twice)."""
-    seen: dict[str, Node] = {}
-    found = []
-    for item in items:
-        if not (isinstance(item, ScalarNode) and item.tag == STR and is_user_id(item.value)):
-            continue  # group names keep their case: only user ids are WeCom's
-        key = user_key(item.value)
-        first = seen.setdefault(key, item)
-        if first is not item and first.value != item.value:
-            mark = first.start_mark
-            found.append(error(at(file, item), f"{item.value!r} is listed twice in {list_name} (first at line "
-                                               f"{mark.line + 1}, column {mark.column + 1}, as {first.value!r}): "
-                                               f"WeCom ignores letter case, so they are one user"))
-    return found
-
-
-def twice(file: str, item: Node, first: Node, written: str, list_name: str) -> Diagnostic:
+def twice(file: str, item: Node, first: Node, written: str, list_name: str, first_written: str) -> Diagnostic:
     mark = first.start_mark
+    case = "" if first_written == written else \
+        f", as {first_written!r}): WeCom ignores letter case, so they are one user"
     return error(at(file, item), f"{written!r} is listed twice in {list_name} (first at line {mark.line + 1}, "
-                                 f"column {mark.column + 1})")
+                                 f"column {mark.column + 1}{case or ')'}")

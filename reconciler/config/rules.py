@@ -18,7 +18,7 @@ from reconciler.config.groups import GROUP, Entry, GroupDef, Member, references
 from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
 from reconciler.core.facts import CHAT_NAME_MAX_CHARS, is_chat_id, is_user_id
-from reconciler.core.model import Source, user_key
+from reconciler.core.model import USER, Source, user_key
 
 # A member list item that needs no Entry: a user id, or "@" and a group name.
 _PLAIN = re.compile(r"(?:@[A-Za-z0-9_.\-]{1,64}|[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63})\Z").match
@@ -92,23 +92,25 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
         return out, True
     out = []
     complete = True
-    seen: dict[str, Node] = {}
+    seen: dict[str, tuple[Node, str]] = {}
     for item in items:
         entry = parse_entry.member(file, item, in_exclude=in_exclude, problems=problems)
         written = entry if isinstance(entry, str) else entry.written if entry else None
         if written is None:
             complete = False  # reported here or by the schema
             continue
-        first = seen.setdefault(written, item)
+        # One user however it is written: plain or as a mapping, in any letter
+        # case (WeCom's ids ignore it); group names keep their case.
+        is_user = isinstance(entry, str) or entry.kind == USER
+        first, first_written = seen.setdefault(user_key(written) if is_user else written, (item, written))
         if first is not item:
             complete = False
-            if isinstance(item, MappingNode) or isinstance(first, MappingNode):  # the schema sees strings only
-                problems.append(parse_entry.twice(file, item, first, written, list_name))
+            both_plain = not isinstance(item, MappingNode) and not isinstance(first, MappingNode)
+            if not (both_plain and first_written == written):  # that one is the schema's (uniqueItems)
+                problems.append(parse_entry.twice(file, item, first, written, list_name, first_written))
             continue
         out.append(intern(entry) if isinstance(entry, str) else entry)
-    twins = parse_entry.case_twins(file, items, list_name)
-    problems.extend(twins)
-    return out, complete and not twins
+    return out, complete
 
 
 def collect(parsed: ParsedFile) -> FileDefs:

@@ -96,6 +96,15 @@ CASES = [
           "department id), got the string 'two'"]),
     Case("same_entry_as_string_and_mapping", chat("\n      - a\n      - b\n      - {user: b}\n"),
          ["chats/a.yaml:8:9: error: 'b' is listed twice in the members of chat 'ab' (first at line 7, column 9)"]),
+    Case("same_user_as_a_mapping_and_in_another_case", chat("\n      - a\n      - {user: b}\n      - B\n"),
+         ["chats/a.yaml:8:9: error: 'B' is listed twice in the members of chat 'ab' (first at line 7, column 9, "
+          "as 'b'): WeCom ignores letter case, so they are one user"]),
+    Case("same_user_timed_in_another_case", chat("\n      - a\n      - b\n      - {user: B, until: 2030-01-01}\n"),
+         ["chats/a.yaml:8:9: error: 'B' is listed twice in the members of chat 'ab' (first at line 7, column 9, "
+          "as 'b'): WeCom ignores letter case, so they are one user"]),
+    Case("same_department_as_string_and_mapping", chat("\n      - a\n      - b\n      - dept:2\n      - {dept: 2}\n"),
+         ["chats/a.yaml:9:9: error: 'dept:2' is listed twice in the members of chat 'ab' (first at line 8, "
+          "column 9)"]),
     Case("an_ended_entry_is_a_warning", chat("\n      - a\n      - b\n      - {user: c, until: 2026-11-30, "
                                              "reason: contractor}\n"),
          ["chats/a.yaml:8:10: warning: the membership of c ended 2026-11-30 (contractor): it brings nobody "
