@@ -17,7 +17,7 @@ from reconciler.config.diagnostics import Diagnostic, error, warning
 from reconciler.config.groups import Entry, Expander, GroupDef, Member, used_groups
 from reconciler.config.rules import ChatDef, FileDefs
 from reconciler.config.via import DirectVia, LazyVia
-from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
+from reconciler.core.membership import problems as membership_problems
 from reconciler.core.model import USER, DesiredChat, Exclusion, Grant, user_key
 
 
@@ -108,30 +108,16 @@ def _one_spelling(users: frozenset[str], written: list[Member]) -> frozenset[str
 
 def _offline_checks(want: DesiredChat, today: date | None) -> list[Diagnostic]:
     """The owner among the members and 2 to 2000 members, as far as they can
-    be known without the directory."""
-    owner = user_key(want.owner)
-    live = [g for g in want.grants if g.kind == USER and not g.ended(today)]
+    be known without the directory (core.membership's rule, as plan time
+    applies it to the resolved members)."""
     ended = [g for g in want.grants if g.kind == USER and g.ended(today)]
-    keys = {user_key(u) for u in want.members} | {user_key(str(g.value)) for g in live}
-    here = want.owner_source or want.source
-    found = []
-    if owner in {user_key(u) for u in want.exclude.users}:
-        found.append(error(here, f"owner {want.owner!r} is excluded from chat {want.chat_id!r} by its `exclude`; "
-                                 f"choose a new owner or exclude someone else"))
-    elif owner not in keys:
-        gone = next((g for g in ended if user_key(str(g.value)) == owner), None)
-        if gone is not None:
-            found.append(error(here, f"the membership of owner {want.owner!r} in chat {want.chat_id!r} ended "
-                                     f"{gone.until} ({gone.source.located}): choose a new owner"))
-        elif not want.uses_directory:
-            found.append(error(here, f"owner {want.owner!r} is not a member of chat {want.chat_id!r}"))
-    count = len(keys)
-    if not want.uses_directory and not MIN_MEMBERS <= count <= MAX_MEMBERS:  # else the count waits for the directory
-        expanded = "after group expansion" if not ended else "after group expansion, as of today"
-        found.append(error(want.members_source or want.source,
-                           f"chat {want.chat_id!r} has {count} member{'s' if count != 1 else ''} {expanded}; "
-                           f"a chat needs {MIN_MEMBERS} to {MAX_MEMBERS}"))
-    return found
+    members = set(want.members) | {str(g.value) for g in want.grants if g.kind == USER and not g.ended(today)}
+    out = {user_key(u) for u in want.exclude.users}  # an excluded timed entry is excluded all the same
+    members = {u for u in members if user_key(u) not in out}
+    when = "after group expansion, as of today" if ended else "after group expansion"
+    found = membership_problems(want, members, ended, excluded_owner=user_key(want.owner) in out,
+                                complete=not want.uses_directory, when=when)
+    return [error(where, message) for where, message in found]
 
 
 def _ended(lists: list[list[Member]], today: date | None) -> list[Diagnostic]:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from reconciler.core.directory import Directory, Problem
 from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
-from reconciler.core.model import USER, DesiredChat, Grant, ReadError, user_key
+from reconciler.core.model import USER, DesiredChat, Grant, ReadError, Source, user_key
 
 # Entries that end within this many days of today are warnings in the plan.
 ENDING_SOON_DAYS = 7
@@ -119,22 +119,38 @@ def _entry_error(chat: DesiredChat, grant: Grant, problem: Problem) -> ReadError
 
 
 def _check(chat: DesiredChat, resolved: Resolution, excluded_owner: bool) -> ReadError | None:
+    found = problems(chat, resolved.members, resolved.ended.values(), excluded_owner=excluded_owner,
+                     complete=True, when="once resolved")
+    if not found:
+        return None
+    where, message = found[0]
+    return ReadError(chat.chat_id, None, message, where.located)
+
+
+def problems(chat: DesiredChat, members: Iterable[str], ended: Iterable[Grant], *, excluded_owner: bool,
+             complete: bool, when: str) -> list[tuple[Source, str]]:
+    """The owner among the members, and 2 to 2000 members: one rule for
+    `validate` (with the members known without the directory; `complete`
+    False while the directory still has a say) and for the plan (with the
+    resolved members). `ended`: the entries that ended, which may explain a
+    missing owner."""
     owner = user_key(chat.owner)
-    where = (chat.owner_source or chat.source).located
-    keys = {user_key(u) for u in resolved.members}
-    if owner not in keys:
-        if excluded_owner:
-            return ReadError(chat.chat_id, None, f"owner {chat.owner!r} is excluded from the chat by its own "
-                                                 f"`exclude`; choose a new owner", where)
-        gone = next((g for u, g in resolved.ended.items() if user_key(u) == owner), None)
+    keys = {user_key(u) for u in members}
+    here = chat.owner_source or chat.source
+    found = []
+    if excluded_owner:
+        found.append((here, f"owner {chat.owner!r} is excluded from chat {chat.chat_id!r} by its `exclude`; "
+                            f"choose a new owner or exclude someone else"))
+    elif owner not in keys:
+        gone = max((g for g in ended if g.kind == USER and user_key(str(g.value)) == owner),
+                   key=lambda g: g.until, default=None)
         if gone is not None:
-            return ReadError(chat.chat_id, None, f"owner {chat.owner!r}'s membership ended {gone.until} "
-                                                 f"({gone.source.located}); choose a new owner", where)
-        return ReadError(chat.chat_id, None, f"owner {chat.owner!r} is not a member of chat {chat.chat_id!r}",
-                         where)
-    count = len(keys)
-    if not MIN_MEMBERS <= count <= MAX_MEMBERS:
-        where = (chat.members_source or chat.source).located
-        return ReadError(chat.chat_id, None, f"chat {chat.chat_id!r} has {count} member{'s' if count != 1 else ''} "
-                                             f"once resolved; a chat needs {MIN_MEMBERS} to {MAX_MEMBERS}", where)
-    return None
+            found.append((here, f"the membership of owner {chat.owner!r} in chat {chat.chat_id!r} ended "
+                                f"{gone.until} ({gone.source.located}): choose a new owner"))
+        elif complete:
+            found.append((here, f"owner {chat.owner!r} is not a member of chat {chat.chat_id!r}"))
+    if complete and not MIN_MEMBERS <= len(keys) <= MAX_MEMBERS:
+        found.append((chat.members_source or chat.source,
+                      f"chat {chat.chat_id!r} has {len(keys)} member{'s' if len(keys) != 1 else ''} {when}; "
+                      f"a chat needs {MIN_MEMBERS} to {MAX_MEMBERS}"))
+    return found

@@ -105,6 +105,9 @@ CASES = [
     Case("same_department_as_string_and_mapping", chat("\n      - a\n      - b\n      - dept:2\n      - {dept: 2}\n"),
          ["chats/a.yaml:9:9: error: 'dept:2' is listed twice in the members of chat 'ab' (first at line 8, "
           "column 9)"]),
+    Case("an_excluded_timed_member_does_not_count", chat("\n      - a\n      - {user: b, until: 2030-01-01}\n",
+                                                         more="    exclude: [b]\n"),
+         ["chats/a.yaml:5:5: error: chat 'ab' has 1 member after group expansion; a chat needs 2 to 2000"]),
     Case("an_ended_entry_is_a_warning", chat("\n      - a\n      - b\n      - {user: c, until: 2026-11-30, "
                                              "reason: contractor}\n"),
          ["chats/a.yaml:8:10: warning: the membership of c ended 2026-11-30 (contractor): it brings nobody "

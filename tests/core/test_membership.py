@@ -96,7 +96,7 @@ def test_the_owner_whose_membership_ended_makes_the_chat_an_error():
     plan = make_plan([want("bob carol", grants=[until("alice")])], {"c1": live("alice bob carol")},
                      today=date(2027, 2, 1))
     assert plan.changes == () and plan.errors[0].source == "chats/a.yaml:4:12"
-    assert "owner 'alice''s membership ended 2027-01-31" in plan.errors[0].message
+    assert "the membership of owner 'alice' in chat 'c1' ended 2027-01-31" in plan.errors[0].message
     assert "choose a new owner" in plan.errors[0].message
 
 
