@@ -18,12 +18,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.config.groups import GROUP, Entry, Member
 from reconciler.config.yamldata import STR, at, pairs, scalar_value
-from reconciler.core.facts import is_user_id
+from reconciler.core.facts import DIRECTORY_ID_MAX, DIRECTORY_ID_PATTERN, GROUP_NAME_PATTERN, is_user_id
 from reconciler.core.model import DEPT, TAG, USER
 
 KINDS = (USER, GROUP, DEPT, TAG)
-GROUP_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
-_DIRECTORY_REF = re.compile(r"(dept|tag):([1-9][0-9]{0,9})")
+GROUP_NAME = re.compile(GROUP_NAME_PATTERN[1:-1])
+_DIRECTORY_REF = re.compile(rf"(dept|tag):({DIRECTORY_ID_PATTERN[1:-1]})")
 _INT = "tag:yaml.org,2002:int"
 
 
@@ -80,7 +80,7 @@ def _mapping(file: str, node: MappingNode, in_exclude: bool, problems: list[Diag
 def _value(kind: str, node: Node) -> str | int | None:
     if kind in (DEPT, TAG):
         number = scalar_value(node) if isinstance(node, ScalarNode) and node.tag == _INT else None
-        return number if isinstance(number, int) and number >= 1 else None
+        return number if isinstance(number, int) and 1 <= number <= DIRECTORY_ID_MAX else None
     if not (isinstance(node, ScalarNode) and node.tag == STR):
         return None
     value = node.value.removeprefix("@") if kind == GROUP else node.value

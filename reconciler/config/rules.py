@@ -17,11 +17,11 @@ from reconciler.config.diagnostics import Diagnostic
 from reconciler.config.groups import GROUP, Entry, GroupDef, Member, references
 from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
-from reconciler.core.facts import CHAT_NAME_MAX_CHARS, is_chat_id, is_user_id
+from reconciler.core.facts import CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id
 from reconciler.core.model import USER, Source, user_key
 
 # A member list item that needs no Entry: a user id, or "@" and a group name.
-_PLAIN = re.compile(r"(?:@[A-Za-z0-9_.\-]{1,64}|[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63})\Z").match
+_PLAIN = re.compile(rf"(?:@{GROUP_NAME_PATTERN[1:-1]}|{USER_ID_PATTERN[1:-1]})\Z").match
 
 
 @dataclass

@@ -20,7 +20,12 @@ CHAT_ID_MAX_LEN = 32
 # Doc 90195: 1-64 bytes of letters, digits and _-@., the first a letter or a
 # digit; uniqueness ignores letter case (core.model.user_key).
 USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$"
-USER_ID_MAX_LEN = 64
+# Ours, not WeCom's: the names of reusable member groups (`@name`).
+GROUP_NAME_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+# WeCom numbers departments and tags with positive 32-bit-ish integers; ten
+# digits is the schema's bound for both forms (`dept:ID` and `{dept: ID}`).
+DIRECTORY_ID_PATTERN = r"^[1-9][0-9]{0,9}$"
+DIRECTORY_ID_MAX = 9_999_999_999
 CHAT_NAME_MAX_CHARS = 50
 # What a chat name may not hold, as a regex character class written the way
 # the JSON Schema writes it (a test ties the two): control characters, and

@@ -108,6 +108,9 @@ CASES = [
     Case("an_excluded_timed_member_does_not_count", chat("\n      - a\n      - {user: b, until: 2030-01-01}\n",
                                                          more="    exclude: [b]\n"),
          ["chats/a.yaml:5:5: error: chat 'ab' has 1 member after group expansion; a chat needs 2 to 2000"]),
+    Case("a_department_id_too_long_as_a_mapping_too", chat("\n      - a\n      - b\n      - {dept: 99999999999}\n"),
+         ["chats/a.yaml:8:16: error: dept of a member entry of chat 'ab': 99999999999 is greater than the maximum "
+          "of 9999999999"]),
     Case("an_ended_entry_is_a_warning", chat("\n      - a\n      - b\n      - {user: c, until: 2026-11-30, "
                                              "reason: contractor}\n"),
          ["chats/a.yaml:8:10: warning: the membership of c ended 2026-11-30 (contractor): it brings nobody "
