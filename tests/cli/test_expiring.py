@@ -42,7 +42,19 @@ def test_text_lists_what_ends_soon_and_what_ended_sorted_by_date(tmp_path, capsy
     assert lines[2].startswith("- 2026-12-05  vera in ops \"Ops\": ends in 4 days  (contractor, INC-42)")
     assert f"{tmp_path}/c.yaml:10; owner a" in lines[2]
     assert len(lines) == 4 and "1 already ended" in lines[3]  # wes (12-20) and dept:12 (03-01) are further off
-    assert "warning: the membership of vera ended 2026-11-30" in r.err
+    assert r.err == ""  # the list says what ended: no validate warning besides
+
+
+def test_a_chat_an_ended_membership_makes_unplannable_is_listed_not_refused(tmp_path, capsys):
+    """The owner's membership ended and the chat has one member left: `plan`
+    refuses the chat, and that is exactly what the weekly reminder is for."""
+    (tmp_path / "c.yaml").write_text("chats:\n  ops:\n    name: Ops\n    owner: vera\n    members:\n"
+                                     "      - a\n      - {user: vera, until: 2026-11-30, reason: contractor}\n",
+                                     encoding="utf-8")
+    r = run(capsys, "expiring", tmp_path, "--today", "2026-12-01", "--format", "json")
+    assert r.code == 0, r.err
+    assert [(m["user_id"], m["ended"]) for m in json.loads(r.out)["memberships"]] == [("vera", True)]
+    assert run(capsys, "validate", tmp_path, "--today", "2026-12-01").code == 1
 
 
 def test_within_widens_the_window_and_json_carries_everything_a_pipeline_needs(tmp_path, capsys):

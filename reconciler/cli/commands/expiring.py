@@ -23,7 +23,9 @@ def run(args) -> int:
     from reconciler.render.expiring import render_expiring_json, render_expiring_text
 
     today = options.today_of(args)
-    loaded = session.load(args.paths, today=today)
+    # Loaded as if nothing had ended: a chat an ended membership makes invalid
+    # for a plan (its owner's ended, too few left) is what this list is for.
+    loaded = session.load(args.paths, today=None)
     if loaded is None:
         return ExitCode.ERROR
     found = expiring(loaded.chats, today, args.within)
