@@ -134,8 +134,7 @@ def _pattern(here, path: tuple, value: str) -> Diagnostic:
     if field == "until":
         return error(here, f"{what(path)} must be a date YYYY-MM-DD, got {value!r}")
     if field == "group" or value.startswith("@"):
-        shown = value if value.startswith("@") or field != "group" else value
-        return error(here, f"invalid group reference {shown!r} in {_container(path)}: "
+        return error(here, f"invalid group reference {value!r} in {_container(path)}: "
                            f"write '@' and a group name of {GROUP_CHARS}")
     if value.startswith(("dept:", "tag:")):
         kind_of = value.split(":", 1)[0]

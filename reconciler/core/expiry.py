@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Sequence
 
-from reconciler.core.model import USER, DesiredChat, Grant
+from reconciler.core.model import DesiredChat, Grant
 
 DEFAULT_WITHIN_DAYS = 14
 
@@ -23,7 +23,7 @@ class Expiring:
 
     @property
     def who(self) -> str:
-        return str(self.grant.value) if self.grant.kind == USER else self.grant.entry
+        return self.grant.entry
 
     @property
     def days_left(self) -> int:

@@ -27,7 +27,8 @@ ENDING_SOON_DAYS = 7
 
 @dataclass(frozen=True)
 class Ending:
-    """A live membership that ends soon (or has ended, for `expiring`)."""
+    """A membership that still holds and ends within ENDING_SOON_DAYS: a
+    warning in the plan."""
 
     chat_id: str
     who: str          # the user id, or the entry (`dept:12`) when it brings in many
@@ -46,6 +47,7 @@ class Resolution:
     ended: Mapping[str, Grant] = field(default_factory=dict)   # user -> the grant that ended
     ending: tuple[Ending, ...] = ()
     brought: Mapping[str, tuple[Grant, ...]] = field(default_factory=dict)  # user -> live grants that bring them
+    excluded: frozenset[str] = frozenset()  # user_key of everyone `exclude` names
 
 
 def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) -> Resolution | ReadError:
@@ -77,22 +79,20 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
             members.setdefault(user_key(user), user)
             brought.setdefault(user, []).append(grant)
         if soon is not None and grant.until is not None and grant.until <= soon:
-            who = str(grant.value) if grant.kind == USER else grant.entry
-            ending.append(Ending(chat.chat_id, who, grant))
-    for user in chat.exclude.users:  # exclude always wins: over grants too
-        members.pop(user_key(user), None)
+            ending.append(Ending(chat.chat_id, grant.entry, grant))
+    excluded = {user_key(u) for u in chat.exclude.users}
     for grant in chat.exclude.refs:
         users = _users(grant, directory)
         if isinstance(users, Problem):
             return _entry_error(chat, grant, users)
-        for user in users:
-            members.pop(user_key(user), None)
-    excluded_owner = user_key(chat.owner) not in members and _excluded(chat, directory)
+        excluded.update(user_key(u) for u in users)
+    for key in excluded:  # exclude always wins: over grants too
+        members.pop(key, None)
     resolution = Resolution(
         frozenset(members.values()),
         {user: grant for key, (user, grant) in ended.items() if key not in members},
-        tuple(ending), {u: tuple(g) for u, g in brought.items() if user_key(u) in members})
-    problem = _check(chat, resolution, excluded_owner)
+        tuple(ending), {u: tuple(g) for u, g in brought.items() if user_key(u) in members}, frozenset(excluded))
+    problem = _check(chat, resolution, user_key(chat.owner) in excluded)
     return problem or resolution
 
 
@@ -102,16 +102,6 @@ def _users(grant: Grant, directory: Directory | None) -> frozenset[str] | Proble
     if directory is None:
         return Problem(None, f"{grant.entry} needs the directory, which was not read")
     return directory.users(grant.kind, int(grant.value))
-
-
-def _excluded(chat: DesiredChat, directory: Directory | None) -> bool:
-    if user_key(chat.owner) in {user_key(u) for u in chat.exclude.users}:
-        return True
-    for grant in chat.exclude.refs:
-        users = _users(grant, directory)
-        if isinstance(users, frozenset) and user_key(chat.owner) in {user_key(u) for u in users}:
-            return True
-    return False
 
 
 def _entry_error(chat: DesiredChat, grant: Grant, problem: Problem) -> ReadError:

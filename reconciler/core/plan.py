@@ -236,8 +236,6 @@ class Plan:
     def with_names(self, names: Mapping[str, str]) -> Plan:
         return replace(self, names=dict(sorted(names.items())))
 
-    def name(self, user: str) -> str | None:
-        return self.names.get(user) if self.names else None
     def aimed_at(self, target: Target) -> "Plan":
         """This plan, recording what it was made against."""
         return replace(self, target=target)

@@ -1,4 +1,7 @@
-"""Reading a plan back from its JSON form: the strict inverse of `Plan.data`.
+"""Reading a plan back from its JSON form: the strict inverse of `Plan.data`
+for everything apply acts on. The keys only views read (`names`,
+`expiring`, `read_concurrency`) are not read back: a saved plan's report
+shows ids without names.
 
 The saved-plan reader relies on it to refuse anything that is not a plan
 this program could have written: a key too many or too few, an unsorted

@@ -103,7 +103,7 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     wanted = resolved.members
     removable = have.members - wanted
     if not want.prune:  # only what the files name leaves: an ended membership, an exclusion
-        named = {user_key(u) for u in resolved.ended} | _excluded_keys(want, directory)
+        named = {user_key(u) for u in resolved.ended} | resolved.excluded
         removable = {u for u in removable if user_key(u) in named}
     added, removed = wanted - have.members, set(removable)
     if added:
@@ -145,15 +145,6 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     after = ChatState(want.name, owner_now, frozenset(target))
     return Change(want.chat_id, Action.UPDATE, str(want.source), state_of(have), after, plan_calls,
                   tuple(warnings), expired, not_in_directory, announce=want.announce)
-
-
-def _excluded_keys(want: DesiredChat, directory: Directory | None) -> set[str]:
-    keys = {user_key(u) for u in want.exclude.users}
-    for grant in want.exclude.refs:
-        users = directory.users(grant.kind, int(grant.value)) if directory else frozenset()
-        if isinstance(users, frozenset):
-            keys |= {user_key(u) for u in users}
-    return keys
 
 
 def _unknown_users(want: DesiredChat, directory: Directory | None, today: date | None) -> ReadError | None:

@@ -75,10 +75,6 @@ class ChatOutcome:
         }
 
 
-EMPTY_SUMMARY = {"applied": 0, "failed": 0, "skipped": 0, "calls": 0, "announcements_failed": 0,
-                 "not_started": 0, "partial": 0}
-
-
 @dataclass(frozen=True)
 class ApplyReport:
     outcomes: tuple[ChatOutcome, ...] = ()  # sorted by chat_id

@@ -154,7 +154,7 @@ def drift(before: ChatState | None, now: ChatState | None) -> list[str]:
                 if kind in ("iterable_item_removed", "values_changed"):
                     left.append(level.t1)
                 continue
-            lines.append(f"{key}: {level.t1!r} -> {level.t2!r} (plan expected {level.t1!r})"
+            lines.append(f"{key}: {level.t1!r} -> {level.t2!r} since the plan"
                          if kind == "values_changed" else f"{key}: changed ({kind})")
     if joined:
         lines.append("members joined since the plan: " + ", ".join(sorted(joined)))

@@ -8,7 +8,7 @@ import pytest
 from reconciler.core.call import Call, create, update
 from reconciler.core.plan import Action, Change, InconsistentPlan
 from reconciler.core.planner import make_plan
-from reconciler.core.state import ChatState, InconsistentCall, apply_call, drift
+from reconciler.core.state import ChatState, InconsistentCall, apply_call, drift, state_of
 from tests.builders import desired, live
 
 TEAM = ChatState("Team", "alice", ("alice", "bob", "carol"))
@@ -67,18 +67,18 @@ def test_a_change_refuses_calls_that_do_not_reach_after(name, calls, words):
 
 
 def test_an_unchanged_chat_has_no_drift_and_no_change():
-    before = ChatState("x", "alice", ("alice", "bob"))
-    plan = make_plan([desired("q", ["alice", "bob"], owner="alice", name="x")],
-                     {"q": live("q", ["alice", "bob"], owner="alice", name="x")})
-    assert plan.changes == ()
-    assert drift(before, before) == []
+    chat = live("q", ["alice", "bob"], owner="alice", name="x")
+    before = state_of(chat)
+    assert make_plan([desired("q", ["alice", "bob"], owner="alice", name="x")], {"q": chat}).changes == ()
+    assert drift(before, state_of(chat)) == []
+    assert drift(before, ChatState("x", "alice", ("alice",))) == ["members left since the plan: bob"]
 
 
 def test_drift_explanation_names_every_difference():
     before = ChatState("Ops", "alice", ("alice", "bob", "carol"))
     now = ChatState("Ops!", "bob", ("alice", "bob", "dave"))
     text = "\n".join(drift(before, now))
-    assert "'Ops' -> 'Ops!'" in text
+    assert "name: 'Ops' -> 'Ops!' since the plan" in text
     assert "owner: 'alice' -> 'bob'" in text
     assert "joined since the plan: dave" in text
     assert "left since the plan: carol" in text
