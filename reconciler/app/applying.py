@@ -22,7 +22,7 @@ class Output(Protocol):
     def warn(self, text: str) -> None: ...
     def confirmed(self) -> bool: ...                            # "yes" on a terminal
     def report(self, report: ApplyReport) -> None: ...
-    def unread(self, chat_ids: Sequence[str]) -> None: ...      # chats that could not be read
+    def unread(self, chat_ids: Sequence[str]) -> None: ...      # chats that could not be planned
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Request:
     force: bool = False
     announce: bool = False
     template: Any = None  # a loaded announcement template, or None
-    concurrency: int = 8
+    concurrency: int | None = None  # None: reads adapt, writes 8 at a time
     check_users: bool = False
     today: date | None = None
 
@@ -47,8 +47,12 @@ def apply_paths(request: Request, out: Output, signals=None) -> int:
 
     # Files first: invalid files exit 1 before a client (or a token) exists.
     loaded = session.load(request.paths, today=request.today)
-    desired = session.select(loaded.chats, request.targets) if loaded else None
+    if loaded is None:
+        out.refuse("the chat files are not valid (the errors are above)", said=True)
+        return ExitCode.ERROR
+    desired = session.select(loaded.chats, request.targets)
     if desired is None:
+        out.refuse("a --target names no chat in the files (the errors are above)", said=True)
         return ExitCode.ERROR
 
     def body(client) -> int:

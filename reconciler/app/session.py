@@ -99,20 +99,22 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
 
 def target_of(client) -> Target | None:
     """The corp and API base a client talks to (None for a stand-in without credentials)."""
-    from reconciler.core.plan import Target
-    from reconciler.wecom.credentials import public_base
-
     credentials = getattr(client, "credentials", None)
-    return None if credentials is None else Target(credentials.corp_id, public_base(credentials.api_base))
+    return None if credentials is None else _target(credentials)
 
 
 def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
     """The target WECOM_CORP_ID and WECOM_API_BASE name, without a request
     (MissingCredentials, as for any command, when one is missing or unusable)."""
-    from reconciler.core.plan import Target
-    from reconciler.wecom.credentials import credentials_from_env, public_base
+    from reconciler.wecom.credentials import credentials_from_env
 
-    credentials = credentials_from_env(os.environ if environ is None else environ)
+    return _target(credentials_from_env(os.environ if environ is None else environ))
+
+
+def _target(credentials) -> Target:
+    from reconciler.core.plan import Target
+    from reconciler.wecom.credentials import public_base
+
     return Target(credentials.corp_id, public_base(credentials.api_base))
 
 

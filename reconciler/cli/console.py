@@ -36,7 +36,7 @@ class ApplyConsole:
     def warn(self, text: str) -> None:
         print(f"warning: {text}", file=sys.stderr)
 
-    def refuse(self, *reasons: str, said: bool = False) -> None:
+    def refuse(self, *reasons: str, said: bool = False, interrupted: str | None = None) -> None:
         """Nothing was applied: say why (unless already said) and, with --format
         json, print the report of a run that applied nothing."""
         from reconciler.core.report import ApplyReport
@@ -45,12 +45,14 @@ class ApplyConsole:
             for reason in reasons:
                 print(f"error: refusing to apply: {reason}", file=sys.stderr)
             print("Nothing was applied.", file=sys.stderr)
-        self.report(ApplyReport(refusals=reasons))
+        self.report(ApplyReport(refusals=reasons, interrupted=interrupted))
 
     def confirmed(self) -> bool:
         from reconciler.cli.term import is_terminal
 
-        stdin, stdout = self.stdin or sys.stdin, sys.stdout
+        # The question goes where the results go: with --format json, stdout
+        # is the report alone.
+        stdin, stdout = self.stdin or sys.stdin, self._results
         if not (is_terminal(stdin) and is_terminal(stdout)):
             print("error: refusing to apply without confirmation: no terminal to ask on; "
                   "pass --yes to apply non-interactively. Nothing was applied.", file=sys.stderr)
@@ -74,7 +76,7 @@ class ApplyConsole:
         elif report.outcomes or report.notes or report.stopped:
             sys.stdout.write(render.REPORT["text"](report))
         sys.stdout.flush()
-        if report.interrupted:
+        if report.interrupted and not report.refusals:  # a refusal has said it: nothing was written
             print(f"error: interrupted by {report.interrupted}; run apply again to finish", file=sys.stderr)
         if report.forced:
             # Calls are still in flight in worker threads that nobody will wait
@@ -84,5 +86,5 @@ class ApplyConsole:
             os._exit(ExitCode.ERROR)
 
     def unread(self, chat_ids: Sequence[str]) -> None:
-        print(f"error: {len(chat_ids)} chat(s) could not be read and were not applied: " + ", ".join(chat_ids),
+        print(f"error: {len(chat_ids)} chat(s) could not be planned and were not applied: " + ", ".join(chat_ids),
               file=sys.stderr)

@@ -11,17 +11,19 @@ from typing import Callable, TextIO
 from reconciler.app.outcome import ExitCode, UserError
 
 
-def guarded(body: Callable[[], int], stream: TextIO | None = None) -> int:
-    from reconciler.wecom.errors import MissingCredentials, WeComError
+def guarded(body: Callable[[], int], stream: TextIO | None = None,
+            ended: Callable[[str], None] | None = None) -> int:
+    """body(), or exit 1 with one line when it fails as a whole; `ended`
+    (apply's JSON report) is then told the line, already said."""
+    from reconciler.wecom.errors import WeComError
     from reconciler.wecom.redact import redact
 
     err = stream or sys.stderr
     try:
         return body()
-    except MissingCredentials as exc:
-        variable = exc.variable
-        message = str(exc) if variable in str(exc) else f"{variable} is not set: {exc}"
-        print(f"error: {redact(message)}", file=err)
-    except (WeComError, UserError) as exc:  # e.g. gettoken unreachable: nothing could be read
-        print(f"error: {redact(str(exc))}", file=err)
+    except (WeComError, UserError) as exc:  # credentials missing or refused, WeCom unreachable
+        message = redact(str(exc))
+        print(f"error: {message}", file=err)
+        if ended is not None:
+            ended(message)
     return ExitCode.ERROR

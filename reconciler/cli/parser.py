@@ -10,6 +10,7 @@ import sys
 
 from reconciler import __version__
 from reconciler.app.outcome import ExitCode
+from reconciler.cli import options
 
 # command name -> (module under reconciler.cli.commands, one line of help)
 COMMANDS = {
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         module = command_module(name)
         p = sub.add_parser(name, help=summary, description=(module.__doc__ or summary).strip().split("\n\n")[0])
         module.add_arguments(p)
-        p.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+        options.verbose(p)
     return parser
 
 

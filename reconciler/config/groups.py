@@ -48,9 +48,10 @@ class Entry:
             else f"{self.kind}:{self.value}"
 
 
-# A member list item: a user id as a plain string (no location kept: nothing
-# can be wrong with a well-formed id across files, and a million sources
-# would cost more than the ids), or an Entry for everything else.
+# A member list item: a user id as a plain string (no location kept: a
+# million sources would cost more than the ids; the one check that can fail
+# later, --check-users, names the chat's member list and the group chain),
+# or an Entry for everything else.
 Member = str | Entry
 
 

@@ -81,8 +81,6 @@ def public_base(base: str) -> str:
 
 
 def _shown(base: str) -> str:
-    """The value for an error message: without a query or a user:password@."""
-    base = base.split("?", 1)[0].split("#", 1)[0]
-    scheme, sep, rest = base.rpartition("://")
-    host, slash, path = rest.partition("/")
-    return f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}"
+    """The value for an error message: as public_base shows it, without a
+    query or a fragment."""
+    return public_base(base.split("?", 1)[0].split("#", 1)[0])

@@ -326,4 +326,14 @@ def test_json_refusals_are_a_report_on_stdout_too(emu, capsys, tmp_path):
         assert "another `appchat apply`" in report("--yes", "chats")["refusals"][0]
     finally:
         holder.release()
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "a.yaml").write_text("chats:\n  x:\n    name: X\n    owner: zed\n    members: [a, b]\n",
+                                                encoding="utf-8")
+    assert "not valid" in report("--yes", tmp_path / "broken")["refusals"][0]
+    assert "--target" in report("--yes", "chats", "--target", "nosuch")["refusals"][0]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WECOM_CORP_SECRET", "wrong")
+        assert "40001" in report("--yes", "chats")["refusals"][0]
+        env.delenv("WECOM_CORP_SECRET")
+        assert "WECOM_CORP_SECRET" in report("--yes", "chats")["refusals"][0]
     assert writes(emu) == []

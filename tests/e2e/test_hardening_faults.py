@@ -220,7 +220,7 @@ def test_fault_matrix(name, emulator_factory, monkeypatch, tmp_path, capsys):
             assert {k: c[k] for k in ("action", "before", "after")} == _expected_change(c["chat_id"]), c
         if errors:
             assert r.code == 1
-            line = next(ln for ln in r.err.splitlines() if "could not be read" in ln)
+            line = next(ln for ln in r.err.splitlines() if "could not be planned" in ln)
             assert all(cid in line for cid in errors), r.err
         else:
             assert r.code == 2, r.err
@@ -253,7 +253,7 @@ def test_fault_matrix(name, emulator_factory, monkeypatch, tmp_path, capsys):
             assert {o["chat_id"] for o in report["outcomes"]} == set(CHANGED)
         else:  # exit 1 says why: a chat not applied, or one that could not be read
             assert (any(o["status"] != "applied" for o in report["outcomes"]) or report["refusals"]
-                    or "could not be read" in r.err), r.out + r.err
+                    or "could not be planned" in r.err), r.out + r.err
     if r.code == 0:
         assert all(now[cid] == AFTER[cid] for cid in AFTER)
     assert case.shows(seen), f"the fault {name!r} never happened: the case tests nothing"
@@ -335,7 +335,7 @@ def test_saved_plan_with_unreadable_chats_does_not_go_green(emulator_factory, mo
     _install(monkeypatch, emu, Case())
     emu.set_faults(http_error_rate=1.0, fault_paths=["appchat/get"])
     r = run(capsys, "plan", "chats", "--out", "plan.json")
-    assert r.code == 1 and "could not be read" in r.err
+    assert r.code == 1 and "could not be planned" in r.err
     emu.set_faults(clear=True)
     r = run(capsys, "apply", "--plan", "plan.json")
     assert writes(emu) == []

@@ -179,6 +179,7 @@ def test_a_signal_before_the_first_write_refuses_and_writes_nothing(emu, tmp_pat
     assert "Nothing was applied." in err
     report = json.loads(out)
     assert report["refusals"] == [f"interrupted by {sig.name} before any write"] and report["outcomes"] == []
+    assert report["interrupted"] == sig.name and "run apply again" not in err  # nothing to finish
     _quiet(emu)
     assert writes(emu) == []
     assert all(state(emu, c) == BEFORE.get(c) for c in AFTER)

@@ -1,7 +1,8 @@
 """Plan afresh from PATHs (or take a saved plan with --plan) and make the
 changes. Every refusal happens before the first write; with --format json,
-stdout is one report whatever ends the run, a signal included. The steps
-are app.applying's; how they are told, cli.console's."""
+stdout is one report whatever ends the run, a signal included.
+
+The steps are app.applying's; how they are told, cli.console's."""
 
 from __future__ import annotations
 
@@ -44,9 +45,9 @@ def run(args) -> int:
     console = ApplyConsole(args.format)
     with Signals() as signals:
         try:
-            return guarded(lambda: _run(args, console, signals))
+            return guarded(lambda: _run(args, console, signals), ended=lambda why: console.refuse(why, said=True))
         except Interrupted as exc:  # before the first write: nothing to wait for, nothing was written
-            console.refuse(f"interrupted by {exc.signal_name} before any write")
+            console.refuse(f"interrupted by {exc.signal_name} before any write", interrupted=exc.signal_name)
             return ExitCode.ERROR
 
 
@@ -60,8 +61,9 @@ def _run(args, console, signals) -> int:
     except UserError as exc:
         console.refuse(str(exc))
         return ExitCode.ERROR
-    request = applying.Request(args.paths, args.plan_file, args.target, args.yes, args.max_removal_ratio,
-                               args.force, args.announce, template, args.concurrency, args.check_users,
-                               options.today_of(args))
+    request = applying.Request(paths=args.paths, plan_file=args.plan_file, targets=args.target, yes=args.yes,
+                               ratio=args.max_removal_ratio, force=args.force, announce=args.announce,
+                               template=template, concurrency=args.concurrency, check_users=args.check_users,
+                               today=options.today_of(args))
     flow = applying.apply_saved if args.plan_file else applying.apply_paths
     return flow(request, console, signals)

@@ -1,4 +1,5 @@
-"""Read the live chats named in the files (gettoken and appchat/get only) and
+"""Read the live chats named in the files (gettoken and appchat/get, plus
+the directory when a chat uses dept:/tag: or --check-users is given) and
 print the changes that would make them match.
 
 Read-only by construction: the client is opened with read_only=True, so any
@@ -73,6 +74,6 @@ def _run(args) -> int:
             return ExitCode.ERROR
     if plan.errors:
         # The rest of the plan is printed above; the run still fails.
-        print(f"error: {len(plan.errors)} chat(s) could not be read: {_some(e.chat_id for e in plan.errors)}",
+        print(f"error: {len(plan.errors)} chat(s) could not be planned: {_some(e.chat_id for e in plan.errors)}",
               file=sys.stderr)
     return exit_code(plan, args.detailed_exitcode)
