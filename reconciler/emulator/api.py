@@ -115,19 +115,18 @@ class Api(Control):
             overloaded = bool(settings.max_concurrent) and self.in_flight > settings.max_concurrent
             self.in_flight -= overloaded  # refused on arrival: the server does not hold it
         try:
-            self.load.serve(self.in_flight, settings, overloaded, self.rng, lambda: self.faults.capacity)
-            if overloaded:
-                reply = json_reply(M.error(E.TOO_MANY_CONCURRENT, "api concurrent out of limit", ip))
-            elif fault and fault.kind != "slow" and not fault.after:
-                reply = _fault_reply(fault, ip)
-            else:
-                if fault and fault.kind == "slow":
-                    self.config.sleep(fault.ms / 1000)
-                reply = json_reply(self._answer(method, path, query, raw, ip, content_type))
-                if fault and fault.after:
+            with self.load.request(self.in_flight, settings, overloaded, self.rng, lambda: self.faults.capacity):
+                if overloaded:
+                    reply = json_reply(M.error(E.TOO_MANY_CONCURRENT, "api concurrent out of limit", ip))
+                elif fault and fault.kind != "slow" and not fault.after:
                     reply = _fault_reply(fault, ip)
+                else:
+                    if fault and fault.kind == "slow":
+                        self.config.sleep(fault.ms / 1000)
+                    reply = json_reply(self._answer(method, path, query, raw, ip, content_type))
+                    if fault and fault.after:
+                        reply = _fault_reply(fault, ip)
         finally:
-            self.load.leave()
             with self.lock:
                 self.in_flight -= not overloaded
         self._record(method, path, query, raw, reply, fault, content_type)
