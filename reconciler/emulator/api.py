@@ -42,10 +42,12 @@ class Reply:
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
     drop: bool = False
+    errcode: int | None = None  # a JSON answer's, for the call log without reading the body back
 
 
 def json_reply(payload, status: int = 200) -> Reply:
-    return Reply(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    return Reply(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+                 errcode=payload.get("errcode") if isinstance(payload, dict) else None)
 
 
 def _fault_reply(fault: F.Fault, ip: str) -> Reply:
@@ -104,9 +106,11 @@ class Api(Control):
 
     def _handle(self, method: str, path: str, query_string: str, raw: bytes, ip: str, content_type) -> Reply:
         query = parse_qs(query_string, keep_blank_values=True)
+        # An upload is read once, here, outside the lock: for its answer and for the call log.
+        form = outbox.read_form(content_type, raw) if path == C.MEDIA_UPLOAD else None
         if path not in API_PATHS:
             reply = json_reply(M.error(M.INVALID_URL, "invalid url"), 404)
-            self._record(method, path, query, raw, reply, None, content_type)
+            self._record(method, path, query, raw, reply, None, form)
             return reply
         with self.lock:
             self.in_flight += 1
@@ -115,30 +119,26 @@ class Api(Control):
             overloaded = bool(settings.max_concurrent) and self.in_flight > settings.max_concurrent
             self.in_flight -= overloaded  # refused on arrival: the server does not hold it
         try:
-            self.load.serve(self.in_flight, settings, overloaded, self.rng, lambda: self.faults.capacity)
-            if overloaded:
-                reply = json_reply(M.error(E.TOO_MANY_CONCURRENT, "api concurrent out of limit", ip))
-            elif fault and fault.kind != "slow" and not fault.after:
-                reply = _fault_reply(fault, ip)
-            else:
-                if fault and fault.kind == "slow":
-                    self.config.sleep(fault.ms / 1000)
-                reply = json_reply(self._answer(method, path, query, raw, ip, content_type))
-                if fault and fault.after:
+            with self.load.request(self.in_flight, settings, overloaded, self.rng, lambda: self.faults.capacity):
+                if overloaded:
+                    reply = json_reply(M.error(E.TOO_MANY_CONCURRENT, "api concurrent out of limit", ip))
+                elif fault and fault.kind != "slow" and not fault.after:
                     reply = _fault_reply(fault, ip)
+                else:
+                    if fault and fault.kind == "slow":
+                        self.config.sleep(fault.ms / 1000)
+                    reply = json_reply(self._answer(method, path, query, raw, ip, form))
+                    if fault and fault.after:
+                        reply = _fault_reply(fault, ip)
         finally:
-            self.load.leave()
             with self.lock:
                 self.in_flight -= not overloaded
-        self._record(method, path, query, raw, reply, fault, content_type)
+        self._record(method, path, query, raw, reply, fault, form)
         return reply
 
-    def _record(self, method, path, query, raw, reply: Reply, fault, content_type) -> None:
-        errcode = None
-        if not reply.drop and reply.content_type.startswith("application/json"):
-            errcode = json.loads(reply.body).get("errcode")
-        if path == C.MEDIA_UPLOAD:  # a file: logged by its name and size, not its bytes
-            body = outbox.logged(content_type, raw)
+    def _record(self, method, path, query, raw, reply: Reply, fault, form: outbox.Form | None) -> None:
+        if form is not None:
+            body = form.logged
         else:
             try:
                 body = json.loads(raw.decode("utf-8")) if raw else None
@@ -148,12 +148,12 @@ class Api(Control):
             secret_values = [self.config.corp_secret, *self.tokens.known()]
             self.log.add({
                 "method": method, "path": scrub(path, secret_values), "query": redact_query(query),
-                "body": scrub(body, secret_values), "errcode": errcode,
+                "body": scrub(body, secret_values), "errcode": reply.errcode,
                 "status": None if reply.drop else reply.status,
                 "fault": fault.kind if fault else None, "ts": self.clock(),
             })
 
-    def _answer(self, method: str, path: str, query: dict, raw: bytes, ip: str, content_type) -> dict:
+    def _answer(self, method: str, path: str, query: dict, raw: bytes, ip: str, form: outbox.Form | None) -> dict:
         def err(code, text):
             return M.error(code, text, ip)
 
@@ -172,7 +172,7 @@ class Api(Control):
             if not self.quotas.take_call(path):
                 return err(E.FREQ_LIMIT, "api freq out of limit")
             if path == C.MEDIA_UPLOAD:
-                return self.outbox.upload(_first(query, "type"), content_type, raw, err)
+                return self.outbox.upload(_first(query, "type"), form, err)
         if path in directory.PATHS:
             return directory.answer(path, query, self.store.org, err)
         if path == C.APPCHAT_GET:

@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 from reconciler.core import facts as C
 
+from .quotas import MESSAGES_PER_MEMBER_PER_MINUTE
+
 DEFAULT_CORP_ID = "wwdemo"
 DEFAULT_CORP_SECRET = "demo-secret"
 
@@ -29,7 +31,7 @@ class EmulatorConfig:
     calls_per_hour: int = C.CALLS_PER_HOUR_PER_API
     changes_per_hour: int = C.CHAT_CHANGES_PER_HOUR
     creates_per_day: int = C.CHAT_CREATES_PER_DAY
-    messages_per_minute: int = 200   # per member; excess is dropped silently, as WeCom does
+    messages_per_minute: int = MESSAGES_PER_MEMBER_PER_MINUTE  # excess is dropped silently, as WeCom does
     # Faults (see faults.FaultSettings for meaning); changeable at runtime.
     latency_ms: int = 0
     latency_jitter_ms: int = 0

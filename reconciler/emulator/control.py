@@ -90,7 +90,7 @@ class Control:
 
     def edit_chat(self, chat_id: str, edits: dict) -> dict | None:
         """Change a chat as a person in the WeCom client would (see
-        rules.person_edit): the chat as stored afterwards, None when there is
+        person_edit above): the chat as stored afterwards, None when there is
         no such chat; ValueError (with WeCom's errcode in the text) when the
         change is refused, and then nothing changed."""
         with self.lock:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import random
 import threading
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 
 class Load:
@@ -20,26 +21,34 @@ class Load:
         self._cond = threading.Condition()
         self.serving = self.peak_serving = self.peak_in_flight = 0
 
-    def serve(self, in_flight: int, settings, refused: bool, rng: random.Random,
-              capacity_now: Callable[[], int]) -> None:
-        """Wait for a place in line (unless `refused`), then sleep the
-        request's latency. Always followed by leave(), even if it raises."""
-        capacity = 0 if refused else settings.capacity
-        with self._cond:
-            self.peak_in_flight = max(self.peak_in_flight, in_flight)
-            while capacity and self.serving >= capacity:
-                self._cond.wait(0.5)
-                capacity = capacity_now()
-            self.serving += 1
-            self.peak_serving = max(self.peak_serving, self.serving)
-        latency = latency_seconds(settings.latency_ms, settings.latency_jitter_ms, rng)
-        if latency:
-            self._sleep(latency)
-
-    def leave(self) -> None:
-        with self._cond:
-            self.serving -= 1
-            self._cond.notify()
+    @contextmanager
+    def request(self, in_flight: int, settings, refused: bool, rng: random.Random,
+                capacity_now: Callable[[], int]) -> Iterator[None]:
+        """A request's time on the server, the block being its work: unless
+        `refused`, a place in line, waited for and held until the block
+        ends; then the request's latency. A refusal only takes its latency:
+        it neither waits nor keeps a real request waiting."""
+        held = False
+        try:
+            with self._cond:
+                self.peak_in_flight = max(self.peak_in_flight, in_flight)
+                if not refused:
+                    capacity = settings.capacity
+                    while capacity and self.serving >= capacity:
+                        self._cond.wait(0.5)
+                        capacity = capacity_now()
+                    self.serving += 1
+                    held = True
+                    self.peak_serving = max(self.peak_serving, self.serving)
+            latency = latency_seconds(settings.latency_ms, settings.latency_jitter_ms, rng)
+            if latency:
+                self._sleep(latency)
+            yield
+        finally:
+            if held:
+                with self._cond:
+                    self.serving -= 1
+                    self._cond.notify()
 
     def reset(self, in_flight: int) -> None:
         with self._cond:

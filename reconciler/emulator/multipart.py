@@ -15,7 +15,9 @@ class Part:
     name: str
     filename: str | None
     data: bytes
-    filelength: int | None = None  # as the client declared it, WeCom's extra parameter
+    # As the client declared it (WeCom's extra parameter). The emulator does
+    # not check it; tests read it to see that appchat's client sends it right.
+    filelength: int | None = None
 
 
 class BadForm(ValueError):

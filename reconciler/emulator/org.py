@@ -49,7 +49,9 @@ class Tag:
 
 
 def user_key(userid: str) -> str:
-    # WeCom ignores letter case when it tells user ids apart (doc 90195).
+    """WeCom tells users apart ignoring letter case (create-member doc 90195):
+    `Alice` and `alice` are one user, so every comparison of user ids in the
+    emulator (the directory, chats, seeds) goes through this."""
     return userid.lower()
 
 

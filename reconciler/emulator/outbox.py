@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from reconciler.core import facts as C
 from reconciler.core.facts import ErrCode as E
@@ -38,14 +38,28 @@ class Media:
                 "sha256": self.sha256, "created_at": self.created_at}
 
 
-def logged(content_type: str | None, raw: bytes):
-    """An upload as the call log keeps it: the file's name and size, not its bytes."""
+@dataclass(frozen=True)
+class Form:
+    """A media/upload body, read once and outside the Api lock: what the call
+    log keeps of it (the file's name and size, not its bytes), and the file,
+    or why there is none."""
+    logged: Any
+    file: multipart.Part | None = None
+    sha256: str = ""
+    missing: str | None = None  # 41005's errmsg
+
+
+def read_form(content_type: str | None, raw: bytes) -> Form:
     try:
         parts = multipart.parse(content_type, raw)
     except multipart.BadForm as exc:
-        return {"unreadable": str(exc), "length": len(raw)}
-    return {p.name: {"filename": p.filename, "length": len(p.data)} if p.filename is not None
-            else p.data.decode("utf-8", "replace") for p in parts}
+        return Form({"unreadable": str(exc), "length": len(raw)}, missing=f"media data missing: {exc}")
+    logged = {p.name: {"filename": p.filename, "length": len(p.data)} if p.filename is not None
+              else p.data.decode("utf-8", "replace") for p in parts}
+    media = [p for p in parts if p.name == "media"]
+    if not media or media[0].filename is None:
+        return Form(logged, missing="media data missing: no file in the form field 'media'")
+    return Form(logged, media[0], hashlib.sha256(media[0].data).hexdigest())
 
 
 class Outbox:
@@ -56,16 +70,12 @@ class Outbox:
 
     # -- media/upload --------------------------------------------------------
 
-    def upload(self, kind: str | None, content_type: str | None, raw: bytes, err) -> dict:
+    def upload(self, kind: str | None, form: Form, err) -> dict:
         if kind not in C.MEDIA_TYPES:
             return err(E.INVALID_MEDIA_TYPE, "invalid media type")
-        try:
-            parts = [p for p in multipart.parse(content_type, raw) if p.name == "media"]
-        except multipart.BadForm as exc:
-            return err(E.MISSING_MEDIA, f"media data missing: {exc}")
-        if not parts or parts[0].filename is None:
-            return err(E.MISSING_MEDIA, "media data missing: no file in the form field 'media'")
-        part = parts[0]
+        part = form.file
+        if part is None:
+            return err(E.MISSING_MEDIA, form.missing)
         allowed = C.MEDIA_EXTENSIONS[kind]
         ext = "." + part.filename.rpartition(".")[2].lower() if "." in part.filename else ""
         if allowed is not None and ext not in allowed:
@@ -74,8 +84,7 @@ class Outbox:
             return err(_SIZE_ERRORS.get(kind, E.INVALID_FILE_SIZE), f"invalid {kind} size")
         now = self._clock()
         self._forget_expired(now)
-        media = Media(secrets.token_urlsafe(40), kind, part.filename, len(part.data),
-                      hashlib.sha256(part.data).hexdigest(), now)
+        media = Media(secrets.token_urlsafe(40), kind, part.filename, len(part.data), form.sha256, now)
         self._media[media.media_id] = media
         return {"errcode": 0, "errmsg": "", "type": kind, "media_id": media.media_id,
                 "created_at": str(int(now))}

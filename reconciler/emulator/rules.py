@@ -2,7 +2,8 @@
 knows in, a Reject or the new chat out. No I/O, no locking, no clock.
 
 Where WeCom's documentation is silent the conservative choice is named in a
-comment and in the README (section "emulator")."""
+comment and in docs/emulator.md ("Behaviour where WeCom's documentation is
+silent")."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from reconciler.core import facts as C
 from reconciler.core.facts import ErrCode as E
 
 from . import messages as M
+from .org import user_key
 
 
 
@@ -36,22 +38,16 @@ class Chat:
 
 
 Lookup = Callable[[str], Optional[Chat]]
-# The directory: each user id's key (below) -> the id as the directory spells
+# The directory: each user id's key (org.user_key) -> the id as the directory spells
 # it. None: any well-formed user id exists, spelled as it is first written.
 Directory = Optional[Mapping[str, str]]
-
-
-def key(user_id: str) -> str:
-    """WeCom tells users apart ignoring letter case (create-member doc 90195):
-    `Alice` and `alice` are one user, so every comparison goes through this."""
-    return user_id.lower()
 
 
 def directory_of(users) -> dict[str, str]:
     """key -> user id, the first spelling of each user winning, in the order met."""
     found: dict[str, str] = {}
     for user in users:
-        found.setdefault(key(user), user)
+        found.setdefault(user_key(user), user)
     return found
 
 
@@ -90,12 +86,12 @@ def _user_list(value, field: str) -> Reject | tuple[str, ...]:
 
 
 def _outside(users, directory: Directory) -> list[str]:
-    return [] if directory is None else [u for u in users if key(u) not in directory]
+    return [] if directory is None else [u for u in users if user_key(u) not in directory]
 
 
 def _spelled(users, directory: Directory) -> tuple[str, ...]:
     """The ids as the directory spells them (as written when it is open)."""
-    return tuple(users) if directory is None else tuple(directory.get(key(u), u) for u in users)
+    return tuple(users) if directory is None else tuple(directory.get(user_key(u), u) for u in users)
 
 
 def _check_owner_format(owner) -> Reject | None:
@@ -149,14 +145,14 @@ def create(body: Mapping, lookup: Lookup, directory: Directory,
         bad = _check_owner_format(owner)
         if bad:
             return bad
-        if key(owner) not in {key(u) for u in users}:
+        if user_key(owner) not in {user_key(u) for u in users}:
             return Reject(E.OWNER_NOT_MEMBER, "owner not in userlist")
     if _outside(users, directory):
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: user not in the directory")
     if lookup(chatid) is not None:
         return Reject(E.CHATID_EXISTS, "chatid already exists")
     users = _spelled(users, directory)
-    owner = next(u for u in users if key(u) == key(owner))  # the member, as spelled in the chat
+    owner = next(u for u in users if user_key(u) == user_key(owner))  # the member, as spelled in the chat
     return Chat(chatid, name, owner, users)
 
 
@@ -177,15 +173,15 @@ def update(body: Mapping, lookup: Lookup, directory: Directory) -> Reject | Chat
     dele = _user_list(body.get("del_user_list", []), "del_user_list")
     if isinstance(dele, Reject):
         return dele
-    leaving = {key(u) for u in dele}
-    if leaving & {key(u) for u in add}:
+    leaving = {user_key(u) for u in dele}
+    if leaving & {user_key(u) for u in add}:
         # Not documented; adding and removing one person in one call is
         # contradictory, so it is refused rather than resolved either way.
         return Reject(E.INVALID_MEMBER, "invalid member: in both add_user_list and del_user_list")
-    current = {key(u): u for u in chat.userlist}
-    if [u for u in dele if key(u) not in current]:
+    current = {user_key(u): u for u in chat.userlist}
+    if [u for u in dele if user_key(u) not in current]:
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: del_user_list user not in chat")
-    joining = [u for u in add if key(u) not in current]  # adding a member (in any case) changes nothing
+    joining = [u for u in add if user_key(u) not in current]  # adding a member (in any case) changes nothing
     if _outside(joining, directory):
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: add_user_list user not in the directory")
     owner = chat.owner
@@ -196,13 +192,13 @@ def update(body: Mapping, lookup: Lookup, directory: Directory) -> Reject | Chat
         # Not documented whether the owner may be someone this same call adds.
         # Conservative rule of the project: the new owner must already be a
         # member, and must not be leaving in this call.
-        wanted = key(body["owner"])
+        wanted = user_key(body["owner"])
         if wanted not in current or wanted in leaving:
             return Reject(E.OWNER_NOT_MEMBER, "owner not in chat member list")
         owner = current[wanted]  # as the chat spells its member
-    elif key(chat.owner) in leaving:
+    elif user_key(chat.owner) in leaving:
         return Reject(E.INVALID_OWNER, "invalid owner: removing the owner requires a new owner")
-    members = tuple(u for u in chat.userlist if key(u) not in leaving) + _spelled(joining, directory)
+    members = tuple(u for u in chat.userlist if user_key(u) not in leaving) + _spelled(joining, directory)
     bad = _check_count(len(members))
     if bad:
         return bad

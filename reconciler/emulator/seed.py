@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from reconciler.core import facts as C
 
 from . import orgseed
-from .org import Org
+from .org import Org, user_key
 from .orgseed import SeedError
-from .rules import Chat, key, unique
+from .rules import Chat, unique
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,13 @@ def _chat(item, where: str, foreign: bool) -> Chat:
         raise SeedError(f"{where}: userlist must be a list of user ids")
     users = unique(users)  # `Alice` and `alice` are one member
     owner = item.get("owner", users[0] if users else None)
-    spelled = {key(u): u for u in users}
-    if not isinstance(owner, str) or key(owner) not in spelled:
+    spelled = {user_key(u): u for u in users}
+    if not isinstance(owner, str) or user_key(owner) not in spelled:
         raise SeedError(f"{where}: owner {owner!r} is not in userlist")
     name = item.get("name", "")
     if not isinstance(name, str):
         raise SeedError(f"{where}: name must be a string")
-    return Chat(chatid, name, spelled[key(owner)], users, foreign)
+    return Chat(chatid, name, spelled[user_key(owner)], users, foreign)
 
 
 def load_seed(seed) -> Seed:

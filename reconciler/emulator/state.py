@@ -11,6 +11,7 @@ import sqlite3
 from types import MappingProxyType
 from typing import Mapping
 
+from .orgseed import SeedError
 from .orgstore import read_org, write_org
 from .rules import Chat, directory_of
 from .seed import Seed
@@ -31,7 +32,12 @@ class StateError(ValueError):
 class Store:
     def __init__(self, path: str | None = None):
         self._db = _open(path)
-        self.org = read_org(self._db)  # the directory endpoints read it without the lock: never mutated
+        try:
+            # the directory endpoints read it without the lock: never mutated
+            self.org = read_org(self._db, f"state file {path}: its directory")
+        except SeedError as exc:  # the state file is at fault, not a seed: say so
+            self._db.close()
+            raise StateError(str(exc)) from None
         self._directory_cache: Mapping[str, str] | None = None
         self._directory_loaded = False
 

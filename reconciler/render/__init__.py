@@ -1,8 +1,14 @@
-"""Every view, one shape: a function (value, colour=False) -> str, chosen by
-the name of its format. The command line offers exactly these formats.
+"""The views. Those the command line offers in several formats (the plan,
+the apply report, `who`) share one shape, a function (value, colour=False)
+-> str chosen by the name of its format; the command line offers exactly
+these formats:
 
     render.PLAN["markdown"](plan)
     render.REPORT["json"](report)
+
+The others take what they need: expiring.py (the memberships, today and the
+window), chatfile.py (live chats -> a chat file) and announce.py (a change ->
+the markdown message, or None when there is nothing to say).
 """
 
 from reconciler.render.json import render_json

@@ -3,11 +3,10 @@ pipeline that opens an issue or messages each chat's owner."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from reconciler.core.expiry import Expiring
-from reconciler.render.words import safe
+from reconciler.render.words import dump_json, safe
 
 
 def _when(e: Expiring) -> str:
@@ -35,5 +34,4 @@ def render_expiring_text(found: list[Expiring], today: date, within: int) -> str
 
 
 def render_expiring_json(found: list[Expiring], today: date, within: int) -> str:
-    return json.dumps({"today": today.isoformat(), "within_days": within,
-                       "memberships": [e.data for e in found]}, indent=2, ensure_ascii=False) + "\n"
+    return dump_json({"today": today.isoformat(), "within_days": within, "memberships": [e.data for e in found]})

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
-from reconciler.render.words import NOT_IN_DIRECTORY, ending_text, error_groups, plural, quoted, safe
+from reconciler.render.words import (ERRORS, NO_CHANGES, STAYING, ending_text, error_groups, person, plural, quoted,
+                                         removal_notes, safe, staying)
 
 MARKER = "<!-- appchat-plan -->"
 MAX_CHARS = 65_536
@@ -87,7 +88,7 @@ def render_markdown(plan: Plan, colour: bool = False) -> str:
         "",
     ]
     if not plan.changes and not plan.errors and not plan.expiring:
-        top.append("No changes. WeCom matches the files.")
+        top.append(NO_CHANGES)
         return "\n".join(top) + "\n"
 
     sections = {sec.key: sec for sec in _sections(plan) if sec.items}
@@ -121,6 +122,8 @@ def render_markdown(plan: Plan, colour: bool = False) -> str:
             out += ["", f"_… and {missing:,} more {sec.noun if missing == 1 else _PLURAL[sec.noun]}, cut to stay under GitHub's comment limit._"]
         out += sec.tail
         out.append("")
+    if not plan.changes and not plan.errors:  # only warnings: the text plan says it too
+        out.append(NO_CHANGES)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -153,7 +156,7 @@ def _sections(plan: Plan) -> list[_Section]:
                   f"{len(c.before.members)} members: {_removed(c, names)}" for c in removing]),
         _Section("warnings", "warning", ["#### ⚠️ Warnings", ""],
                  [f"- {code(chat_id)}: {plain(w)}" for chat_id, w in warnings]),
-        _Section("errors", "error", ["#### ❌ Errors (these chats could not be read and are not planned)", ""],
+        _Section("errors", "error", [f"#### ❌ {ERRORS}", ""],
                  _error_items(plan)),
         _Section("details", "chat", ["#### Changes by chat", ""], [_details(c, names) for c in plan.changes]),
     ]
@@ -169,13 +172,9 @@ def _error_items(plan: Plan) -> list[str]:
 def _removed(c: Change, names) -> str:
     """Who leaves, each with why when the files say it (an ended membership)
     or WeCom does (not in the directory)."""
-    why = {e.user_id: e.why for e in c.expired}
-    gone = set(c.not_in_directory or ())
-    parts = []
-    for user in sorted(c.removed):
-        notes = [n for n in (why.get(user), NOT_IN_DIRECTORY if user in gone else None) if n]
-        parts.append(who(user, names) + (f" ({plain('; '.join(notes))})" if notes else ""))
-    return ", ".join(parts)
+    notes = removal_notes(c)
+    return ", ".join(who(user, names) + (f" ({plain(notes[user])})" if user in notes else "")
+                     for user in sorted(c.removed))
 
 
 def _person_row(p: PersonChange, names=None) -> str:
@@ -189,14 +188,9 @@ def _person_row(p: PersonChange, names=None) -> str:
 
 def _details(c: Change, names=None) -> str:
     after = c.after
-
-    def named(user: str) -> str:
-        name = names.get(user) if names else None
-        return safe(user) + (f" ({safe(name)})" if name and name != user else "")
-
     if c.before is None:
         title = f"➕ create {code(c.chat_id)} {plain(quoted(after.name))}: {plural(len(after.members), 'member')}"
-        body = [f"+ {named(m)}" + (" (owner)" if m == after.owner else "") for m in after.members]
+        body = [f"+ {person(m, names)}" + (" (owner)" if m == after.owner else "") for m in after.members]
     else:
         before = c.before
         changed = [f"+{len(c.added)} / −{len(c.removed)} members"]
@@ -206,10 +200,13 @@ def _details(c: Change, names=None) -> str:
             body.append(f"~ name: {quoted(before.name)} -> {quoted(after.name)}")
         if before.owner != after.owner:
             changed.append("new owner")
-            body.append(f"~ owner: {safe(before.owner)} -> {safe(after.owner)}")
-        why = {e.user_id: e.why for e in c.expired}
-        body += [f"- {named(m)}" + (f"  ({safe(why[m])})" if m in why else "") for m in sorted(c.removed)]
-        body += [f"+ {named(m)}" for m in sorted(c.added)]
+            body.append(f"~ owner: {person(before.owner, names)} -> {person(after.owner, names)}")
+        notes = removal_notes(c)
+        body += [f"- {person(m, names)}" + (f"  ({safe(notes[m])})" if m in notes else "") for m in sorted(c.removed)]
+        body += [f"+ {person(m, names)}" for m in sorted(c.added)]
+        kept = staying(c)
+        if kept:
+            body.append(f"! {STAYING}: " + ", ".join(person(m, names) for m in kept))
         title = f"✏️ update {code(c.chat_id)} {plain(quoted(after.name))}: {', '.join(changed)}"
     return "\n".join([
         f"<details><summary>{title}</summary>",

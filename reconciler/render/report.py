@@ -52,17 +52,20 @@ def _calls(o: ChatOutcome) -> str:
     return f"{o.calls_made}/{o.calls_planned} call{'s' if o.calls_planned != 1 else ''}"
 
 
-def _reason(o: ChatOutcome) -> str:
-    if o.errcode is not None:
-        return f"  errcode {o.errcode}" + (f": {safe(o.message)}" if o.message else "")
-    return f"  {safe(o.message)}" if o.message else ""
+def _reason(errcode: int | None, message: str | None) -> str:
+    """`  errcode 86216: message`, or as much of it as there is; "" for neither.
+    Chats and announcements alike: a failure without an answer from WeCom
+    (a network error) has a message and no errcode."""
+    if errcode is not None:
+        return f"  errcode {errcode}" + (f": {safe(message)}" if message else "")
+    return f"  {safe(message)}" if message else ""
 
 
 def _one(o: ChatOutcome) -> list[str]:
-    lines = [f"  {o.status!s:<8} {o.action!s:<6} {safe(o.chat_id)}  ({_calls(o)}){_reason(o)}"]
+    lines = [f"  {o.status!s:<8} {o.action!s:<6} {safe(o.chat_id)}  ({_calls(o)}){_reason(o.errcode, o.message)}"]
     if o.announcement:
         a = o.announcement
-        detail = "" if a.status == "sent" else f" (errcode {a.errcode}): {safe(a.message)}"
+        detail = "" if a.status == "sent" else _reason(a.errcode, a.message)
         lines.append(f"           announcement {a.status}{detail}")
     return lines
 
@@ -73,7 +76,7 @@ def _many(group: list[ChatOutcome]) -> str:
     made = sum(o.calls_made for o in group)
     planned = sum(o.calls_planned for o in group)
     return (f"  {first.status!s:<8} {plural(len(group), 'chat')} ({made}/{planned} calls in all): "
-            f"{ids}{_reason(first)}")
+            f"{ids}{_reason(first.errcode, first.message)}")
 
 
 def _interrupted(report: ApplyReport) -> list[str]:

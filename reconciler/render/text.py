@@ -8,8 +8,8 @@ from __future__ import annotations
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
 from reconciler.render.palette import Palette
-from reconciler.render.words import (NOT_IN_DIRECTORY, ending_text, error_groups, person, plural, quoted, safe,
-                                         summary_line)
+from reconciler.render.words import (ERRORS, NO_CHANGES, STAYING, ending_text, error_groups, person, plural, quoted,
+                                         removal_notes, safe, staying, summary_line)
 
 
 def render_text(plan: Plan, colour: bool = False) -> str:
@@ -17,7 +17,7 @@ def render_text(plan: Plan, colour: bool = False) -> str:
     if not plan.changes and not plan.errors:
         soon = [p.yellow(f"  ! {safe(e.chat_id)}: {ending_text(e, plan.names)}") for e in plan.expiring]
         head = [p.bold("Warnings:"), *soon, ""] if soon else []
-        return "\n".join([*head, "No changes. WeCom matches the files."]) + "\n"
+        return "\n".join([*head, NO_CHANGES]) + "\n"
     out: list[str] = []
     for change in plan.changes:
         out += _change(change, p, plan.names)
@@ -29,7 +29,7 @@ def render_text(plan: Plan, colour: bool = False) -> str:
         out += [p.yellow(f"  ! {safe(chat_id)}: {safe(w)}") for chat_id, w in warnings]
         out.append("")
     if plan.errors:
-        out.append(p.bold("Errors (these chats could not be read and are not planned):"))
+        out.append(p.bold(f"{ERRORS}:"))
         out += _errors(plan, p)
         out.append("")
     people = plan.people
@@ -60,7 +60,7 @@ def _change(change: Change, p: Palette, names=None) -> list[str]:
     if change.before is None:
         lines = [p.green(f"+ create chat {chat}") + where,
                  f"    name:    {quoted(after.name)}",
-                 f"    owner:   {safe(after.owner)}",
+                 f"    owner:   {person(after.owner, names)}",
                  f"    members: {len(after.members)}"]
         lines += [p.green(f"      + {person(m, names)}") + (" (owner)" if m == after.owner else "")
                   for m in after.members]
@@ -70,16 +70,14 @@ def _change(change: Change, p: Palette, names=None) -> list[str]:
     if before.name != after.name:
         lines.append(p.yellow(f"    ~ name: {quoted(before.name)} -> {quoted(after.name)}"))
     if before.owner != after.owner:
-        lines.append(p.yellow(f"    ~ owner: {safe(before.owner)} -> {safe(after.owner)}"))
-    why = {e.user_id: e.why for e in change.expired}
-    gone = set(change.not_in_directory or ())
+        lines.append(p.yellow(f"    ~ owner: {person(before.owner, names)} -> {person(after.owner, names)}"))
+    notes = removal_notes(change)
     for m in sorted(change.removed):
-        notes = [n for n in (why.get(m), NOT_IN_DIRECTORY if m in gone else None) if n]
-        lines.append(p.red(f"    - {person(m, names)}") + (f"  ({'; '.join(map(safe, notes))})" if notes else ""))
+        lines.append(p.red(f"    - {person(m, names)}") + (f"  ({safe(notes[m])})" if m in notes else ""))
     lines += [p.green(f"    + {person(m, names)}") for m in sorted(change.added)]
-    staying = sorted(gone - change.removed)
-    if staying:
-        lines.append(p.yellow(f"    ! {NOT_IN_DIRECTORY}, staying (prune: false): " + ", ".join(map(safe, staying))))
+    kept = staying(change)
+    if kept:
+        lines.append(p.yellow(f"    ! {STAYING}: " + ", ".join(person(m, names) for m in kept)))
     lines.append(f"    members: {len(before.members)} -> {len(after.members)} "
                  f"(+{len(change.added)} / -{len(change.removed)})")
     if len(change.calls) > 1:

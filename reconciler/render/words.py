@@ -56,6 +56,13 @@ def error_text(code: int | None, message: str) -> str:
 
 
 NOT_IN_DIRECTORY = "not in the directory: left, or outside the app's visible range"
+NO_CHANGES = "No changes. WeCom matches the files."
+# Over the plan's errors: chats WeCom could not read and chats whose files are
+# at fault (an unknown department, a user not in the directory) alike.
+ERRORS = "Errors (these chats could not be planned)"
+# The live members not in the directory whom a change keeps: with prune: false
+# the files never remove the people they do not name.
+STAYING = f"{NOT_IN_DIRECTORY}, staying (prune: false)"
 
 
 def person(user: str, names) -> str:
@@ -64,8 +71,28 @@ def person(user: str, names) -> str:
     return f"{safe(user)} ({safe(name)})" if name and name != user else safe(user)
 
 
-def ending_text(ending, names, today=None) -> str:
-    """`vendor1 (张三) until 2026-12-05: contractor`, for a plan's warnings."""
+def removal_notes(change) -> dict[str, str]:
+    """Why a removed member leaves, for those the plan knows it of: their
+    membership ended (`expired 2027-01-31: contractor`), they are not in the
+    directory, or both. Raw text: each view escapes it its own way."""
+    why = {e.user_id: e.why for e in change.expired}
+    gone = set(change.not_in_directory or ())
+    notes = {}
+    for user in change.removed:
+        said = [n for n in (why.get(user), NOT_IN_DIRECTORY if user in gone else None) if n]
+        if said:
+            notes[user] = "; ".join(said)
+    return notes
+
+
+def staying(change) -> list[str]:
+    """The live members not in the directory whom the change keeps, sorted."""
+    return sorted(set(change.not_in_directory or ()) - set(change.removed))
+
+
+def ending_text(ending, names) -> str:
+    """`membership of vendor1 (张三) ends 2026-12-05: contractor
+    (chats/x.yaml:4:9)`, for a plan's warnings."""
     grant = ending.grant
     who = person(ending.who, names) if ":" not in ending.who else ending.who
     reason = f": {safe(grant.reason)}" if grant.reason else ""
@@ -83,6 +110,9 @@ def by_cause(items: Iterable[tuple[str, Hashable]]) -> list[tuple[Any, list[str]
 
 
 def error_groups(errors) -> list[tuple[str, list[str]]]:
-    """The plan's read errors as (text, chat ids), one entry per cause."""
-    return [(error_text(code, message), ids)
-            for (code, message), ids in by_cause((e.chat_id, (e.errcode, e.message)) for e in errors)]
+    """The plan's errors as (text, chat ids), one entry per cause. An error
+    the files can fix says where (`... (chats/a.yaml:4:7)`): the same
+    message at two places is two causes."""
+    return [(error_text(code, message) + (f" ({source})" if source else ""), ids)
+            for (code, message, source), ids in by_cause((e.chat_id, (e.errcode, e.message, e.source))
+                                                         for e in errors)]

@@ -150,6 +150,29 @@ def test_an_unusable_state_file_is_one_line_and_exit_1(tmp_path, case):
         assert path.read_bytes() == before  # the file is left as it was
 
 
+@pytest.mark.parametrize("stored, why", [
+    ('{"departments": []}', "departments: the root department (id 1, parentid 0) is missing"),
+    ("{oops", "not JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+    ("[]", "not a JSON object"),
+])
+def test_a_damaged_directory_in_the_state_file_is_a_state_file_error(tmp_path, stored, why):
+    import sqlite3
+
+    from reconciler.emulator.seed import load_seed
+    from reconciler.emulator.state import Store
+
+    path = tmp_path / "state.sqlite"
+    store = Store(str(path))
+    store.load(load_seed(None))
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE org SET data = ?", (stored,))
+    db.close()
+    code, out, err = run_cli(["emulator", "--port", "0", "--state", str(path)], timeout=30)
+    assert code == 1 and out == ""
+    assert err == f"appchat emulator: error: state file {path}: its directory: {why}\n"
+
+
 def test_a_port_in_use_is_one_line_and_exit_1():
     import socket
     with socket.socket() as busy:

@@ -129,6 +129,44 @@ def test_refusals_past_max_concurrent_neither_wait_in_line_nor_count_as_in_fligh
     assert first == [0]
 
 
+def test_refusals_in_their_latency_hold_no_place_in_line(emulator_factory):
+    # Every request, refused ones too, is held in its latency until released,
+    # so refusals are in flight while the one real request is in service.
+    release = threading.Event()
+    sleeping = Recorded()
+
+    def sleep(seconds):
+        sleeping(seconds)
+        release.wait(30)
+
+    emu = emulator_factory(seed=SEED, sleep=sleep)
+    token = RawApi(emu).login()  # no latency yet: no sleep
+    emu.set_faults(capacity=1, max_concurrent=1, latency_ms=1)
+    answers: list[int] = []
+
+    def read():
+        answers.append(requests.get(emu.base_url + "appchat/get", params={"access_token": token, "chatid": "team"},
+                                    timeout=30).json()["errcode"])
+
+    first = threading.Thread(target=read)
+    first.start()
+    refused = [threading.Thread(target=read) for _ in range(3)]
+    try:
+        assert _until(lambda: len(sleeping.seconds) == 1)
+        for t in refused:
+            t.start()
+        assert _until(lambda: len(sleeping.seconds) == 4), sleeping.seconds
+        load = emu.load()
+        assert load["peak_serving"] == 1, f"refusals took a place in line: {load}"
+        assert load["in_flight"] == 1
+    finally:
+        release.set()
+        for t in (first, *refused):
+            t.join(30)
+    assert sorted(answers) == [0, 45033, 45033, 45033]
+    assert emu.load()["peak_serving"] == 1
+
+
 def test_load_over_http_and_reset(emulator):
     admin = emulator.admin_url
     RawApi(emulator).login()

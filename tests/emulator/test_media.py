@@ -94,6 +94,22 @@ def test_the_call_log_keeps_the_file_name_and_size_not_its_bytes(api, emu):
     assert emu.media()[0]["filename"] == "截图.png"
 
 
+def test_an_upload_is_read_once_for_its_answer_and_the_call_log(api, emu, monkeypatch):
+    reads = []
+    real = multipart.parse
+
+    def counted(content_type, body):
+        reads.append(len(body))
+        return real(content_type, body)
+
+    monkeypatch.setattr(multipart, "parse", counted)
+    assert api.upload("file", "a.pdf", PDF)["errcode"] == 0
+    assert len(reads) == 1
+    [call] = [c for c in emu.calls() if c["path"] == "media/upload"]
+    assert call["body"] == {"media": {"filename": "a.pdf", "length": len(PDF)}} and call["errcode"] == 0
+    assert emu.media()[0]["sha256"] == hashlib.sha256(PDF).hexdigest()
+
+
 def test_media_expire_after_three_days_and_reset_forgets_them(api, emu, clock):
     first = api.upload("file", "a.pdf", PDF)["media_id"]
     clock.advance(3 * 24 * 3600)

@@ -160,3 +160,19 @@ def test_a_single_enormous_chat_stays_under_the_limit():
     out = render_markdown(plan)
     assert len(out) < LIMIT
     assert "| 0 | 1 | 0 | 0 | +2000 | −2000 |" in out
+
+
+def test_only_warnings_still_says_there_are_no_changes_as_the_text_plan_does():
+    from datetime import date
+
+    from reconciler.core.model import USER, Grant, Source
+    from reconciler.render import render_text
+
+    ending = Grant(USER, "vera", Source("chats/a.yaml", 7, 9), date(2027, 1, 31), "contractor")
+    plan = make_plan([DesiredChat("ops", "Ops", "alice", frozenset({"alice", "bob"}), grants=(ending,))],
+                     {"ops": have("ops", "Ops", "alice", "alice bob vera")}, today=date(2027, 1, 28))
+    assert plan.expiring and not plan.changes
+    out = render_markdown(plan)
+    assert "#### ⚠️ Warnings" in out and "membership of vera ends 2027-01-31: contractor" in out
+    assert out.endswith("\n\nNo changes. WeCom matches the files.\n")
+    assert render_text(plan).endswith("\nNo changes. WeCom matches the files.\n")

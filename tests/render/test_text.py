@@ -49,7 +49,7 @@ def test_whole_text_plan():
     + carol
     members: 3 -> 2 (+1 / -2)
 
-Errors (these chats could not be read and are not planned):
+Errors (these chats could not be planned):
   ! legacy: 86008 chat was not created by this app
 
 People:
