@@ -126,3 +126,17 @@ def test_a_saved_plan_resends_only_ids_it_carried(emulator_factory, monkeypatch,
     for key, ids in resend.items():
         assert key == "chatid" or set(ids) <= set(planned[key])
     assert state(emu, "team")["userlist"] == ["alice", "carol", "zoe"]
+
+
+def test_a_resend_counts_against_the_hourly_budget_of_chat_changes():
+    from types import SimpleNamespace
+
+    from reconciler.app.refusals import Budget
+    from reconciler.core.facts import CHAT_CHANGES_PER_HOUR
+
+    def plan_of(n: int) -> list:
+        return [SimpleNamespace(calls=[SimpleNamespace(path="appchat/update")] * n)]
+
+    assert Budget(plan_of(CHAT_CHANGES_PER_HOUR)).take() is False  # the plan spends it all: no resend
+    budget = Budget(plan_of(CHAT_CHANGES_PER_HOUR - 1))
+    assert budget.take() is True and budget.take() is False
