@@ -95,7 +95,7 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
     def body(client) -> int:
         if not _preflight_ok(plan, client, request, out, saved=True):
             return ExitCode.ERROR
-        return _execute(plan, client, request, out, signals)
+        return _execute(plan, client, request, out, signals, saved=True)
 
     return _locked(request, out, body)
 
@@ -133,7 +133,7 @@ def _preflight_ok(plan: Plan, client, request: Request, out: Output, *, saved: b
     return True
 
 
-def _execute(plan: Plan, client, request: Request, out: Output, signals) -> int:
+def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: bool = False) -> int:
     import logging
 
     from reconciler.app.execute import execute
@@ -141,7 +141,7 @@ def _execute(plan: Plan, client, request: Request, out: Output, signals) -> int:
     log = logging.getLogger(__name__)
     report = execute(plan, client, concurrency=request.concurrency,
                      announce=request.announce or request.template is not None,
-                     announce_template=request.template, signals=signals,
+                     announce_template=request.template, signals=signals, saved=saved,
                      on_done=lambda o: log.info("%s: %s %s", o.chat_id, o.status, o.message))
     out.report(report)
     if report.announcements_failed:

@@ -39,10 +39,13 @@ from reconciler.app.announce import announce_change
 from reconciler.app.interrupt import Signals
 from reconciler.core.plan import Action, Change, Plan
 from reconciler.core.policy import fit_quotas
+from reconciler.core.refusal import Refused, plan_again, refusal_message
 from reconciler.core.report import APPLIED, FAILED, SKIPPED, ApplyReport, ChatOutcome
-from reconciler.core.state import ChatState, apply_call, drift, state_of
+from reconciler.core.state import ChatState, InconsistentCall, apply_call, drift
+from reconciler.app.refusals import Budget, Landed, refused_for_users, settle
+from reconciler.app.reread import read_back, read_state, settle_unknown, text_of
 from reconciler.render.announce import AnnounceTemplate
-from reconciler.wecom.errors import ChatNotFound, InvalidCredentials, RateLimited, WeComError, WriteOutcomeUnknown
+from reconciler.wecom.errors import InvalidCredentials, RateLimited, WeComError, WriteOutcomeUnknown
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,10 @@ class _Stop:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # chat id -> write calls answered so far, for the chats whose first write was sent
     under_way: dict[str, int] = field(default_factory=dict)
+    # Facts of the run the workers share: a saved plan's (its next step is
+    # to plan again, never to re-run it), and what a resend may spend.
+    saved: bool = False
+    budget: Budget = field(default_factory=lambda: Budget(()))
 
     def set(self, reason: str) -> None:
         with self.lock:
@@ -92,22 +99,10 @@ def _skipped(change: Change, message: str, calls_made: int = 0) -> ChatOutcome:
     return ChatOutcome(change.chat_id, change.action, SKIPPED, calls_made, len(change.calls), message=message)
 
 
-def _failed(change: Change, made: int, errcode: int | None, message: str, verified: bool | None = None
-            ) -> ChatOutcome:
+def _failed(change: Change, made: int, errcode: int | None, message: str, verified: bool | None = None,
+            refused: tuple[Refused, ...] = ()) -> ChatOutcome:
     return ChatOutcome(change.chat_id, change.action, FAILED, made, len(change.calls), errcode, message,
-                       verified=verified)
-
-
-def _text(exc: WeComError) -> str:
-    return exc.errmsg or str(exc)
-
-
-def read_state(client: Any, chat_id: str) -> ChatState | None:
-    """The chat as WeCom has it now; None when it does not exist."""
-    try:
-        return state_of(client.get_chat(chat_id))
-    except ChatNotFound:
-        return None
+                       verified=verified, refused=refused)
 
 
 def _apply_one_safe(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool,
@@ -117,8 +112,8 @@ def _apply_one_safe(change: Change, client: Any, stop: _Stop, announce: bool, re
     except Exception as exc:  # a surprise in one chat must not end the run for the others
         log.debug("unexpected error applying %s", change.chat_id, exc_info=True)
         made = stop.under_way.get(change.chat_id, 0)
-        return _failed(change, made, None, f"unexpected {type(exc).__name__}: {exc}; read the chat before applying "
-                                           f"again")
+        return _failed(change, made, None, f"unexpected {type(exc).__name__}: {exc}; read the chat, then "
+                                           f"{plan_again(stop.saved)}")
 
 
 def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool,
@@ -134,7 +129,7 @@ def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck
             stop.set(_stop_reason(exc))
             return _skipped(change, f"not attempted: {stop.reason}")
         except WeComError as exc:
-            return _failed(change, 0, exc.errcode, f"cannot read the chat before writing: {_text(exc)}")
+            return _failed(change, 0, exc.errcode, f"cannot read the chat before writing: {text_of(exc)}")
         moved = drift(change.before, now)
         if moved:
             return _skipped(change, "stale: changed since it was planned: " + "; ".join(moved))
@@ -142,80 +137,69 @@ def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck
             return _skipped(change, f"not attempted: {stop.no_new_chat()}")
     made = 0
     state = change.before
+    refused: list[Refused] = []  # ids WeCom refused (People who have left, docs/apply.md)
+    code: int | None = None  # WeCom's errcode for them
     stop.under_way[change.chat_id] = 0
     for call in change.calls:
         if stop.is_set():
             return _skipped(change, f"stopped after {made} of {len(change.calls)} calls: {stop.reason}", made)
-        expected = apply_call(state, call)
+        try:
+            expected = apply_call(state, call)
+        except InconsistentCall as exc:  # only after a refusal: the chat is not where the plan thought
+            return _failed(change, made, code, f"{refusal_message(refused, stop.saved)}; the next call was not "
+                                               f"sent ({exc})", refused=tuple(refused))
         try:
             client.call(call.path, call.body)
         except WriteOutcomeUnknown as exc:
             # The request may have reached WeCom; only the chat itself can
             # say. Retrying blind could add someone twice (86216) or undo
             # nothing; reading is always safe.
-            verdict = _settle_unknown(client, change.chat_id, expected)
+            verdict = settle_unknown(client, change.chat_id, expected, stop.saved)
             if verdict is not None:
                 return _failed(change, made, exc.errcode, f"{exc}; {verdict}")
         except (RateLimited, InvalidCredentials) as exc:
             stop.set(_stop_reason(exc))
-            return _failed(change, made, exc.errcode, _text(exc))
+            return _failed(change, made, exc.errcode, text_of(exc))
         except WeComError as exc:
-            return _failed(change, made, exc.errcode, _text(exc))
+            if not refused_for_users(call, exc):
+                return _failed(change, made, exc.errcode, text_of(exc))
+            try:
+                settled = settle(client, change.chat_id, call, exc, stop.budget, stop.saved)
+            except (RateLimited, InvalidCredentials) as again:
+                stop.set(_stop_reason(again))
+                return _failed(change, made, exc.errcode, text_of(exc))
+            refused += settled.refused
+            code = exc.errcode
+            if settled.failure is not None:
+                return _failed(change, made + settled.sent, exc.errcode, settled.failure, refused=tuple(refused))
+            made += settled.sent
+            stop.under_way[change.chat_id] = made
+            state = settled.state
+            continue
         made += 1
         stop.under_way[change.chat_id] = made
         state = expected
-    problem = _read_back(client, change)
+    return _verified(change, client, made, state, refused, code, stop.saved, announce, template)
+
+
+def _verified(change: Change, client: Any, made: int, state: ChatState, refused: list[Refused], code: int | None,
+              saved: bool, announce: bool, template: AnnounceTemplate | None) -> ChatOutcome:
+    """The outcome once the calls are made: read back against `state` (the
+    plan's `after` less what WeCom refused); a refused addition fails the
+    chat, a refused removal is a warning on an applied chat."""
+    problem = read_back(client, change.chat_id, state if refused else change.after)
+    errors = [r for r in refused if r.is_error]
     if problem is not None:
-        return _failed(change, made, None, problem, verified=False)
-    announcement = (announce_change(client, change, template) if announce and change.action is Action.UPDATE
+        message = f"{refusal_message(refused, saved)}; {problem}" if refused else problem
+        return _failed(change, made, None, message, verified=False, refused=tuple(refused))
+    if errors:
+        return _failed(change, made, code, refusal_message(refused, saved), verified=True, refused=tuple(refused))
+    done = Landed(change.chat_id, change.before, state, change.announce) if refused else change
+    announcement = (announce_change(client, done, template) if announce and change.action is Action.UPDATE
                     else None)
     return ChatOutcome(change.chat_id, change.action, APPLIED, made, len(change.calls), announcement=announcement,
-                       verified=True)
-
-
-def _read_back(client: Any, change: Change) -> str | None:
-    """None when the chat, read once after its calls, is the plan's `after`;
-    otherwise what the user needs to know."""
-    try:
-        now = read_state(client, change.chat_id)
-    except WeComError as exc:
-        return (f"its calls were answered, but reading it back failed ({_text(exc)}): not verified; "
-                f"`appchat plan` shows what it is now")
-    if change.after.same_as(now):
-        return None
-    if now is None:
-        return "read back after its calls, the chat does not exist"
-    return "read back after its calls, it is not the plan's `after`: " + _unlike(now, change.after)
-
-
-def _unlike(now: ChatState, after: ChatState) -> str:
-    wanted = {m.lower() for m in after.members}
-    have = {m.lower() for m in now.members}
-    parts = []
-    extra = sorted(m for m in now.members if m.lower() not in wanted)
-    missing = sorted(m for m in after.members if m.lower() not in have)
-    if extra:
-        parts.append("also has " + ", ".join(extra))
-    if missing:
-        parts.append("lacks " + ", ".join(missing))
-    if now.name != after.name:
-        parts.append(f"is named {now.name!r}, not {after.name!r}")
-    if now.owner.lower() != after.owner.lower():
-        parts.append(f"is owned by {now.owner}, not {after.owner}")
-    return "; ".join(parts)
-
-
-def _settle_unknown(client: Any, chat_id: str, expected: ChatState) -> str | None:
-    """None when a re-read shows the unanswered call took effect; otherwise
-    what the user needs to know."""
-    try:
-        now = read_state(client, chat_id)
-    except WeComError as exc:
-        return f"the chat could not be re-read either ({exc}): its state is unknown; run apply again"
-    if expected.same_as(now):
-        log.info("%s: no answer to a write, but a re-read shows it took effect", chat_id)
-        return None
-    return "a re-read shows the call did not take effect; run apply again"
+                       verified=True, message="warning: " + refusal_message(refused, saved) if refused else "",
+                       refused=tuple(refused))
 
 
 def _stop_reason(exc: WeComError) -> str:
@@ -228,7 +212,7 @@ def _stop_reason(exc: WeComError) -> str:
 def execute(plan: Plan, client: Any, *, concurrency: int | None = None, announce: bool = False,
             recheck: bool = True, on_done: Callable[[ChatOutcome], None] | None = None,
             announce_template: AnnounceTemplate | None = None, signals: Signals | None = None,
-            grace: float = GRACE_SECONDS) -> ApplyReport:
+            grace: float = GRACE_SECONDS, saved: bool = False) -> ApplyReport:
     """Make the plan's calls, `concurrency` chats at a time (default
     WRITE_CONCURRENCY: writes do not adapt). Never raises for one chat's
     failure; returns one outcome per chat in `changes`, sorted by chat_id.
@@ -236,9 +220,10 @@ def execute(plan: Plan, client: Any, *, concurrency: int | None = None, announce
     joined and left. With `signals`, a signal ends the run as the module's
     docstring says; the report is then `forced` when chats were left with a
     call in flight (their worker threads are not waited for: the caller must
-    exit without joining them)."""
+    exit without joining them). `saved`: the plan came from a file, and a
+    failure's next step is to plan again."""
     fits, deferred, notes = fit_quotas(plan.changes)
-    stop = _Stop()
+    stop = _Stop(saved=saved, budget=Budget(fits))
     outcomes: dict[str, ChatOutcome] = {}
     for change in deferred:
         outcomes[change.chat_id] = _skipped(change, "not attempted: over WeCom's quota for one run (see note)")
@@ -275,7 +260,7 @@ def execute(plan: Plan, client: Any, *, concurrency: int | None = None, announce
                 outcomes[change.chat_id] = _cut_short(change, stop)
     ordered = tuple(outcomes[c.chat_id] for c in plan.changes)
     interrupted = signals.first if signals is not None else None
-    return ApplyReport(ordered, tuple(notes), stop.reason, interrupted=interrupted, forced=forced)
+    return ApplyReport(ordered, tuple(notes), stop.reason, interrupted=interrupted, forced=forced, saved=saved)
 
 
 def _cut_short(change: Change, stop: _Stop) -> ChatOutcome:
@@ -284,4 +269,4 @@ def _cut_short(change: Change, stop: _Stop) -> ChatOutcome:
     if made is None:
         return _skipped(change, f"not attempted: {stop.interrupted}")
     return _failed(change, made, None, f"stopped at once with a call in flight ({made} of {len(change.calls)} "
-                                       f"answered): its state is unknown; run apply again")
+                                       f"answered): its state is unknown; {plan_again(stop.saved)}")

@@ -76,8 +76,12 @@ class ApplyConsole:
         elif report.outcomes or report.notes or report.stopped:
             sys.stdout.write(render.REPORT["text"](report))
         sys.stdout.flush()
+        for o in report.outcomes:
+            for r in o.warnings:  # refused removals: exit 0, but a pipeline's log should show them
+                print(f"warning: {o.chat_id}: WeCom refused to {r.text}", file=sys.stderr)
         if report.interrupted and not report.refusals:  # a refusal has said it: nothing was written
-            print(f"error: interrupted by {report.interrupted}; run apply again to finish", file=sys.stderr)
+            again = "plan again and apply the new plan" if report.saved else "run apply again"
+            print(f"error: interrupted by {report.interrupted}; {again} to finish", file=sys.stderr)
         if report.forced:
             # Calls are still in flight in worker threads that nobody will wait
             # for (the interpreter would, at exit): say what is known, then go.

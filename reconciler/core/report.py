@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from reconciler.core.refusal import Refused
+
 
 class Status(str, Enum):
     APPLIED = "applied"
@@ -49,6 +51,14 @@ class ChatOutcome:
     # plan's `after`, False when it did not (the outcome is then a failure),
     # None when it was not read back (no call made, or none succeeded).
     verified: bool | None = None
+    # User ids WeCom refused (someone who left, someone not in the directory):
+    # the rest of the chat's change was sent without them (core.refusal).
+    refused: tuple[Refused, ...] = ()
+
+    @property
+    def warnings(self) -> list[Refused]:
+        """Refused removals: the chat counts as converged without them."""
+        return [r for r in self.refused if not r.is_error]
 
     @property
     def not_started(self) -> bool:
@@ -72,6 +82,7 @@ class ChatOutcome:
             "message": self.message,
             "announcement": self.announcement.data if self.announcement else None,
             "verified": self.verified,
+            "refused": [r.data for r in self.refused],
         }
 
 
@@ -86,6 +97,7 @@ class ApplyReport:
     # calls in flight had answered: those chats are reported as unknown.
     interrupted: str | None = None
     forced: bool = False
+    saved: bool = False  # applied from a plan file: the next step after a failure is to plan again
 
     def _with(self, status: Status) -> list[ChatOutcome]:
         return [o for o in self.outcomes if o.status == status]

@@ -69,6 +69,8 @@ def _first(query: dict, name: str) -> str | None:
 
 class Api(Control):
     def __init__(self, config: EmulatorConfig):
+        if config.departed_removal_errcode not in rules.DEPARTED_ERRCODES:
+            raise ValueError(f"departed_removal_errcode must be one of {rules.DEPARTED_ERRCODES}")
         self.config = config
         self.lock = threading.RLock()
         self.clock = config.clock
@@ -223,7 +225,7 @@ class Api(Control):
         return {"errcode": 0, "errmsg": "ok", "chatid": result.chatid}
 
     def _update(self, body: dict, err) -> dict:
-        result = rules.update(body, self.store.get, self.store.directory())
+        result = rules.update(body, self.store.get, self.store.directory(), self.config.departed_removal_errcode)
         if isinstance(result, rules.Reject):
             return err(result.errcode, result.errmsg)
         if not self.quotas.can_change():

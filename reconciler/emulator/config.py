@@ -32,6 +32,10 @@ class EmulatorConfig:
     changes_per_hour: int = C.CHAT_CHANGES_PER_HOUR
     creates_per_day: int = C.CHAT_CREATES_PER_DAY
     messages_per_minute: int = MESSAGES_PER_MEMBER_PER_MINUTE  # excess is dropped silently, as WeCom does
+    # What appchat/update answers when del_user_list names a member who is not
+    # in the seeded directory (someone who left): 0 lets it through, 86216 or
+    # 40003 refuses the whole call (rules.DEPARTED_ERRCODES).
+    departed_removal_errcode: int = 0
     # Faults (see faults.FaultSettings for meaning); changeable at runtime.
     latency_ms: int = 0
     latency_jitter_ms: int = 0

@@ -37,6 +37,10 @@ class Chat:
                 "userlist": list(self.userlist)}
 
 
+# What a removal of someone who has left may answer (both plausible, neither
+# documented); 0 lets it through.
+DEPARTED_ERRCODES = (0, E.MEMBER_NOT_ALLOWED, E.INVALID_USERID)
+
 Lookup = Callable[[str], Optional[Chat]]
 # The directory: each user id's key (org.user_key) -> the id as the directory spells
 # it. None: any well-formed user id exists, spelled as it is first written.
@@ -156,8 +160,10 @@ def create(body: Mapping, lookup: Lookup, directory: Directory,
     return Chat(chatid, name, owner, users)
 
 
-def update(body: Mapping, lookup: Lookup, directory: Directory) -> Reject | Chat:
-    """appchat/update: the chat as it is after the call."""
+def update(body: Mapping, lookup: Lookup, directory: Directory, departed: int = 0) -> Reject | Chat:
+    """appchat/update: the chat as it is after the call. `departed`: the
+    errcode (86216 or 40003) a removal of someone who has left answers, 0 to
+    let it through (WeCom does not document which; see DEPARTED_ERRCODES)."""
     chat = _chat_for_write(body.get("chatid"), lookup)
     if isinstance(chat, Reject):
         return chat
@@ -181,6 +187,10 @@ def update(body: Mapping, lookup: Lookup, directory: Directory) -> Reject | Chat
     current = {user_key(u): u for u in chat.userlist}
     if [u for u in dele if user_key(u) not in current]:
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: del_user_list user not in chat")
+    if departed and _outside(dele, directory):
+        # Someone who left is a member no longer in the seeded directory.
+        return Reject(departed, "invalid member: del_user_list user has left the company" if departed ==
+                      E.MEMBER_NOT_ALLOWED else "invalid userid: del_user_list user has left the company")
     joining = [u for u in add if user_key(u) not in current]  # adding a member (in any case) changes nothing
     if _outside(joining, directory):
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: add_user_list user not in the directory")

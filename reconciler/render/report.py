@@ -7,6 +7,7 @@ are one line with their count and ids: one cause, one line."""
 
 from __future__ import annotations
 
+from reconciler.core.refusal import CHECK_USERS, plan_again
 from reconciler.core.report import ApplyReport, ChatOutcome
 from reconciler.render.words import by_cause, dump_json, plural, safe
 
@@ -15,7 +16,8 @@ def render_report_text(report: ApplyReport, colour: bool = False) -> str:
     lines = ["", "Apply results:"]
     lines += _outcome_lines(report.outcomes)
     for o in report.partial:
-        lines.append(f"Left between its calls: {safe(o.chat_id)} ({_calls(o)} made): run apply again to finish it")
+        lines.append(f"Left between its calls: {safe(o.chat_id)} ({_calls(o)} made): {plan_again(report.saved)} "
+                     f"to finish it")
     for note in report.notes:
         lines.append(f"Note: {note}")
     if report.stopped:
@@ -28,8 +30,21 @@ def render_report_text(report: ApplyReport, colour: bool = False) -> str:
         f"({s['calls']} write call{'s' if s['calls'] != 1 else ''})."
     )
     if not report.ok:
-        lines.append("Run apply again to finish: it plans from live state and only makes what is still missing.")
+        lines.append(_next_step(report))
     return "\n".join(lines) + "\n"
+
+
+def _next_step(report: ApplyReport) -> str:
+    """What helps now. Another run cannot add someone WeCom refused, and a
+    saved plan is never re-run (it is refused as stale once its chats moved)."""
+    files = any(r.is_error for o in report.outcomes for r in o.refused)
+    fix = f"Fix the chat files where WeCom refused a user id ({CHECK_USERS}), then " if files else ""
+    if report.saved:
+        return (f"{fix or 'To finish, '}plan again (`appchat plan --out FILE`) and apply the new plan: this saved "
+                f"plan is not to be re-run (it is refused as stale once its chats moved).")
+    if files:
+        return f"{fix}run apply again: it plans from live state and only makes what is still missing."
+    return "Run apply again to finish: it plans from live state and only makes what is still missing."
 
 
 def _outcome_lines(outcomes) -> list[str]:

@@ -25,8 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
 from reconciler.core.directory import Department, Directory, Needs, Problem, Tag
-from reconciler.core.facts import DEPARTMENT_GET, DEPARTMENT_SIMPLELIST, TAG_GET, USER_SIMPLELIST
+from reconciler.core.facts import DEPARTMENT_GET, DEPARTMENT_SIMPLELIST, TAG_GET, USER_GET, USER_SIMPLELIST
 from reconciler.core.model import DEPT, TAG
+from reconciler.core.refusal import UserCheck
 from reconciler.wecom.errors import InvalidCredentials, WeComError, describe
 
 
@@ -60,6 +61,29 @@ def department_names(client: Any, ids: Iterable[int]) -> dict[int, str]:
             names[dept] = str(name)
     reader._parallel(sorted(set(ids)), read)
     return names
+
+
+def user_checks(client: Any, user_ids: Iterable[str]) -> dict[str, UserCheck]:
+    """`user/get` for each id (in parallel, paced like every read): what
+    WeCom's directory says of it. An id WeCom refuses (60111...) carries the
+    errcode; one that could not be asked carries why. Refused credentials
+    end the run, as they do for chat reads."""
+    def read(user_id: str) -> UserCheck:
+        try:
+            answer = client.get(USER_GET, {"userid": user_id})
+        except InvalidCredentials:
+            raise
+        except WeComError as exc:
+            if exc.errcode is None:
+                return UserCheck(user_id, unreadable=str(exc))
+            return UserCheck(user_id, errcode=exc.errcode)
+        status = answer.get("status")
+        name = answer.get("name")
+        return UserCheck(user_id, status=status if isinstance(status, int) else None,
+                         name=name if isinstance(name, str) and name else None)
+
+    ids = list(dict.fromkeys(user_ids))
+    return dict(zip(ids, client.read_all(read, ids))) if ids else {}
 
 
 class _Reader:

@@ -239,6 +239,24 @@ def test_member_left_directory_can_still_be_removed(emulator_factory):
     assert api.update("old", add_user_list=["gone"])["errcode"] == 86216
 
 
+@pytest.mark.parametrize("errcode", [86216, 40003])
+def test_the_departed_switch_refuses_removing_someone_who_left(emulator_factory, errcode):
+    emu = emulator_factory(departed_removal_errcode=errcode, seed={"users": ["alice", "bob", "carol"], "chats": [
+        {"chatid": "old", "name": "Old", "owner": "alice", "userlist": ["alice", "bob", "gone"]}]})
+    api = RawApi(emu)
+    # the whole call is refused, as WeCom's update names no culprit
+    assert api.update("old", add_user_list=["carol"], del_user_list=["gone"])["errcode"] == errcode
+    assert sorted(emu.chat("old")["userlist"]) == ["alice", "bob", "gone"]
+    assert api.update("old", del_user_list=["bob"])["errcode"] == 0  # someone still here goes as ever
+    assert api.update("old", add_user_list=["zed"])["errcode"] == 86216  # an unknown addition, as before
+    assert api.get("old")["chat_info"]["userlist"] == ["alice", "gone"]
+
+
+def test_the_departed_switch_takes_only_the_two_plausible_answers(emulator_factory):
+    with pytest.raises(ValueError, match="departed_removal_errcode"):
+        emulator_factory(departed_removal_errcode=60111)
+
+
 def test_a_failed_update_changes_nothing(api, emu, team):
     before = emu.chat(team)
     assert api.update(team, name="Renamed", add_user_list=["dave"], del_user_list=["zed"])["errcode"] == 86216

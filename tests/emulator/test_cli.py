@@ -79,6 +79,20 @@ def test_fault_and_limit_options():
         assert proc.stop()[0] == 0
 
 
+def test_the_departed_removal_errcode_option(tmp_path):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("users: [alice, bob]\nchats:\n  - {chatid: team, name: Team, owner: alice, "
+                    "userlist: [alice, bob, gone]}\n", encoding="utf-8")
+    proc = Proc("--seed", str(seed), "--departed-removal-errcode", "40003")
+    try:
+        token = proc.token()["access_token"]
+        answer = requests.post(proc.base + "appchat/update", params={"access_token": token}, timeout=10,
+                               json={"chatid": "team", "del_user_list": ["gone"]}).json()
+        assert answer["errcode"] == 40003
+    finally:
+        assert proc.stop()[0] == 0
+
+
 def test_state_file_shared_by_two_runs(tmp_path):
     state = str(tmp_path / "state.sqlite")
     first = Proc("--state", state)
@@ -190,5 +204,5 @@ def test_help_lists_every_option():
                    "--latency-ms", "--busy-rate", "--drop-rate", "--overload-rate", "--max-concurrent",
                    "--slow-rate", "--slow-ms", "--garbage-rate", "--http-error-rate", "--http-error-status",
                    "--fault-path", "--random-seed", "--calls-per-minute", "--calls-per-hour",
-                   "--changes-per-hour", "--creates-per-day"):
+                   "--changes-per-hour", "--creates-per-day", "--departed-removal-errcode"):
         assert option in out

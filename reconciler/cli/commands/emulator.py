@@ -57,6 +57,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     faults.add_argument("--fault-path", action="append", default=[], dest="fault_paths", metavar="PATH",
                         help="apply the fault rates only to this API path, e.g. appchat/get (repeatable; default all)")
 
+    where.add_argument("--departed-removal-errcode", type=int, choices=(0, 86216, 40003), default=0,
+                        metavar="CODE", help="what appchat/update answers when del_user_list names a member who "
+                                             "is not in the seeded directory (someone who left): 86216 or 40003 "
+                                             "refuses the whole call, 0 lets it through (default 0; WeCom does not "
+                                             "document it)")
+
     limits = p.add_argument_group("limits (45009 beyond them; 0 = no limit)")
     limits.add_argument("--calls-per-minute", type=count, default=C.CALLS_PER_MINUTE_PER_API, metavar="N",
                         help=f"calls per minute per API (default {C.CALLS_PER_MINUTE_PER_API})")
@@ -74,7 +80,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 _FIELDS = ("host", "port", "state_path", "seed", "corp_id", "corp_secret", "token_ttl", "random_seed",
            "latency_ms", "latency_jitter_ms", "capacity", "busy_rate", "drop_rate", "overload_rate", "max_concurrent", "slow_rate", "slow_ms",
            "garbage_rate", "http_error_rate", "http_error_status",
-           "calls_per_minute", "calls_per_hour", "changes_per_hour", "creates_per_day", "messages_per_minute")
+           "calls_per_minute", "calls_per_hour", "changes_per_hour", "creates_per_day", "messages_per_minute",
+           "departed_removal_errcode")
 
 
 def config_from_args(args: argparse.Namespace):
