@@ -122,8 +122,8 @@ class ErrCode(IntEnum):
     INVALID_SECRET = 40001
     INVALID_USERID = 40003
     INVALID_CORPID = 40013
-    INVALID_MEDIA_TYPE = 40004
-    INVALID_FILE_TYPE = 40005
+    INVALID_FILE_TYPE = 40004   # 不合法的媒体文件类型: the file breaks its type's format rule
+    INVALID_MEDIA_TYPE = 40005  # 不合法的type参数: media/upload's `type` is none of the four
     INVALID_FILE_SIZE = 40006
     INVALID_MEDIA_ID = 40007
     INVALID_MSGTYPE = 40008
