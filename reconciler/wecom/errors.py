@@ -35,7 +35,8 @@ DESCRIPTIONS: dict[int, str] = {
     ErrCode.TOO_MANY_ARTICLES: "more than 8 articles",
     ErrCode.FREQ_LIMIT: "API frequency limit exceeded",
     ErrCode.TOO_MANY_CONCURRENT: "too many concurrent calls",
-    ErrCode.API_NOT_PERMITTED: "API not permitted for this app",
+    ErrCode.API_NOT_PERMITTED: "API not permitted for this app (app chats need a self-built app visible to "
+                               "the root department)",
     ErrCode.NO_PRIVILEGE: "no privilege over the user",
     ErrCode.IP_NOT_TRUSTED: "caller IP not in the app's trusted IP list",
     ErrCode.USERID_NOT_FOUND: "user id not found",
@@ -43,7 +44,8 @@ DESCRIPTIONS: dict[int, str] = {
     ErrCode.CHAT_NOT_FOUND: "chat does not exist",
     ErrCode.INVALID_CHAT_NAME: "invalid chat name",
     ErrCode.INVALID_OWNER: "invalid owner",
-    ErrCode.MEMBER_COUNT: "too many or too few members",
+    ErrCode.MEMBER_COUNT: "too many or too few members (2 to 2000, or fewer when the corp's admin set a lower "
+                          "member cap)",
     ErrCode.INVALID_MEMBER: "invalid member",
     ErrCode.NOT_APP_CHAT: "chat was not created by this app",
     ErrCode.CHATID_TOO_LONG: "chat id too long",
