@@ -129,7 +129,8 @@ def latency_experiment(tmp: Path, args, *, capped: bool) -> list[tuple]:
     print(f"\n== {name}: {args.chats:,} chats x {MEMBERS} members, latency ±10% jitter"
           f"{f', 45033 past {CAP} in flight' if capped else ''}; median of {args.repeat} ==", flush=True)
     rows = []
-    emu = EmulatorProcess(world.seed, "--calls-per-minute", "0")  # quota: its own experiment
+    emu = EmulatorProcess(world.seed, "--calls-per-minute", "0", "--calls-per-minute-per-ip", "0",
+                          "--calls-per-hour-per-ip", "0")  # quota: its own experiment
     try:
         for latency in args.latencies:
             faults = {"latency_ms": latency, "latency_jitter_ms": latency // 10}

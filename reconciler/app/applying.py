@@ -130,6 +130,9 @@ def _preflight_ok(plan: Plan, client, request: Request, out: Output, *, saved: b
         out.warn("--force: the mass-removal guard is overridden")
     for note in preflight.quota_notes(plan):
         out.saying(f"note: {note}")
+    if request.announce or request.template is not None:
+        for warning in preflight.announcement_warnings(plan):
+            out.warn(warning)
     return True
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from reconciler.core.model import LiveChat, ReadError
 from reconciler.core.plan import Plan
-from reconciler.core.policy import MASS_REMOVAL_RATIO, fit_quotas, guard_refusal, mass_removals
+from reconciler.core.policy import (MASS_REMOVAL_RATIO, fit_quotas, guard_refusal, mass_removals,
+                                    message_budget_warnings)
 from reconciler.core.state import drift, state_of
 
 
@@ -73,3 +74,11 @@ def preflight(plan: Plan, client: Any, *, ratio: float | None = None, force: boo
 
 def quota_notes(plan: Plan) -> list[str]:
     return fit_quotas(plan.changes)[2]
+
+
+def announcement_warnings(plan: Plan) -> list[str]:
+    """`--announce` sends one message to each updated chat that does not opt
+    out, to its members after the change: warn where WeCom's message budget
+    would not hold them (core.policy.message_budget_warnings)."""
+    return message_budget_warnings((c.after.members for c in plan.updates if c.announce),
+                                   "this run's announcements")

@@ -57,13 +57,31 @@ def forbidden_in_name(name: str) -> str | None:
 # Membership
 MIN_MEMBERS = 2
 MAX_MEMBERS = 2000
+# A corp's admin may set a lower cap for group chats, from 5 to 2000.
+MEMBER_CAP_MIN = 5
 
 # Quotas (per corp)
 CALLS_PER_MINUTE_PER_API = 10_000
 CALLS_PER_HOUR_PER_API = 150_000
 CHAT_CHANGES_PER_HOUR = 1_000
 CHAT_CREATES_PER_DAY = 1_000
+# Per caller IP, over every API (doc 90454).
+CALLS_PER_MINUTE_PER_IP = 20_000
+CALLS_PER_HOUR_PER_IP = 600_000
+# A 45009 block lasts from the call that hit the limit: a minute, an hour,
+# or for a daily limit the rest of the natural day (China Standard Time).
+WECOM_UTC_OFFSET_SECONDS = 8 * 3600
 TOKEN_TTL_SECONDS = 7200
+
+# The message budget (doc 90248, 90454). Per member, from one app: past these
+# the messages are dropped silently (the call still answers ok).
+MESSAGES_PER_MEMBER_PER_MINUTE = 200
+MESSAGES_PER_MEMBER_PER_DAY = 10_000
+# Per corp, in person-times: a message to a chat of N members counts N.
+MESSAGE_PERSON_TIMES_PER_MINUTE = 20_000
+# The hourly budget depends on the company's size, from 150,000 to 700,000
+# person-times; the smallest is the one a run can be sure of.
+MESSAGE_PERSON_TIMES_PER_HOUR_MIN = 150_000
 
 # appchat/send
 TEXT_MAX_BYTES = 2048
@@ -122,8 +140,8 @@ class ErrCode(IntEnum):
     INVALID_SECRET = 40001
     INVALID_USERID = 40003
     INVALID_CORPID = 40013
-    INVALID_MEDIA_TYPE = 40004
-    INVALID_FILE_TYPE = 40005
+    INVALID_FILE_TYPE = 40004   # 不合法的媒体文件类型: the file breaks its type's format rule
+    INVALID_MEDIA_TYPE = 40005  # 不合法的type参数: media/upload's `type` is none of the four
     INVALID_FILE_SIZE = 40006
     INVALID_MEDIA_ID = 40007
     INVALID_MSGTYPE = 40008

@@ -25,7 +25,7 @@ from .calllog import CallLog, redact_query, scrub
 from .config import EmulatorConfig
 from .control import Control
 from .load import Load
-from .quotas import Quotas
+from .quotas import LIMIT_NAMES, Quotas
 from .seed import Seed, load_seed
 from .state import Store
 from .tokens import Tokens
@@ -71,6 +71,9 @@ class Api(Control):
     def __init__(self, config: EmulatorConfig):
         if config.departed_removal_errcode not in rules.DEPARTED_ERRCODES:
             raise ValueError(f"departed_removal_errcode must be one of {rules.DEPARTED_ERRCODES}")
+        if isinstance(config.member_cap, bool) or not C.MEMBER_CAP_MIN <= config.member_cap <= C.MAX_MEMBERS:
+            raise ValueError(f"member cap {config.member_cap!r}: a corp admin sets it between "
+                             f"{C.MEMBER_CAP_MIN} and {C.MAX_MEMBERS}")
         self.config = config
         self.lock = threading.RLock()
         self.clock = config.clock
@@ -79,10 +82,7 @@ class Api(Control):
         if not self.store.initialised:  # an existing state file keeps its chats
             self.store.load(self.seed)
         self.tokens = Tokens(self.clock, config.token_ttl)
-        self.quotas = Quotas(self.clock, calls_per_minute=config.calls_per_minute,
-                             calls_per_hour=config.calls_per_hour, changes_per_hour=config.changes_per_hour,
-                             creates_per_day=config.creates_per_day,
-                             messages_per_minute=config.messages_per_minute)
+        self.quotas = Quotas(self.clock, **{name: getattr(config, name) for name in LIMIT_NAMES})
         self.initial_faults = F.updated(F.FaultSettings(), {
             k: getattr(config, k) for k in F.FAULT_FIELDS if k != "script"})
         self.faults = self.initial_faults
@@ -164,14 +164,14 @@ class Api(Control):
         if path not in _GET_ONLY and method != "POST":
             return err(M.REQUIRE_POST, "require POST method")
         if path == C.GETTOKEN:
-            return self._gettoken(query, err)
+            return self._gettoken(query, err, ip)
         with self.lock:
             code = self.tokens.check(_first(query, "access_token"))
             if code:
                 text = {E.MISSING_TOKEN: "access_token missing", E.INVALID_TOKEN: "invalid access_token",
                         E.TOKEN_EXPIRED: "access_token expired"}[code]
                 return err(code, text)
-            if not self.quotas.take_call(path):
+            if not self.quotas.take_call(path, ip):
                 return err(E.FREQ_LIMIT, "api freq out of limit")
             if path == C.MEDIA_UPLOAD:
                 return self.outbox.upload(_first(query, "type"), form, err)
@@ -191,17 +191,17 @@ class Api(Control):
                 return self._create(body, err)
             if path == C.APPCHAT_UPDATE:
                 return self._update(body, err)
-            return self.outbox.send(body, self.store.get, self.quotas.deliver, err,
+            return self.outbox.send(body, self.store.get, self.quotas, err,
                                     [self.config.corp_secret, *self.tokens.known()])
 
-    def _gettoken(self, query: dict, err) -> dict:
+    def _gettoken(self, query: dict, err, ip: str) -> dict:
         corp_id, secret = _first(query, "corpid"), _first(query, "corpsecret")
         if not corp_id:
             return err(M.INVALID_CORPID_MISSING, "corpid missing")
         if not secret:
             return err(M.CORPSECRET_MISSING, "corpsecret missing")
         with self.lock:
-            if not self.quotas.take_call(C.GETTOKEN):
+            if not self.quotas.take_call(C.GETTOKEN, ip):
                 return err(E.FREQ_LIMIT, "api freq out of limit")
             # WeCom looks the corp up first: an unknown corp id is 40013
             # whatever the secret; a known one with a wrong secret is 40001.
@@ -213,9 +213,11 @@ class Api(Control):
         return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}
 
     def _create(self, body: dict, err) -> dict:
+        if not self.config.visible_to_root:
+            return err(E.API_NOT_PERMITTED, "api forbidden: the app is not visible to the root department")
         if body.get("chatid") is None:  # WeCom makes one up
             body = {**body, "chatid": self._new_chat_id()}
-        result = rules.create(body, self.store.get, self.store.directory(), self.rng.choice)
+        result = rules.create(body, self.store.get, self.store.directory(), self.rng.choice, self.config.member_cap)
         if isinstance(result, rules.Reject):
             return err(result.errcode, result.errmsg)
         if not self.quotas.can_create():
@@ -225,7 +227,8 @@ class Api(Control):
         return {"errcode": 0, "errmsg": "ok", "chatid": result.chatid}
 
     def _update(self, body: dict, err) -> dict:
-        result = rules.update(body, self.store.get, self.store.directory(), self.config.departed_removal_errcode)
+        result = rules.update(body, self.store.get, self.store.directory(), self.config.departed_removal_errcode,
+                              self.config.member_cap)
         if isinstance(result, rules.Reject):
             return err(result.errcode, result.errmsg)
         if not self.quotas.can_change():

@@ -11,8 +11,6 @@ from typing import Any, Callable
 
 from reconciler.core import facts as C
 
-from .quotas import MESSAGES_PER_MEMBER_PER_MINUTE
-
 DEFAULT_CORP_ID = "wwdemo"
 DEFAULT_CORP_SECRET = "demo-secret"
 
@@ -31,7 +29,19 @@ class EmulatorConfig:
     calls_per_hour: int = C.CALLS_PER_HOUR_PER_API
     changes_per_hour: int = C.CHAT_CHANGES_PER_HOUR
     creates_per_day: int = C.CHAT_CREATES_PER_DAY
-    messages_per_minute: int = MESSAGES_PER_MEMBER_PER_MINUTE  # excess is dropped silently, as WeCom does
+    calls_per_minute_per_ip: int = C.CALLS_PER_MINUTE_PER_IP
+    calls_per_hour_per_ip: int = C.CALLS_PER_HOUR_PER_IP
+    # The message budget: a member's excess is dropped silently, as WeCom
+    # does; past the corp's person-times a message is refused (45009).
+    messages_per_minute: int = C.MESSAGES_PER_MEMBER_PER_MINUTE
+    messages_per_day: int = C.MESSAGES_PER_MEMBER_PER_DAY
+    person_times_per_minute: int = C.MESSAGE_PERSON_TIMES_PER_MINUTE
+    # The corp admin's member cap for group chats (5..2000): a create or an
+    # addition past it is 86006, as past 2000.
+    member_cap: int = C.MAX_MEMBERS
+    # False: the app is not visible to the root department, so
+    # appchat/create answers 48002 (whatever the seed's `visible` says).
+    visible_to_root: bool = True
     # What appchat/update answers when del_user_list names a member who is not
     # in the seeded directory (someone who left): 0 lets it through, 86216 or
     # 40003 refuses the whole call (rules.DEPARTED_ERRCODES).

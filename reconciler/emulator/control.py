@@ -17,7 +17,7 @@ from .seed import load_seed
 PERSON_EDITS = ("add", "remove", "name", "owner")
 
 
-def person_edit(chat: Chat, edits: Mapping, directory: Directory) -> Reject | Chat:
+def person_edit(chat: Chat, edits: Mapping, directory: Directory, cap: int = 2000) -> Reject | Chat:
     """A change made by a person in the WeCom client (the admin surface's
     way to make drift): members added or removed, a rename, a new owner.
     The same rules as appchat/update, except that any chat may be changed,
@@ -30,7 +30,7 @@ def person_edit(chat: Chat, edits: Mapping, directory: Directory) -> Reject | Ch
     body: dict = {"chatid": chat.chatid, "add_user_list": edits.get("add", []),
                   "del_user_list": edits.get("remove", [])}
     body.update({k: edits[k] for k in ("name", "owner") if k in edits})
-    result = update(body, lambda _: Chat(chat.chatid, chat.name, chat.owner, chat.userlist), directory)
+    result = update(body, lambda _: Chat(chat.chatid, chat.name, chat.owner, chat.userlist), directory, cap=cap)
     if isinstance(result, Reject):
         return result
     return Chat(result.chatid, result.name, result.owner, result.userlist, chat.foreign)
@@ -97,7 +97,7 @@ class Control:
             chat = self.store.get(chat_id)
             if chat is None:
                 return None
-            result = person_edit(chat, edits, self.store.directory())
+            result = person_edit(chat, edits, self.store.directory(), self.config.member_cap)
             if isinstance(result, Reject):
                 raise ValueError(f"refused ({result.errcode}): {result.errmsg}")
             self.store.put(result)

@@ -96,8 +96,9 @@ class Emulator:
         return self._api.set_faults(**settings)
 
     def set_limits(self, **limits) -> dict:
-        """calls_per_minute, calls_per_hour, changes_per_hour, creates_per_day,
-        messages_per_minute, token_ttl."""
+        """calls_per_minute, calls_per_hour, calls_per_minute_per_ip,
+        calls_per_hour_per_ip, changes_per_hour, creates_per_day,
+        messages_per_minute, messages_per_day, person_times_per_minute, token_ttl."""
         return self._api.set_limits(**limits)
 
     def reset(self, seed=None) -> None:
@@ -152,7 +153,7 @@ class Emulator:
 
     def messages(self, chat_id: str | None = None) -> list[dict]:
         """Messages appchat/send accepted: {"chatid","msgtype",<msgtype>: payload,"safe","ts",
-        "undelivered": members past their per-minute limit}, the secret and tokens masked."""
+        "undelivered": members past their per-minute or per-day limit}, the secret and tokens masked."""
         return self._api.sent(chat_id)
 
     def media(self) -> list[dict]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from reconciler.core import facts as C
 from reconciler.core.facts import ErrCode as E
@@ -100,12 +100,16 @@ class Outbox:
 
     # -- appchat/send --------------------------------------------------------
 
-    def send(self, body: dict, lookup: rules.Lookup, deliver: Callable[[Iterable[str]], set],
-             err, secret_values: list[str]) -> dict:
+    def send(self, body: dict, lookup: rules.Lookup, quotas, err, secret_values: list[str]) -> dict:
+        """`quotas` (quotas.Quotas) counts the corp's person-times a minute
+        (past them: 45009, nothing delivered) and each member's messages
+        (past those: dropped silently, named in "undelivered")."""
         result = rules.send(body, lookup, self.usable)
         if isinstance(result, rules.Reject):
             return err(result.errcode, result.errmsg)
-        missed = deliver(result.userlist)
+        if not quotas.can_message(len(result.userlist)):
+            return err(E.FREQ_LIMIT, "api freq out of limit: message person-times this minute")
+        missed = quotas.deliver(result.userlist)
         msgtype = body["msgtype"]
         self.messages.append(scrub({"chatid": result.chatid, "msgtype": msgtype, msgtype: body[msgtype],
                                     "safe": 1 if body.get("safe") == 1 else 0, "ts": self._clock(),

@@ -104,8 +104,8 @@ def _check_owner_format(owner) -> Reject | None:
     return None
 
 
-def _check_count(n: int) -> Reject | None:
-    if n < C.MIN_MEMBERS or n > C.MAX_MEMBERS:
+def _check_count(n: int, cap: int = C.MAX_MEMBERS) -> Reject | None:
+    if n < C.MIN_MEMBERS or n > min(cap, C.MAX_MEMBERS):
         return Reject(E.MEMBER_COUNT, "invalid chat member count")
     return None
 
@@ -123,8 +123,9 @@ def _chat_for_write(chatid, lookup: Lookup) -> Reject | Chat:
 
 
 def create(body: Mapping, lookup: Lookup, directory: Directory,
-           pick_owner: Callable[[tuple[str, ...]], str]) -> Reject | Chat:
-    """appchat/create. The server fills in `chatid` when the client omits it."""
+           pick_owner: Callable[[tuple[str, ...]], str], cap: int = C.MAX_MEMBERS) -> Reject | Chat:
+    """appchat/create. The server fills in `chatid` when the client omits it.
+    `cap`: the corp admin's member cap (at most 2000)."""
     chatid = body.get("chatid")
     bad = check_chat_id(chatid)
     if bad:
@@ -139,7 +140,7 @@ def create(body: Mapping, lookup: Lookup, directory: Directory,
     users = _user_list(body["userlist"], "userlist")
     if isinstance(users, Reject):
         return users
-    bad = _check_count(len(users))
+    bad = _check_count(len(users), cap)
     if bad:
         return bad
     owner = body.get("owner")
@@ -160,10 +161,13 @@ def create(body: Mapping, lookup: Lookup, directory: Directory,
     return Chat(chatid, name, owner, users)
 
 
-def update(body: Mapping, lookup: Lookup, directory: Directory, departed: int = 0) -> Reject | Chat:
+def update(body: Mapping, lookup: Lookup, directory: Directory, departed: int = 0,
+           cap: int = C.MAX_MEMBERS) -> Reject | Chat:
     """appchat/update: the chat as it is after the call. `departed`: the
     errcode (86216 or 40003) a removal of someone who has left answers, 0 to
-    let it through (WeCom does not document which; see DEPARTED_ERRCODES)."""
+    let it through (WeCom does not document which; see DEPARTED_ERRCODES).
+    `cap`: the corp admin's member cap, which refuses an addition past it (a
+    chat already over a cap set later may still lose members)."""
     chat = _chat_for_write(body.get("chatid"), lookup)
     if isinstance(chat, Reject):
         return chat
@@ -209,7 +213,7 @@ def update(body: Mapping, lookup: Lookup, directory: Directory, departed: int = 
     elif user_key(chat.owner) in leaving:
         return Reject(E.INVALID_OWNER, "invalid owner: removing the owner requires a new owner")
     members = tuple(u for u in chat.userlist if user_key(u) not in leaving) + _spelled(joining, directory)
-    bad = _check_count(len(members))
+    bad = _check_count(len(members), cap if joining else C.MAX_MEMBERS)
     if bad:
         return bad
     return Chat(chat.chatid, name, owner, members)

@@ -47,15 +47,15 @@ def test_each_type_is_uploaded(api, emu, clock, kind, name, data):
 
 
 @pytest.mark.parametrize("kind", [None, "", "thumb", "IMAGE"])
-def test_an_unknown_type_is_40004(api, emu, kind):
-    assert api.upload(kind, "shot.png", PNG)["errcode"] == 40004
+def test_an_unknown_type_is_40005(api, emu, kind):
+    assert api.upload(kind, "shot.png", PNG)["errcode"] == 40005
     assert emu.media() == []
 
 
 @pytest.mark.parametrize("kind, name", [("image", "anim.gif"), ("image", "shot"), ("voice", "note.mp3"),
                                         ("video", "clip.mov"), ("video", "mp4")])
-def test_a_wrong_extension_is_40005(api, kind, name):
-    assert api.upload(kind, name, PNG + MP4)["errcode"] == 40005
+def test_a_file_that_breaks_its_types_format_rule_is_40004(api, kind, name):
+    assert api.upload(kind, name, PNG + MP4)["errcode"] == 40004
 
 
 @pytest.mark.parametrize("kind, limit, code", [

@@ -69,7 +69,7 @@ def test_uploads_through_media_upload(client, emu, tmp_path):
     assert stored["media_id"] == media_id and stored["filename"] == "截图.png" and stored["size"] == len(PNG)
     with pytest.raises(WeChatClientException) as e:
         _upload(client, tmp_path, "voice", "note.mp3", amr(1))
-    assert e.value.errcode == 40005
+    assert e.value.errcode == 40004
 
 
 def test_sends_all_nine_types(client, emu, tmp_path):

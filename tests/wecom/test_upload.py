@@ -41,7 +41,7 @@ def test_the_form_carries_the_filename_and_its_length():
 def test_an_upload_error_is_a_wecom_error_with_its_code(emu):
     with make_client(emu) as client, pytest.raises(WeComError) as e:
         client.upload_media("image", "anim.gif", PNG)
-    assert e.value.errcode == 40005
+    assert e.value.errcode == 40004
 
 
 def test_a_read_only_client_uploads_nothing(emu):

@@ -68,20 +68,38 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         help=f"calls per minute per API (default {C.CALLS_PER_MINUTE_PER_API})")
     limits.add_argument("--calls-per-hour", type=count, default=C.CALLS_PER_HOUR_PER_API, metavar="N",
                         help=f"calls per hour per API (default {C.CALLS_PER_HOUR_PER_API})")
+    limits.add_argument("--calls-per-minute-per-ip", type=count, default=C.CALLS_PER_MINUTE_PER_IP, metavar="N",
+                        help=f"calls per minute from one IP, all APIs (default {C.CALLS_PER_MINUTE_PER_IP})")
+    limits.add_argument("--calls-per-hour-per-ip", type=count, default=C.CALLS_PER_HOUR_PER_IP, metavar="N",
+                        help=f"calls per hour from one IP, all APIs (default {C.CALLS_PER_HOUR_PER_IP})")
     limits.add_argument("--changes-per-hour", type=count, default=C.CHAT_CHANGES_PER_HOUR, metavar="N",
                         help=f"successful appchat/update calls per hour (default {C.CHAT_CHANGES_PER_HOUR})")
     limits.add_argument("--creates-per-day", type=count, default=C.CHAT_CREATES_PER_DAY, metavar="N",
                         help=f"chats created per day (default {C.CHAT_CREATES_PER_DAY})")
-    limits.add_argument("--messages-per-minute", type=count, default=200, metavar="N",
+    limits.add_argument("--messages-per-minute", type=count, default=C.MESSAGES_PER_MEMBER_PER_MINUTE, metavar="N",
                         help="messages one member receives per minute; more are dropped silently, "
-                             "answered ok (default 200)")
+                             f"answered ok (default {C.MESSAGES_PER_MEMBER_PER_MINUTE})")
+    limits.add_argument("--messages-per-day", type=count, default=C.MESSAGES_PER_MEMBER_PER_DAY, metavar="N",
+                        help="messages one member receives per day; more are dropped silently "
+                             f"(default {C.MESSAGES_PER_MEMBER_PER_DAY})")
+    limits.add_argument("--person-times-per-minute", type=count, default=C.MESSAGE_PERSON_TIMES_PER_MINUTE,
+                        metavar="N", help="the corp's messages per minute counted per recipient (a chat of N "
+                                          f"counts N); past it 45009 (default {C.MESSAGE_PERSON_TIMES_PER_MINUTE})")
+
+    admin = p.add_argument_group("the corp's settings")
+    admin.add_argument("--member-cap", type=count, default=C.MAX_MEMBERS, metavar="N",
+                       help=f"the admin's member cap for group chats, {C.MEMBER_CAP_MIN} to {C.MAX_MEMBERS}: a "
+                            f"create or an addition past it is 86006 (default {C.MAX_MEMBERS})")
+    admin.add_argument("--not-visible-to-root", dest="visible_to_root", action="store_false",
+                       help="the app is not visible to the root department: appchat/create answers 48002")
 
 
 _FIELDS = ("host", "port", "state_path", "seed", "corp_id", "corp_secret", "token_ttl", "random_seed",
            "latency_ms", "latency_jitter_ms", "capacity", "busy_rate", "drop_rate", "overload_rate", "max_concurrent", "slow_rate", "slow_ms",
            "garbage_rate", "http_error_rate", "http_error_status",
-           "calls_per_minute", "calls_per_hour", "changes_per_hour", "creates_per_day", "messages_per_minute",
-           "departed_removal_errcode")
+           "calls_per_minute", "calls_per_hour", "calls_per_minute_per_ip", "calls_per_hour_per_ip",
+           "changes_per_hour", "creates_per_day", "messages_per_minute", "messages_per_day",
+           "person_times_per_minute", "member_cap", "visible_to_root", "departed_removal_errcode")
 
 
 def config_from_args(args: argparse.Namespace):
