@@ -18,6 +18,7 @@ COMMANDS = {
     "validate": ("validate", "check chat files offline"),
     "plan": ("plan", "show the API calls that would make WeCom match the files"),
     "apply": ("apply", "make the changes"),
+    "show": ("show", "render a saved plan as `plan` did, offline"),
     "import": ("imports", "write live chats as a chat file"),
     "send": ("send", "send one message to a chat"),
     "who": ("who", "the chats a person is in"),

@@ -54,6 +54,7 @@ TYPICAL = {
     "validate": ["chats", "more"],
     "plan": ["chats", "--format", "json", "--target", "t"],
     "apply": ["chats", "--yes", "--max-removal-ratio", "0.5"],
+    "show": ["plan", "--format", "markdown"],  # a plan file named like a command
     "import": ["c1", "-o", "out.yaml", "c2"],
     "send": ["team", "--text", "hi"],
     "who": ["bob", "chats", "--live"],
