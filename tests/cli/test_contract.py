@@ -133,3 +133,15 @@ def test_a_single_dash_long_option_suggests_the_double_dash():
     code, out, err = run_cli(["plan", "-out", "plan.json", "chats"], timeout=30)
     assert code == 1 and out == ""
     assert "unrecognized arguments: -out; did you mean --out?" in err
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_help_fits_a_60_column_terminal(command, monkeypatch):
+    # `send --help` once had a 184-character usage line: argparse writes a
+    # mutually exclusive group on one line whatever the width.
+    from reconciler.cli.parser import subparsers
+
+    monkeypatch.setenv("COLUMNS", "60")
+    text = subparsers(cli.build_parser())[command].format_help()
+    too_long = [line for line in text.splitlines() if len(line) > 60]
+    assert not too_long and text.startswith(f"usage: appchat {command}")
