@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-from reconciler.core.facts import (ARTICLE_FIELDS, ARTICLE_REQUIRED, MARKDOWN_MAX_BYTES, MSG_FIELDS,
-                                   MSG_REQUIRED, MSG_TYPES, NEWS_MAX_ARTICLES, SAFE_REFUSED, TEXT_MAX_BYTES,
-                                   is_chat_id)
+from reconciler.core.facts import (ARTICLE_FIELDS, ARTICLE_REQUIRED, BTNTXT_MAX_CHARS, FIELD_MAX_BYTES,
+                                   MARKDOWN_MAX_BYTES, MPNEWS_CONTENT_MAX_BYTES, MSG_FIELDS, MSG_REQUIRED, MSG_TYPES,
+                                   NEWS_MAX_ARTICLES, SAFE_REFUSED, TEXT_MAX_BYTES, is_chat_id)
 
 _BYTE_LIMITS = {"text": TEXT_MAX_BYTES, "markdown": MARKDOWN_MAX_BYTES}
 _MEDIA_FIELDS = ("media_id", "thumb_media_id")
@@ -80,6 +80,7 @@ def problems(chat_id: str, message: Message, local_thumbs: bool = False) -> list
     found += _fields(msgtype, f"{msgtype}.", payload, MSG_FIELDS[msgtype], MSG_REQUIRED[msgtype])
     if msgtype in _BYTE_LIMITS:
         found += _byte_limit(f"{msgtype}.content", payload.get("content"), _BYTE_LIMITS[msgtype])
+    found += _cut_fields(f"{msgtype}.", payload)
     if "articles" in MSG_FIELDS[msgtype] and "articles" in payload:
         found += _articles(msgtype, payload["articles"], local_thumbs and msgtype == "mpnews")
     if message.safe and msgtype in SAFE_REFUSED:
@@ -153,6 +154,15 @@ def _byte_limit(where: str, value: Any, limit: int) -> list[str]:
     return []
 
 
+def _cut_fields(prefix: str, fields: Mapping[str, Any]) -> list[str]:
+    """The fields WeCom would cut short: titles, descriptions, a button."""
+    found = [p for key, limit in FIELD_MAX_BYTES.items() for p in _byte_limit(f"{prefix}{key}", fields.get(key), limit)]
+    button = fields.get("btntxt")
+    if isinstance(button, str) and len(button) > BTNTXT_MAX_CHARS:
+        found.append(f"{prefix}btntxt is {len(button)} characters; WeCom shows at most {BTNTXT_MAX_CHARS}")
+    return found
+
+
 def _articles(msgtype: str, articles: Any, local: bool = False) -> list[str]:
     if not isinstance(articles, list):
         return [f"{msgtype}.articles must be a list of articles, not {_kind(articles)}"]
@@ -166,6 +176,9 @@ def _articles(msgtype: str, articles: Any, local: bool = False) -> list[str]:
             found.append(f"{where} must be a mapping of its fields, not {_kind(article)}")
         else:
             found += _fields(where, f"{where}: ", article, ARTICLE_FIELDS[msgtype], ARTICLE_REQUIRED[msgtype], local)
+            found += _cut_fields(f"{where}: ", article)
+            if msgtype == "mpnews":
+                found += _byte_limit(f"{where}: content", article.get("content"), MPNEWS_CONTENT_MAX_BYTES)
     return found
 
 
