@@ -73,7 +73,8 @@ def prepare(request: SendRequest, stdin: BinaryIO | None = None) -> Prepared:
     message = _message(request, reader)
     where: dict[M.Pending, str] = dict(reader.thumbs)
     if message is not None:
-        problems = [f"{reader.label}{p}" for p in M.problems(request.chat_id, message)]
+        problems = [f"{reader.label}{p}" for p in M.problems(request.chat_id, message,
+                                                                 local_thumbs=request.form == "mpnews")]
         for pending in M.pending(message):
             where.setdefault(pending, f"--{pending.kind} {pending.path}")
     files = {}

@@ -27,6 +27,7 @@ from reconciler.app import atomicfile
 from reconciler.core.plan import FORMAT_VERSION as PLAN_FORMAT_VERSION
 from reconciler.core.plan import InconsistentPlan, Plan, Target
 from reconciler.core.planjson import parse_plan
+from reconciler.core.planviews import with_views
 from reconciler.render.words import dump_json
 from reconciler.wecom.credentials import ENV_API_BASE, ENV_CORP_ID
 
@@ -72,8 +73,10 @@ def target_refusal(plan: Plan, path: str, here: Target) -> str | None:
             f"Make a new plan against this target (`appchat plan --out FILE`) and review it")
 
 
-def read(path: str) -> Plan:
-    """The saved plan, or PlanFileError saying why it cannot be trusted."""
+def read(path: str, views: bool = False) -> Plan:
+    """The saved plan, or PlanFileError saying why it cannot be trusted.
+    With `views` (`appchat show`), also what only views read (names, the
+    memberships ending soon), so it renders as `plan` rendered it."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -117,7 +120,8 @@ def read(path: str) -> Plan:
             f"make a new plan with `appchat plan --out`"
         )
     try:
-        return parse_plan({k: v for k, v in data.items() if k not in _OWN_KEYS})
+        plan = parse_plan({k: v for k, v in data.items() if k not in _OWN_KEYS})
+        return with_views(plan, data) if views else plan
     except InconsistentPlan as exc:
         raise PlanFileError(f"plan file {path} is inconsistent, so what it would run is not what it shows: "
                             f"{exc}") from None

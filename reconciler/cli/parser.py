@@ -5,6 +5,7 @@ add_arguments(p), and options allowed anywhere: `appchat -v plan chats/`,
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import sys
 
@@ -17,6 +18,7 @@ COMMANDS = {
     "validate": ("validate", "check chat files offline"),
     "plan": ("plan", "show the API calls that would make WeCom match the files"),
     "apply": ("apply", "make the changes"),
+    "show": ("show", "render a saved plan as `plan` did, offline"),
     "import": ("imports", "write live chats as a chat file"),
     "send": ("send", "send one message to a chat"),
     "who": ("who", "the chats a person is in"),
@@ -29,11 +31,36 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on a usage error, but 2 means "changes present" to a
     pipeline running `plan --detailed-exitcode` (the contract keeps 2 for that
-    alone): a mistyped flag must fail the job as an error (1), not as drift."""
+    alone): a mistyped flag must fail the job as an error (1), not as drift.
+
+    Options are never abbreviated: were `--detailed-exitcod` accepted, a new
+    option sharing its prefix would change what an old script means."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
+        self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}{self._suggestion(message)}\n")
+
+    def _suggestion(self, message: str) -> str:
+        """`; did you mean --out?` for the first unrecognized option close to
+        one of this parser's (`-out`, `--detailed-exitcod`)."""
+        prefix = "unrecognized arguments: "
+        if not message.startswith(prefix):
+            return ""
+        known = [o for o in self._option_string_actions if o.startswith("--")]
+        for word in message[len(prefix):].split():
+            name = word.split("=", 1)[0]
+            if not name.startswith("-") or name in known:
+                continue
+            if not name.startswith("--") and "-" + name in known:
+                return f"; did you mean -{name}?"
+            close = difflib.get_close_matches("--" + name.lstrip("-"), known, n=1, cutoff=0.8)
+            if close:
+                return f"; did you mean {close[0]}?"
+        return ""
 
 
 def command_module(name: str):

@@ -108,6 +108,12 @@ ARTICLE_FIELDS = {"news": ("title", "description", "url", "picurl"),
                   "mpnews": ("title", "thumb_media_id", "author", "content_source_url", "content", "digest")}
 ARTICLE_REQUIRED = {"news": ("title", "url"), "mpnews": ("title", "thumb_media_id", "content")}
 SAFE_REFUSED = frozenset({"news"})  # 40074: send such articles as mpnews
+# Longer fields are cut by WeCom (doc 90248): titles, descriptions (an mpnews
+# article's `digest` is its description) in bytes of UTF-8, a text card's
+# button in characters, an mpnews article's HTML content ("666 K", read as KiB).
+FIELD_MAX_BYTES = {"title": 128, "description": 512, "digest": 512}
+BTNTXT_MAX_CHARS = 4
+MPNEWS_CONTENT_MAX_BYTES = 666 * 1024
 
 # media/upload. A media_id is good for 3 days. "MB" read as MiB, the
 # larger of the two readings (not documented which one WeCom means).

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-from reconciler.core.facts import (ARTICLE_FIELDS, ARTICLE_REQUIRED, MARKDOWN_MAX_BYTES, MSG_FIELDS,
-                                   MSG_REQUIRED, MSG_TYPES, NEWS_MAX_ARTICLES, SAFE_REFUSED, TEXT_MAX_BYTES,
-                                   is_chat_id)
+from reconciler.core.facts import (ARTICLE_FIELDS, ARTICLE_REQUIRED, BTNTXT_MAX_CHARS, FIELD_MAX_BYTES,
+                                   MARKDOWN_MAX_BYTES, MPNEWS_CONTENT_MAX_BYTES, MSG_FIELDS, MSG_REQUIRED, MSG_TYPES,
+                                   NEWS_MAX_ARTICLES, SAFE_REFUSED, TEXT_MAX_BYTES, is_chat_id)
 
 _BYTE_LIMITS = {"text": TEXT_MAX_BYTES, "markdown": MARKDOWN_MAX_BYTES}
 _MEDIA_FIELDS = ("media_id", "thumb_media_id")
+# In an articles file (`send --mpnews FILE`), a local image may stand for an uploaded one.
+_LOCAL = {"thumb_media_id": "thumb"}
 _TOP_KEYS = ("chatid", "msgtype", "safe")
 
 
@@ -65,8 +67,11 @@ def from_wecom(data: Any, chat_id: str | None = None) -> tuple[Message | None, l
     return Message(msgtype, dict(data[msgtype]), bool(safe)), problems
 
 
-def problems(chat_id: str, message: Message) -> list[str]:
-    """Every reason WeCom would refuse (or silently drop) this message."""
+def problems(chat_id: str, message: Message, local_thumbs: bool = False) -> list[str]:
+    """Every reason WeCom would refuse (or silently drop) this message.
+    `local_thumbs`: the mpnews articles came from an articles file, where
+    `thumb: PATH` (a local image) may stand for `thumb_media_id`, so the
+    messages name it too."""
     found = [] if is_chat_id(chat_id) else [f"invalid chat id {chat_id!r}: 1-32 characters of 0-9 a-z A-Z"]
     msgtype = message.msgtype
     if msgtype not in MSG_TYPES:
@@ -75,8 +80,9 @@ def problems(chat_id: str, message: Message) -> list[str]:
     found += _fields(msgtype, f"{msgtype}.", payload, MSG_FIELDS[msgtype], MSG_REQUIRED[msgtype])
     if msgtype in _BYTE_LIMITS:
         found += _byte_limit(f"{msgtype}.content", payload.get("content"), _BYTE_LIMITS[msgtype])
+    found += _cut_fields(f"{msgtype}.", payload)
     if "articles" in MSG_FIELDS[msgtype] and "articles" in payload:
-        found += _articles(msgtype, payload["articles"])
+        found += _articles(msgtype, payload["articles"], local_thumbs and msgtype == "mpnews")
     if message.safe and msgtype in SAFE_REFUSED:
         found.append(f"{msgtype} cannot be sent as safe (WeCom answers 40074): send the articles as mpnews instead")
     return found
@@ -115,9 +121,11 @@ def _kind(value: Any) -> str:
 
 
 def _fields(where: str, prefix: str, payload: Mapping[str, Any], known: tuple[str, ...],
-            required: tuple[str, ...]) -> list[str]:
-    """`where` names the mapping, `prefix` + key one of its fields."""
-    found = [f"unknown key {k!r} in {where} (expected {', '.join(known)})" for k in payload if k not in known]
+            required: tuple[str, ...], local: bool = False) -> list[str]:
+    """`where` names the mapping, `prefix` + key one of its fields; `local`:
+    `thumb` may stand for `thumb_media_id` (app.messages uploads it)."""
+    shown = [name for k in known for name in ((_LOCAL[k], k) if local and k in _LOCAL else (k,))]
+    found = [f"unknown key {k!r} in {where} (expected {', '.join(shown)})" for k in payload if k not in known]
     for key in known:
         value = payload.get(key)
         if key == "articles":
@@ -126,7 +134,8 @@ def _fields(where: str, prefix: str, payload: Mapping[str, Any], known: tuple[st
             continue
         if value is None:
             if key in required:
-                found.append(f"{prefix}{key} is missing")
+                either = f"{_LOCAL[key]} or " if local and key in _LOCAL else ""
+                found.append(f"{prefix}{either}{key} is missing")
         elif isinstance(value, Pending) and key in _MEDIA_FIELDS:
             continue
         elif not isinstance(value, str):
@@ -145,7 +154,16 @@ def _byte_limit(where: str, value: Any, limit: int) -> list[str]:
     return []
 
 
-def _articles(msgtype: str, articles: Any) -> list[str]:
+def _cut_fields(prefix: str, fields: Mapping[str, Any]) -> list[str]:
+    """The fields WeCom would cut short: titles, descriptions, a button."""
+    found = [p for key, limit in FIELD_MAX_BYTES.items() for p in _byte_limit(f"{prefix}{key}", fields.get(key), limit)]
+    button = fields.get("btntxt")
+    if isinstance(button, str) and len(button) > BTNTXT_MAX_CHARS:
+        found.append(f"{prefix}btntxt is {len(button)} characters; WeCom shows at most {BTNTXT_MAX_CHARS}")
+    return found
+
+
+def _articles(msgtype: str, articles: Any, local: bool = False) -> list[str]:
     if not isinstance(articles, list):
         return [f"{msgtype}.articles must be a list of articles, not {_kind(articles)}"]
     if not 1 <= len(articles) <= NEWS_MAX_ARTICLES:
@@ -157,7 +175,10 @@ def _articles(msgtype: str, articles: Any) -> list[str]:
         if not isinstance(article, Mapping):
             found.append(f"{where} must be a mapping of its fields, not {_kind(article)}")
         else:
-            found += _fields(where, f"{where}: ", article, ARTICLE_FIELDS[msgtype], ARTICLE_REQUIRED[msgtype])
+            found += _fields(where, f"{where}: ", article, ARTICLE_FIELDS[msgtype], ARTICLE_REQUIRED[msgtype], local)
+            found += _cut_fields(f"{where}: ", article)
+            if msgtype == "mpnews":
+                found += _byte_limit(f"{where}: content", article.get("content"), MPNEWS_CONTENT_MAX_BYTES)
     return found
 
 

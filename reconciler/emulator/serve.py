@@ -17,12 +17,17 @@ def serve(config: EmulatorConfig) -> int:
     reason as one line on stderr)."""
     try:
         emu = Emulator(config)
-        emu.start()
     except SeedError as e:
         print(f"appchat emulator: error: seed: {e}", file=sys.stderr)
         return 1
     except (OSError, ValueError) as e:
         print(f"appchat emulator: error: {e}", file=sys.stderr)
+        return 1
+    try:
+        emu.start()
+    except OSError as e:  # the port in use, an address not on this host: say which
+        print(f"appchat emulator: error: cannot listen on {_address(config.host, config.port)}: "
+              f"{e.strerror or e}", file=sys.stderr)
         return 1
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -42,3 +47,7 @@ def serve(config: EmulatorConfig) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -6,21 +6,22 @@ from __future__ import annotations
 from datetime import date
 
 from reconciler.core.expiry import Expiring
-from reconciler.render.words import dump_json, safe
+from reconciler.render.words import dump_json, plural, safe
 
 
 def _when(e: Expiring) -> str:
     if e.days_left < 0:
-        return f"ended {-e.days_left} day{'s' if e.days_left != -1 else ''} ago"
+        return f"ended {plural(-e.days_left, 'day')} ago"
     if e.days_left == 0:
         return "last day today"
-    return f"ends in {e.days_left} day{'s' if e.days_left != 1 else ''}"
+    return f"ends in {plural(e.days_left, 'day')}"
 
 
 def render_expiring_text(found: list[Expiring], today: date, within: int) -> str:
-    head = f"Memberships that end within {within} days of {today.isoformat()}, and those already ended:"
+    window = f"within {plural(within, 'day')} of {today.isoformat()}"
+    head = f"Memberships that end {window}, and those already ended:"
     if not found:
-        return f"No membership ends within {within} days of {today.isoformat()}, and none has ended.\n"
+        return f"No membership ends {window}, and none has ended.\n"
     lines = [head]
     for e in found:
         reason = f"  ({safe(e.grant.reason)})" if e.grant.reason else ""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
 from reconciler.render.words import (ERRORS, NO_CHANGES, STAYING, ending_text, error_groups, person, plural, quoted,
-                                         removal_notes, safe, staying)
+                                         removal_notes, safe, shown_name, staying)
 
 MARKER = "<!-- appchat-plan -->"
 MAX_CHARS = 65_536
@@ -59,7 +59,7 @@ def codes(ids, names=None) -> str:
 def who(user: str, names=None) -> str:
     """<code>zhangsan</code> (张三) when the directory gave a name."""
     name = names.get(user) if names else None
-    return code(user) + (f" ({plain(name)})" if name and name != user else "")
+    return code(user) + (f" ({plain(shown_name(name))})" if name and name != user else "")
 
 
 @dataclass

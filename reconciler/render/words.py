@@ -65,10 +65,20 @@ ERRORS = "Errors (these chats could not be planned)"
 STAYING = f"{NOT_IN_DIRECTORY}, staying (prune: false)"
 
 
+def shown_name(name: str) -> str:
+    """A display name as it stands in `id (name)`: as it is, or in double
+    quotes when brackets or quotes of its own would blur where it ends
+    (`kim ("Kim (intern)")`, never `kim (Kim (intern))`). Raw text: each view
+    escapes it its own way."""
+    if any(c in name for c in '()[]"') or name != name.strip():
+        return json.dumps(name, ensure_ascii=False)
+    return name
+
+
 def person(user: str, names) -> str:
     """`zhangsan (张三)` when the directory gave a name, else the id."""
     name = names.get(user) if names else None
-    return f"{safe(user)} ({safe(name)})" if name and name != user else safe(user)
+    return f"{safe(user)} ({safe(shown_name(name))})" if name and name != user else safe(user)
 
 
 def removal_notes(change) -> dict[str, str]:

@@ -54,6 +54,7 @@ TYPICAL = {
     "validate": ["chats", "more"],
     "plan": ["chats", "--format", "json", "--target", "t"],
     "apply": ["chats", "--yes", "--max-removal-ratio", "0.5"],
+    "show": ["plan", "--format", "markdown"],  # a plan file named like a command
     "import": ["c1", "-o", "out.yaml", "c2"],
     "send": ["team", "--text", "hi"],
     "who": ["bob", "chats", "--live"],
@@ -104,3 +105,43 @@ def test_verbose_logs_debug_on_stderr_and_keeps_stdout_the_result(emulator, tmp_
     assert "DEBUG" in err and "gettoken" in err
     code, out, err = run_cli(["plan", "--format", "json", tmp_path / "c.yaml"], env=env_for(emulator))
     assert code == 0 and "DEBUG" not in err
+
+
+@pytest.mark.parametrize("argv, unknown, suggested", [
+    (["plan", "--detailed-exitcod", "chats"], "--detailed-exitcod", "--detailed-exitcode"),
+    (["plan", "--form", "json", "chats"], "--form", "--format"),
+    (["apply", "--ye", "chats"], "--ye", "--yes"),
+    (["--verb", "validate", "chats"], "--verb", "--verbose"),
+])
+def test_options_are_never_abbreviated(argv, unknown, suggested):
+    # An abbreviation accepted today is a script broken by tomorrow's option.
+    code, out, err = run_cli(argv, env={"WECOM_API_BASE": "http://127.0.0.1:9/cgi-bin/"}, timeout=30)
+    assert code == 1 and out == ""
+    assert f"unrecognized arguments: {unknown}" in err
+    assert f"did you mean {suggested}?" in err
+
+
+def test_every_parser_refuses_abbreviations():
+    parser = cli.build_parser()
+    from reconciler.cli.parser import subparsers
+
+    assert not parser.allow_abbrev
+    assert all(not p.allow_abbrev for p in subparsers(parser).values())
+
+
+def test_a_single_dash_long_option_suggests_the_double_dash():
+    code, out, err = run_cli(["plan", "-out", "plan.json", "chats"], timeout=30)
+    assert code == 1 and out == ""
+    assert "unrecognized arguments: -out; did you mean --out?" in err
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_help_fits_a_60_column_terminal(command, monkeypatch):
+    # `send --help` once had a 184-character usage line: argparse writes a
+    # mutually exclusive group on one line whatever the width.
+    from reconciler.cli.parser import subparsers
+
+    monkeypatch.setenv("COLUMNS", "60")
+    text = subparsers(cli.build_parser())[command].format_help()
+    too_long = [line for line in text.splitlines() if len(line) > 60]
+    assert not too_long and text.startswith(f"usage: appchat {command}")

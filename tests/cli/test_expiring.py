@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.helpers import run_in_process as run
 
 FILES = """\
@@ -79,3 +81,9 @@ def test_invalid_files_exit_1_with_the_errors(tmp_path, capsys):
     (tmp_path / "c.yaml").write_text("chats:\n  x:\n    name: X\n    owner: a\n    members: [a]\n", encoding="utf-8")
     r = run(capsys, "expiring", tmp_path)
     assert r.code == 1 and "has 1 member" in r.err and r.out == ""
+
+
+@pytest.mark.parametrize("within, said", [(1, "within 1 day of"), (0, "within 0 days of"), (2, "within 2 days of")])
+def test_the_window_is_said_in_singular_or_plural(tmp_path, capsys, within, said):
+    r = run(capsys, "expiring", _files(tmp_path), "--today", "2026-01-01", "--within", str(within))
+    assert r.code == 0 and f"No membership ends {said} 2026-01-01" in r.out

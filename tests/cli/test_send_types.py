@@ -239,6 +239,22 @@ def test_mpnews_problems_are_all_reported(emu, capsys, tmp_path):
             "mp.yaml: mpnews article 3: content is missing")
 
 
+def test_an_mpnews_articles_file_names_thumb_among_what_it_expects(emu, capsys, tmp_path):
+    # `thumb: PATH` is the documented way to give a thumbnail in an articles file.
+    write(tmp_path / "mp.yaml", "- {title: a, thumbnail: cover.png, content: c}\n")
+    refused(emu, run(capsys, "send", "team", "--mpnews", "mp.yaml"),
+            "mp.yaml: unknown key 'thumbnail' in mpnews article 1 (expected title, thumb, thumb_media_id, author,",
+            "mp.yaml: mpnews article 1: thumb or thumb_media_id is missing")
+
+
+def test_a_whole_mpnews_message_file_expects_wecoms_own_keys(emu, capsys, tmp_path):
+    # --message FILE is appchat/send's shape, where only thumb_media_id exists.
+    write(tmp_path / "m.yaml", "msgtype: mpnews\nmpnews: {articles: [{title: a, thumb: c.png, content: c}]}\n")
+    refused(emu, run(capsys, "send", "team", "--message", "m.yaml"),
+            "unknown key 'thumb' in mpnews article 1 (expected title, thumb_media_id, author,",
+            "mpnews article 1: thumb_media_id is missing")
+
+
 @pytest.mark.parametrize("content, phrases", [
     ("msgtype: sms\nsms: {content: hi}\n", ["msgtype is 'sms'", "40008"]),
     ("msgtype: text\ntext: {content: hi}\nchatid: other\n", ["chatid 'other' is not the chat it is sent to"]),

@@ -20,6 +20,10 @@ MP = {"title": "t", "thumb_media_id": "m", "content": "c"}
     M.build("news", articles=[{"title": "t", "url": "https://x"}] * 8),
     M.build("mpnews", safe=True, articles=[MP] * 8),
     M.build("image", safe=True, media_id=M.Pending("image", "a.png")),
+    # at the limits WeCom cuts at: titles 128 bytes, descriptions 512, a button 4 characters
+    M.build("textcard", title="中" * 42 + "ab", description="d" * 512, url="https://x", btntxt="详情详情"),
+    M.build("news", articles=[{"title": "t" * 128, "description": "d" * 512, "url": "https://x"}]),
+    M.build("mpnews", articles=[{**MP, "title": "t" * 128, "digest": "d" * 512, "content": "c" * 666 * 1024}]),
 ])
 def test_messages_wecom_takes(message):
     assert M.problems("team", message) == []
@@ -49,6 +53,16 @@ def test_messages_wecom_takes(message):
     (M.build("mpnews", articles=[{"title": "t", "content": "c"}]), "mpnews article 1: thumb_media_id is missing"),
     (M.build("mpnews", articles=[MP, {**MP, "url": "u"}]), "unknown key 'url' in mpnews article 2"),
     (M.build("sms", content="x"), "unknown message type 'sms'"),
+    # fields WeCom would cut short (doc 90248 gives these limits for app chats)
+    (M.build("textcard", **{**CARD, "title": "中" * 43}), "textcard.title is 129 bytes (UTF-8); WeCom accepts at most 128"),
+    (M.build("textcard", **{**CARD, "description": "d" * 513}), "textcard.description is 513 bytes"),
+    (M.build("textcard", btntxt="Details", **CARD), "textcard.btntxt is 7 characters; WeCom shows at most 4"),
+    (M.build("video", media_id="m", title="t" * 129), "video.title is 129 bytes"),
+    (M.build("news", articles=[{"title": "t", "url": "u", "description": "d" * 513}]),
+     "news article 1: description is 513 bytes"),
+    (M.build("mpnews", articles=[{**MP, "digest": "d" * 513}]), "mpnews article 1: digest is 513 bytes"),
+    (M.build("mpnews", articles=[{**MP, "content": "c" * (666 * 1024 + 1)}]),
+     "mpnews article 1: content is 681985 bytes (UTF-8); WeCom accepts at most 681984"),
 ])
 def test_what_wecom_would_refuse_is_named(message, problem):
     found = M.problems("team", message)

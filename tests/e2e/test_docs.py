@@ -1,11 +1,14 @@
 """The README and the chapters under docs/ keep up with the CLI: every command
 and every flag the parser knows is documented, the README stays a short first
-page whose first commands are the two a newcomer needs, and every link between
-the pages points at a file and a heading that exist."""
+page whose first commands are the two a newcomer needs, every link between
+the pages points at a file and a heading that exist, and every example output
+of the pages in doc_examples.PAGES is what the tool prints for the same input
+(the inputs live in tests/e2e/doc_examples.py)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import build_parser
+from tests.e2e import doc_examples as X
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -149,3 +153,34 @@ def test_the_fault_and_abuse_table_names_tests_that_exist():
             rules = (ROOT / "tests" / "config" / "test_rules.py").read_text(encoding="utf-8")
             missing += [c for c in re.findall(r"`(\w+)`", case) if f'Case("{c}"' not in rules]
     assert named >= 40 and not missing, missing
+
+
+@pytest.mark.parametrize("page", X.PAGES)
+def test_every_output_shown_on_the_example_pages_is_marked(page):
+    # An unmarked output would be an example no test produces.
+    unmarked = [b.where for b in X.blocks(page) if b.lang in X.OUTPUT_LANGS and b.marker is None]
+    assert not unmarked, f"mark these blocks `<!-- example: NAME -->` (see tests/e2e/doc_examples.py): {unmarked}"
+
+
+def test_every_example_has_its_recipe_and_every_recipe_its_example():
+    names = [b.name for b in X.examples()]
+    assert len(names) == len(set(names)), names
+    assert set(names) == set(X.RECIPES)
+
+
+@pytest.mark.parametrize("block", X.examples(), ids=lambda b: b.name)
+def test_each_example_output_is_what_the_tool_prints_for_the_same_input(block, tmp_path, emulator_factory,
+                                                                        monkeypatch, capsys):
+    out = X.RECIPES[block.name](X.World(block, tmp_path, emulator_factory, monkeypatch, capsys))
+    shown = block.body.split("\n", 1)[1] if block.body.startswith("$ ") else block.body
+    if block.lang == "json":
+        want, got = json.loads(shown), json.loads(out)
+        if "format_version" in want:
+            want, got = X.comparable_plan(want), X.comparable_plan(got)
+        assert X.media_ids_as_id(want) == got, f"{block.where}: the page shows\n{shown}\nthe tool gives\n{out}"
+    elif block.excerpt:
+        lines, part = out.splitlines(), shown.splitlines()
+        assert any(lines[i:i + len(part)] == part for i in range(len(lines))), \
+            f"{block.where}: the page shows\n{shown}\nnot a run of the lines the tool prints:\n{out}"
+    else:
+        assert out.rstrip("\n") == shown, f"{block.where}: the page shows\n{shown}\nthe tool prints\n{out}"

@@ -187,14 +187,16 @@ def test_a_damaged_directory_in_the_state_file_is_a_state_file_error(tmp_path, s
     assert err == f"appchat emulator: error: state file {path}: its directory: {why}\n"
 
 
-def test_a_port_in_use_is_one_line_and_exit_1():
+def test_a_port_in_use_is_one_line_naming_the_port_and_exit_1():
     import socket
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        code, out, err = run_cli(["emulator", "--port", str(busy.getsockname()[1])], timeout=30)
+        port = busy.getsockname()[1]
+        code, out, err = run_cli(["emulator", "--port", str(port)], timeout=30)
     assert code == 1 and out == "" and "Traceback" not in err
     assert err.startswith("appchat emulator: error: ") and len(err.splitlines()) == 1
+    assert err == f"appchat emulator: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
 
 def test_help_lists_every_option():

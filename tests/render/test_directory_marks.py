@@ -15,6 +15,7 @@ from reconciler.core.model import USER, DesiredChat, Grant, LiveChat, ReadError,
 from reconciler.core.plan import Plan
 from reconciler.core.planner import make_plan
 from reconciler.render import render_markdown, render_text
+from reconciler.render.markdown import plain
 from reconciler.render.words import NOT_IN_DIRECTORY, removal_notes
 
 NAMES = {"alice": "爱丽丝", "bob": "鲍勃", "carol": "卡罗尔", "vera": "维拉"}
@@ -112,3 +113,17 @@ def test_one_message_at_two_places_is_two_causes_and_at_one_place_one():
     out = render_text(plan)
     assert "  ! 2 chats: owner 'zoe' is not among the members (chats/g.yaml:3:5): a, b\n" in out
     assert "  ! c: owner 'zoe' is not among the members (chats/c.yaml:8:3)\n" in out
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("Kim (intern)", 'kim ("Kim (intern)")'),   # never `kim (Kim (intern))`
+    ("Kim [contractor]", 'kim ("Kim [contractor]")'),
+    ('Kim "K"', 'kim ("Kim \\"K\\"")'),
+    ("Kim", "kim (Kim)"),                       # the contract's `zhangsan (张三)` form otherwise
+])
+def test_a_name_with_brackets_of_its_own_is_quoted_so_it_is_clear_where_it_ends(name, shown):
+    plan = make_plan([DesiredChat("k", "K", "alice", frozenset({"alice", "kim"}), True, Source("a.yaml", 2, 3))],
+                     {"k": LiveChat("k", "K", "alice", frozenset({"alice"}))}).with_names({"kim": name})
+    assert f"    + {shown}\n" in render_text(plan)
+    in_parentheses = shown[len("kim "):]
+    assert f"| <code>kim</code> {plain(in_parentheses)} |" in render_markdown(plan)

@@ -24,9 +24,18 @@ _BODY = {
 }
 
 
+# argparse writes a mutually exclusive group on one line, whatever the
+# terminal's width (184 characters here): the usage names it BODY instead,
+# and the help lists its forms under that heading.
+USAGE = "%(prog)s [-h] [-v] CHAT_ID BODY [OPTION ...]"
+
+
 def add_arguments(p) -> None:
+    p.usage = USAGE
     p.add_argument("chat_id", metavar="CHAT_ID")
-    body = p.add_mutually_exclusive_group(required=True)
+    forms = p.add_argument_group("BODY (exactly one)")
+    p._action_groups.insert(1, p._action_groups.pop())  # listed before the other options
+    body = forms.add_mutually_exclusive_group(required=True)
     for form, (metavar, text) in _BODY.items():
         if metavar == "PATH":  # `--image --media-id ID`: a file uploaded before, no PATH
             body.add_argument(f"--{form}", metavar=metavar, nargs="?", const="", help=text)
