@@ -173,3 +173,39 @@ def test_a_malformed_department_name_costs_only_the_name_in_who(world, field):
     assert code == 0 and "Traceback" not in err
     assert "eng" in out and "dept:2" in out and "研发" not in out
     assert _writes(emu) == []
+
+
+def test_the_issue_reproduction_errcode_0_without_userlist_removes_nobody(world):
+    # Issue 20's report: {"fault": "errcode", "errcode": 0} on user/simplelist sent del_user_list for eng.
+    emu, path = world
+    before = _live(emu)
+    emu.set_faults(script=[{"fault": "errcode", "path": "user/simplelist", "errcode": 0, "count": 1000}])
+    code, out, err = run_cli(["apply", "--yes", path], env_for(emu))
+    assert code == 1 and "no 'userlist'" in out + err
+    assert [c for c in _writes(emu) if c["body"]["chatid"] in ("eng", "ops")] == []
+    assert {k: v for k, v in _live(emu).items() if k != "plain"} == {k: v for k, v in before.items() if k != "plain"}
+
+
+EMPTY_TEAM = {**ORG, "departments": [*ORG["departments"], {"id": 9, "name": "New team", "parentid": 1}],
+              "chats": [{"chatid": "team", "name": "Team", "owner": "alice", "userlist": ["alice", "bob", "carl"]}]}
+
+
+@pytest.mark.parametrize("written", ["dept:9", "{dept: 9}", "{dept: 9, may_be_empty: false}"])
+def test_an_empty_department_is_an_error_for_its_chat_and_removes_nobody(emulator_factory, tmp_path, written):
+    emu = emulator_factory(seed=EMPTY_TEAM)
+    path = tmp_path / "chats.yaml"
+    path.write_text(f"chats:\n  team:\n    name: Team\n    owner: alice\n    members: [alice, bob, {written}]\n")
+    code, out, err = run_cli(["apply", "--yes", path], env_for(emu))
+    assert code == 1 and "department 9 has nobody in WeCom's answer" in out + err
+    assert "{dept: 9, may_be_empty: true}" in out + err
+    assert _writes(emu) == [] and sorted(emu.chat("team")["userlist"]) == ["alice", "bob", "carl"]
+
+
+def test_an_empty_department_that_may_be_empty_is_planned(emulator_factory, tmp_path):
+    emu = emulator_factory(seed=EMPTY_TEAM)
+    path = tmp_path / "chats.yaml"
+    path.write_text("chats:\n  team:\n    name: Team\n    owner: alice\n"
+                    "    members: [alice, bob, {dept: 9, may_be_empty: true}]\n")
+    code, out, err = run_cli(["apply", "--yes", path], env_for(emu))
+    assert code == 0, out + err
+    assert sorted(emu.chat("team")["userlist"]) == ["alice", "bob"]  # carl was only listed by hand before
