@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from reconciler.core.directory import Department, Tag
 from reconciler.core.facts import (APPCHAT_GET, DEPARTMENT_GET, DEPARTMENT_SIMPLELIST, GETTOKEN, MEDIA_UPLOAD,
-                                   TAG_GET, USER_SIMPLELIST, ErrCode)
+                                   TAG_GET, USER_GET, USER_SIMPLELIST, ErrCode)
 from reconciler.core.model import LiveChat
 from reconciler.wecom.errors import MalformedAnswer, describe
 from reconciler.wecom.limiter import Outcome
@@ -137,6 +137,12 @@ def _users(answer: _Answer, data: Mapping[str, Any]) -> list[tuple[str, str | No
 def parse_user_simplelist(data: Mapping[str, Any], dept: int) -> list[tuple[str, str | None]]:
     """user/simplelist -> (userid, display name or None) of each user directly in `dept`."""
     return _users(_Answer(USER_SIMPLELIST, f"department {dept}"), data)
+
+
+def parse_user_get(data: Mapping[str, Any], user_id: str) -> tuple[int, str | None]:
+    """user/get -> (status, name or None): status 5 is someone who left."""
+    answer = _Answer(USER_GET, f"user {user_id}")
+    return answer.need(data, "status", int), answer.text(data, "name", "name", optional=True) or None
 
 
 def parse_tag_get(data: Mapping[str, Any], tag_id: int) -> tuple[Tag, list[tuple[str, str | None]]]:

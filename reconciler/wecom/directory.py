@@ -31,7 +31,7 @@ from reconciler.core.facts import DEPARTMENT_GET, DEPARTMENT_SIMPLELIST, TAG_GET
 from reconciler.core.model import DEPT, TAG
 from reconciler.core.refusal import UserCheck
 from reconciler.wecom.answers import (parse_department_get, parse_department_simplelist, parse_tag_get,
-                                      parse_user_simplelist)
+                                      parse_user_get, parse_user_simplelist)
 from reconciler.wecom.errors import InvalidCredentials, WeComError, describe
 
 
@@ -73,17 +73,14 @@ def user_checks(client: Any, user_ids: Iterable[str]) -> dict[str, UserCheck]:
     end the run, as they do for chat reads."""
     def read(user_id: str) -> UserCheck:
         try:
-            answer = client.get(USER_GET, {"userid": user_id})
+            status, name = parse_user_get(client.get(USER_GET, {"userid": user_id}), user_id)
         except InvalidCredentials:
             raise
-        except WeComError as exc:
+        except WeComError as exc:  # a malformed answer too: unreadable, never "present"
             if exc.errcode is None:
                 return UserCheck(user_id, unreadable=str(exc))
             return UserCheck(user_id, errcode=exc.errcode)
-        status = answer.get("status")
-        name = answer.get("name")
-        return UserCheck(user_id, status=status if isinstance(status, int) else None,
-                         name=name if isinstance(name, str) and name else None)
+        return UserCheck(user_id, status=status, name=name)
 
     ids = list(dict.fromkeys(user_ids))
     return dict(zip(ids, client.read_all(read, ids))) if ids else {}

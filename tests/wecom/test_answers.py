@@ -12,7 +12,8 @@ import pytest
 from reconciler.core.directory import Department, Tag
 from reconciler.core.model import LiveChat
 from reconciler.wecom.answers import (parse_chat_info, parse_department_get, parse_department_simplelist,
-                                      parse_media_upload, parse_tag_get, parse_token, parse_user_simplelist)
+                                      parse_media_upload, parse_tag_get, parse_token, parse_user_get,
+                                      parse_user_simplelist)
 from reconciler.wecom.errors import MalformedAnswer, TransportError
 
 GOOD = {
@@ -30,6 +31,8 @@ GOOD = {
                         lambda a: parse_user_simplelist(a, 1)),
     "tag/get": ({"errcode": 0, "tagname": "oncall", "userlist": [{"userid": "alice", "name": "A"}],
                  "partylist": [2, 3]}, lambda a: parse_tag_get(a, 9)),
+    "user/get": ({"errcode": 0, "userid": "vera", "name": "Vera", "department": [1], "status": 5},
+                 lambda a: parse_user_get(a, "vera")),
     "media/upload": ({"errcode": 0, "type": "image", "media_id": "m1", "created_at": "1"}, parse_media_upload),
 }
 
@@ -57,6 +60,8 @@ MALFORMED = [
     ("tag/get", "partylist", ("partylist",), [None, "2", {}]),
     ("tag/get", "partylist[1]", ("partylist", 1), [None, "3", True]),
     ("tag/get", "tagname", ("tagname",), [5]),
+    ("user/get", "status", ("status",), [None, "5", True]),
+    ("user/get", "name", ("name",), [5, ["Vera"]]),
     ("media/upload", "media_id", ("media_id",), [None, 5, ""]),
 ]
 
@@ -84,6 +89,7 @@ def test_every_well_formed_answer_reads_as_what_it_says():
     assert read["user/simplelist"] == [("alice", "A"), ("bob", None)]
     assert read["tag/get"] == (Tag(9, "oncall", ("alice",), (2, 3)), [("alice", "A")])
     assert read["media/upload"] == "m1"
+    assert read["user/get"] == (5, "Vera")
 
 
 def test_empty_lists_are_answers_too():
@@ -98,7 +104,7 @@ def test_a_missing_or_mistyped_field_is_a_malformed_answer_naming_endpoint_and_f
                                                                                       values):
     answer, parse = GOOD[endpoint]
     # not always sent: only its type is checked; and an item left out of a list is a shorter list
-    optional = field in ("userlist[0].name", "tagname") or isinstance(steps[-1], int)
+    optional = field in ("userlist[0].name", "tagname", "name") or isinstance(steps[-1], int)
     for value in ([] if optional else [_DROP]) + values:
         with pytest.raises(MalformedAnswer) as caught:
             parse(_with(answer, steps, value))
