@@ -1,11 +1,13 @@
 """One item of a member list, as written: a user id, "@group", "dept:ID",
 "tag:ID", or a mapping with exactly one of user / group / dept / tag and an
-optional `until` and `reason`. Turns the YAML node into a Member
-(config.groups) or says, located, what is wrong with it.
+optional `until` and `reason` (and, on dept and tag, `may_be_empty`). Turns
+the YAML node into a Member (config.groups) or says, located, what is wrong
+with it.
 
 The JSON Schema reports what it can see on its own (unknown keys, wrong
 types, patterns); this module adds what only code can: two kinds in one
-entry, a date that does not exist, `until` under `exclude`, and ids that
+entry, a date that does not exist, `until` under `exclude`, `may_be_empty`
+where it means nothing or written as YAML 1.1's yes/no, and ids that
 differ only in letter case written twice in one list."""
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ KINDS = (USER, GROUP, DEPT, TAG)
 GROUP_NAME = re.compile(GROUP_NAME_PATTERN[1:-1])
 _DIRECTORY_REF = re.compile(rf"(dept|tag):({DIRECTORY_ID_PATTERN[1:-1]})")
 _INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
 
 
 def is_group_name(value: object) -> bool:
@@ -72,9 +75,32 @@ def _mapping(file: str, node: MappingNode, in_exclude: bool, problems: list[Diag
             return None
     reason_node = fields.get("reason", (None, None))[1]
     reason = reason_node.value if isinstance(reason_node, ScalarNode) and reason_node.tag == STR else None
+    # a wrong may_be_empty is reported and the entry kept: no second error (an unused group) for one slip
+    may_be_empty = "may_be_empty" in fields and _may_be_empty(file, kind, in_exclude, *fields["may_be_empty"],
+                                                               problems)
     if kind == USER and until is None:
         return value  # {user: x} is x
-    return Entry(kind, value, at(file, key_node), until, reason)
+    return Entry(kind, value, at(file, key_node), until, reason, may_be_empty)
+
+
+def _may_be_empty(file: str, kind: str, in_exclude: bool, key: Node, node: Node,
+                  problems: list[Diagnostic]) -> bool:
+    """`may_be_empty`: true or false, on a dept or tag entry of a member list."""
+    if in_exclude:
+        problems.append(error(at(file, key), "`may_be_empty` is not allowed under `exclude`: an exclusion "
+                                             "that excludes nobody is fine already"))
+        return False
+    if kind not in (DEPT, TAG):
+        problems.append(error(at(file, key), f"`may_be_empty` is allowed only on a dept or tag entry, not on "
+                                             f"a {kind} entry: only the directory can bring in nobody"))
+        return False
+    if not (isinstance(node, ScalarNode) and node.tag == _BOOL):
+        return False  # the schema says what it is instead
+    if node.value.lower() not in ("true", "false"):
+        problems.append(error(at(file, node), f"may_be_empty must be true or false, got `{node.value}`, which "
+                                              f"YAML 1.1 reads as a boolean: write true or false"))
+        return False
+    return node.value.lower() == "true"
 
 
 def _value(kind: str, node: Node) -> str | int | None:

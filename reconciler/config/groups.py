@@ -37,6 +37,7 @@ class Entry:
     source: Source
     until: date | None = None
     reason: str | None = None
+    may_be_empty: bool = False  # dept/tag only
 
     @property
     def group(self) -> str | None:
@@ -112,7 +113,8 @@ class Expander:
             if entry.__class__ is str:
                 _add(out.chains, entry, prefix)
             elif entry.kind != GROUP:
-                out.grants.append(Grant(entry.kind, entry.value, entry.source, entry.until, entry.reason, prefix))
+                out.grants.append(Grant(entry.kind, entry.value, entry.source, entry.until, entry.reason, prefix,
+                                        entry.may_be_empty))
             else:
                 inner = self._inner(entry)
                 if inner is None:
@@ -149,7 +151,8 @@ class Expander:
             if entry.__class__ is str:
                 continue
             if entry.kind != GROUP:
-                grants.append(Grant(entry.kind, entry.value, entry.source, entry.until, entry.reason))
+                grants.append(Grant(entry.kind, entry.value, entry.source, entry.until, entry.reason,
+                                    may_be_empty=entry.may_be_empty))
                 continue
             inner = self._inner(entry)
             if inner is None:

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 TOP_KEYS = ("groups", "chats")
 CHAT_KEYS = ("name", "owner", "members", "exclude", "prune", "announce")
-ENTRY_KEYS = ("user", "group", "dept", "tag", "until", "reason")
+ENTRY_KEYS = ("user", "group", "dept", "tag", "until", "reason", "may_be_empty")
+_NOT_IN_EXCLUDE = ("until", "may_be_empty")  # config.entries says why they are not allowed there
 GROUP_CHARS = "1-64 characters of letters, digits, '-', '_', '.'"
 USER_CHARS = "1-64 characters of letters, digits, '_', '-', '@', '.', beginning with a letter or a digit"
 _EXPECTED = {"object": "a mapping", "array": "a list", "string": "a string",
@@ -78,6 +79,8 @@ def translate(parsed: ParsedFile, err: "jsonschema.ValidationError") -> Iterator
     key_node, node = node_at(parsed.root, path)
     here = at(parsed.file, node)
     keyword = err.validator
+    if "dependentSchemas" in err.absolute_schema_path:
+        return  # may_be_empty on a user or group entry: config.entries says it
     in_names = "propertyNames" in err.absolute_schema_path
     if in_names:  # the error is about a key of the mapping at `path`
         name = err.instance
@@ -150,10 +153,10 @@ def _unknown_keys(parsed: ParsedFile, path: tuple, err, here) -> Iterator[Diagno
     elif len(path) == 2:
         allowed = CHAT_KEYS
     else:  # a member entry's mapping
-        allowed = ENTRY_KEYS if "exclude" not in path else tuple(k for k in ENTRY_KEYS if k != "until")
+        allowed = ENTRY_KEYS if "exclude" not in path else tuple(k for k in ENTRY_KEYS if k not in _NOT_IN_EXCLUDE)
     for name in err.instance:
-        if name in allowed or (name == "until" and "exclude" in path):
-            continue  # `until` under exclude: config.entries says why it is not allowed
+        if name in allowed or (name in _NOT_IN_EXCLUDE and "exclude" in path):
+            continue  # `until` or `may_be_empty` under exclude: config.entries says why they are not allowed
         extra_key, _ = node_at(parsed.root, path + (name,))
         where = at(parsed.file, extra_key) if extra_key is not None else here
         yield error(where, f"unknown key {name!r} in {what(path)} (expected {', '.join(allowed)})"

@@ -8,7 +8,9 @@ inputs.
   and says why.
 - Exclude always wins, after everything is expanded.
 - The checks only the resolved list can answer live here: an unknown or
-  invisible department or tag, the owner among the members, 2 to 2000.
+  invisible department or tag, one that brings in nobody (unless written
+  `may_be_empty: true`: an empty answer is more often a fault than an
+  empty team), the owner among the members, 2 to 2000.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Iterable, Mapping
 
 from reconciler.core.directory import Directory, Problem
 from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
-from reconciler.core.model import USER, DesiredChat, Grant, ReadError, Source, user_key
+from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Grant, ReadError, Source, user_key
 
 # Entries that end within this many days of today are warnings in the plan.
 ENDING_SOON_DAYS = 7
@@ -75,6 +77,9 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
                 if before is None or grant.until > before[1].until:
                     ended[user_key(user)] = (user, grant)
             continue
+        if not users and grant.kind != USER and not grant.may_be_empty:
+            return _entry_error(chat, grant, Problem(None, _EMPTY.format(noun=_NOUNS[grant.kind], kind=grant.kind,
+                                                                         id=grant.value)))
         for user in users:
             members.setdefault(user_key(user), user)
             brought.setdefault(user, []).append(grant)
@@ -94,6 +99,12 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
         tuple(ending), {u: tuple(g) for u, g in brought.items() if user_key(u) in members}, frozenset(excluded))
     problem = _check(chat, resolution, user_key(chat.owner) in excluded)
     return problem or resolution
+
+
+_NOUNS = {DEPT: "department", TAG: "tag"}
+_EMPTY = ("{noun} {id} has nobody in WeCom's answer, which is more often a fault or a lost visibility than an "
+          "empty team, so the chat is not planned; if it may really be empty, write {{{kind}: {id}, "
+          "may_be_empty: true}}")
 
 
 def _users(grant: Grant, directory: Directory | None) -> frozenset[str] | Problem:

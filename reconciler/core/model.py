@@ -45,6 +45,9 @@ class Grant:
     until: date | None = None  # the last day of the membership
     reason: str | None = None
     via: tuple[str, ...] = ()  # the groups it came through, outermost first
+    # A `dept:`/`tag:` entry written with `may_be_empty: true`: bringing in
+    # nobody is then no error for its chat.
+    may_be_empty: bool = False
 
     @property
     def entry(self) -> str:

@@ -124,13 +124,14 @@ class Api(Control):
             with self.load.request(self.in_flight, settings, overloaded, self.rng, lambda: self.faults.capacity):
                 if overloaded:
                     reply = json_reply(M.error(E.TOO_MANY_CONCURRENT, "api concurrent out of limit", ip))
-                elif fault and fault.kind != "slow" and not fault.after:
+                elif fault and fault.kind not in ("slow", "field") and not fault.after:
                     reply = _fault_reply(fault, ip)
                 else:
                     if fault and fault.kind == "slow":
                         self.config.sleep(fault.ms / 1000)
-                    reply = json_reply(self._answer(method, path, query, raw, ip, form))
-                    if fault and fault.after:
+                    answer = self._answer(method, path, query, raw, ip, form)
+                    reply = json_reply(F.reshaped(answer, fault) if fault and fault.kind == "field" else answer)
+                    if fault and fault.after and fault.kind != "field":
                         reply = _fault_reply(fault, ip)
         finally:
             with self.lock:

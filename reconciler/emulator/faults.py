@@ -6,12 +6,14 @@ exactly twice, then fine")."""
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from reconciler.core.facts import ErrCode as E
 
-KINDS = ("busy", "overload", "drop", "slow", "garbage", "http", "errcode")
+KINDS = ("busy", "overload", "drop", "slow", "garbage", "http", "errcode", "field")
+FIELD_ACTIONS = ("drop", "mistype")
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,26 @@ class Fault:
     status: int = 502
     ms: int = 0
     after: bool = False   # drop/garbage/http after the request took effect (the answer is lost)
+    field: str | None = None  # "field": the answer's field to drop or mistype, dotted ("chat_info.userlist")
+    action: str = "drop"
 
 
 def _script_entry(entry) -> dict:
     if not isinstance(entry, dict):
         raise ValueError("a script entry must be an object like {\"fault\": \"busy\"}")
-    unknown = set(entry) - {"fault", "path", "errcode", "status", "ms", "after", "count"}
+    unknown = set(entry) - {"fault", "path", "errcode", "status", "ms", "after", "count", "field", "action"}
     if unknown:
         raise ValueError(f"unknown script entry keys: {', '.join(sorted(unknown))}")
     if entry.get("fault") not in KINDS:
         raise ValueError(f"script entry fault must be one of {', '.join(KINDS)}")
     if entry["fault"] == "errcode" and not isinstance(entry.get("errcode"), int):
         raise ValueError("a script entry with fault \"errcode\" needs an integer errcode")
+    if entry["fault"] == "field":
+        if not isinstance(entry.get("field"), str) or not entry["field"]:
+            raise ValueError("a script entry with fault \"field\" needs a field, e.g. \"userlist\" or "
+                             "\"chat_info.owner\"")
+        if entry.get("action", "drop") not in FIELD_ACTIONS:
+            raise ValueError(f"a field fault's action must be one of {', '.join(FIELD_ACTIONS)}")
     count = entry.get("count", 1)
     if not isinstance(count, int) or count < 1:
         raise ValueError("script entry count must be a whole number >= 1")
@@ -108,7 +118,8 @@ def choose(settings: FaultSettings, path: str, rng: random.Random) -> tuple[Faul
             del script[i]
         fault = Fault(kind=entry["fault"], errcode=entry.get("errcode"),
                       status=entry.get("status", settings.http_error_status),
-                      ms=entry.get("ms", settings.slow_ms), after=bool(entry.get("after", False)))
+                      ms=entry.get("ms", settings.slow_ms), after=bool(entry.get("after", False)),
+                      field=entry.get("field"), action=entry.get("action", "drop"))
         return fault, replace(settings, script=tuple(script))
     if settings.fault_paths and path not in settings.fault_paths:
         return None, settings
@@ -129,3 +140,45 @@ def errcode_of(fault: Fault) -> int | None:
     if fault.kind == "errcode":
         return fault.errcode
     return None
+
+
+def reshaped(answer: dict, fault: Fault) -> dict:
+    """The answer with the fault's field dropped or given a value of another
+    JSON type: a list or an object becomes the string "mistyped", a string
+    the number 0, a number the string of its digits, anything else a list.
+    `field` is dotted, a list's items by index (`department_id.0.id`); a
+    field the answer does not hold leaves it as it is."""
+    *parents, last = (fault.field or "").split(".")
+    answer = json.loads(json.dumps(answer))  # a copy: the state is never touched
+    holder: object = answer
+    for key in parents:
+        holder = _child(holder, key)
+    if isinstance(holder, list) and last.isdigit() and int(last) < len(holder):
+        index: int | str = int(last)
+    elif isinstance(holder, dict) and last in holder:
+        index = last
+    else:
+        return answer
+    if fault.action == "drop":
+        del holder[index]  # type: ignore[arg-type]
+    else:
+        holder[index] = _mistyped(holder[index])  # type: ignore[index]
+    return answer
+
+
+def _child(holder: object, key: str) -> object:
+    if isinstance(holder, dict):
+        return holder.get(key)
+    if isinstance(holder, list) and key.isdigit() and int(key) < len(holder):
+        return holder[int(key)]
+    return None
+
+
+def _mistyped(value: object) -> object:
+    if isinstance(value, (list, dict)):
+        return "mistyped"
+    if isinstance(value, str):
+        return 0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return []

@@ -16,7 +16,7 @@ _HOME = {
     "Credentials": "credentials", "credentials_from_env": "credentials",
     "WeComError": "errors", "MissingCredentials": "errors", "InvalidCredentials": "errors",
     "ChatNotFound": "errors", "RateLimited": "errors", "ReadOnlyViolation": "errors",
-    "TransportError": "errors", "WriteOutcomeUnknown": "errors", "describe": "errors",
+    "TransportError": "errors", "MalformedAnswer": "errors", "WriteOutcomeUnknown": "errors", "describe": "errors",
 }
 
 __all__ = sorted(_HOME)

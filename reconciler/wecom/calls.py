@@ -30,7 +30,7 @@ from typing import Callable
 import requests
 
 from reconciler.core.facts import APPCHAT_GET, GETTOKEN, MEDIA_UPLOAD, ErrCode
-from reconciler.wecom.answers import api_message, load_signal
+from reconciler.wecom.answers import api_message, load_signal, parse_token
 from reconciler.wecom.credentials import ENV_CORP_ID, ENV_CORP_SECRET, Credentials
 from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, TransportError, WeComError,
                                      WriteOutcomeUnknown)
@@ -88,14 +88,8 @@ class Calls:
         creds = self.credentials
         data = self.request("GET", GETTOKEN, {"corpid": creds.corp_id, "corpsecret": creds.corp_secret},
                             None, None, with_token=False)
-        token = data.get("access_token")
-        if not isinstance(token, str) or not token:
-            raise TransportError("gettoken answered without an access_token", path=GETTOKEN)
+        token, lifetime = parse_token(data)
         register(token)
-        try:
-            lifetime = float(data.get("expires_in", 7200))
-        except (TypeError, ValueError):
-            lifetime = 7200.0
         return token, lifetime
 
     def _count(self, path: str) -> None:

@@ -10,11 +10,10 @@ from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from reconciler.core.facts import APPCHAT_GET, APPCHAT_SEND, MEDIA_UPLOAD
 from reconciler.core.model import LiveChat, LiveResult, ReadError
-from reconciler.wecom.answers import parse_chat_info
+from reconciler.wecom.answers import parse_chat_info, parse_media_upload
 from reconciler.wecom.calls import Calls
 from reconciler.wecom.credentials import Credentials, credentials_from_env, public_base
-from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, ReadOnlyViolation, TransportError,
-                                     WeComError, describe)
+from reconciler.wecom.errors import ChatNotFound, InvalidCredentials, ReadOnlyViolation, WeComError, describe
 from reconciler.wecom.fanout import fan_out
 from reconciler.wecom.multipart import form_data
 
@@ -111,10 +110,7 @@ class WeComClient:
             raise ReadOnlyViolation(f"refusing POST {MEDIA_UPLOAD}: this client is read-only", path=MEDIA_UPLOAD)
         answer = self._calls.request("POST", MEDIA_UPLOAD, {"type": kind}, None, None,
                                raw=form_data("media", filename, data))
-        media_id = answer.get("media_id")
-        if not isinstance(media_id, str) or not media_id:
-            raise TransportError("media/upload answered without a media_id", path=MEDIA_UPLOAD)
-        return media_id
+        return parse_media_upload(answer)
 
     def close(self) -> None:
         self._calls.close()

@@ -15,8 +15,10 @@ each department and each tag at most once, the reads in parallel.
 
 An entry WeCom answers with an error (60003 unknown department, 40068
 unknown tag, 60011 outside the app's visible range) becomes a Problem in
-the Directory: the chats using it are errors, the others go on. Refused
-credentials end the run, as they do for chat reads.
+the Directory: the chats using it are errors, the others go on. So does an answer that
+says errcode 0 but lacks a field it is read for, or has it of the wrong type
+(wecom.answers): never an empty department or tag. Refused credentials end
+the run, as they do for chat reads.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from reconciler.core.directory import Department, Directory, Needs, Problem, Tag
 from reconciler.core.facts import DEPARTMENT_GET, DEPARTMENT_SIMPLELIST, TAG_GET, USER_GET, USER_SIMPLELIST
 from reconciler.core.model import DEPT, TAG
 from reconciler.core.refusal import UserCheck
+from reconciler.wecom.answers import (parse_department_get, parse_department_simplelist, parse_tag_get,
+                                      parse_user_get, parse_user_simplelist)
 from reconciler.wecom.errors import InvalidCredentials, WeComError, describe
 
 
@@ -50,15 +54,14 @@ def read_directory(client: Any, needs: Needs) -> Directory:
 
 def department_names(client: Any, ids: Iterable[int]) -> dict[int, str]:
     """department/get for each id, only where a name is shown (`who`); a
-    department that cannot be read keeps no name."""
+    department that cannot be read (or whose answer is malformed) keeps no name."""
     reader = _Reader(client)
     names: dict[int, str] = {}
 
     def read(dept: int) -> None:
-        answer = reader._get(DEPARTMENT_GET, {"id": dept}, DEPT, dept)
-        name = ((answer or {}).get("department") or {}).get("name")
+        name = reader._read(DEPARTMENT_GET, {"id": dept}, DEPT, dept, lambda a: parse_department_get(a, dept))
         if name:
-            names[dept] = str(name)
+            names[dept] = name
     reader._parallel(sorted(set(ids)), read)
     return names
 
@@ -70,17 +73,14 @@ def user_checks(client: Any, user_ids: Iterable[str]) -> dict[str, UserCheck]:
     end the run, as they do for chat reads."""
     def read(user_id: str) -> UserCheck:
         try:
-            answer = client.get(USER_GET, {"userid": user_id})
+            status, name = parse_user_get(client.get(USER_GET, {"userid": user_id}), user_id)
         except InvalidCredentials:
             raise
-        except WeComError as exc:
+        except WeComError as exc:  # a malformed answer too: unreadable, never "present"
             if exc.errcode is None:
                 return UserCheck(user_id, unreadable=str(exc))
             return UserCheck(user_id, errcode=exc.errcode)
-        status = answer.get("status")
-        name = answer.get("name")
-        return UserCheck(user_id, status=status if isinstance(status, int) else None,
-                         name=name if isinstance(name, str) and name else None)
+        return UserCheck(user_id, status=status, name=name)
 
     ids = list(dict.fromkeys(user_ids))
     return dict(zip(ids, client.read_all(read, ids))) if ids else {}
@@ -106,53 +106,50 @@ class _Reader:
             for future in [pool.submit(first), pool.submit(second)]:
                 future.result()
 
-    def _get(self, path: str, params: dict, kind: str, ident: int | None) -> dict | None:
+    def _read(self, path: str, params: dict, kind: str, ident: int | None, parse: Callable[[dict], Any]) -> Any:
+        """parse(the answer), or None when WeCom refused the read or answered
+        what cannot be trusted (a Problem for the entry, when it has an id)."""
         try:
-            return self.client.get(path, params)
+            return parse(self.client.get(path, params))
         except InvalidCredentials:
             raise
-        except WeComError as exc:
+        except WeComError as exc:  # MalformedAnswer too: never read as an empty list
             if ident is not None:
                 self.problems[(kind, ident)] = Problem(exc.errcode, _message(kind, ident, exc))
             return None
 
+    def _named(self, users: list[tuple[str, str | None]]) -> None:
+        for userid, name in users:
+            if name:
+                self.names.setdefault(userid, name)
+
     def tags(self, ids: Iterable[int]) -> None:
         def read(tag_id: int) -> None:
-            answer = self._get(TAG_GET, {"tagid": tag_id}, TAG, tag_id)
-            if answer is None:
-                return
-            users = [u for u in answer.get("userlist") or [] if isinstance(u, dict) and u.get("userid")]
-            for user in users:
-                if user.get("name"):
-                    self.names.setdefault(user["userid"], str(user["name"]))
-            departments = tuple(int(d) for d in answer.get("partylist") or [] if str(d).isdigit())
-            self.tag_data[tag_id] = Tag(tag_id, str(answer.get("tagname") or ""),
-                                        tuple(u["userid"] for u in users), departments)
+            answer = self._read(TAG_GET, {"tagid": tag_id}, TAG, tag_id, lambda a: parse_tag_get(a, tag_id))
+            if answer is not None:
+                self.tag_data[tag_id], users = answer
+                self._named(users)
         self._parallel(list(ids), read)
 
     def subtrees(self, roots: list[int | None]) -> None:
         def read(root: int | None) -> None:
-            answer = self._get(DEPARTMENT_SIMPLELIST, {} if root is None else {"id": root}, DEPT, root)
-            if root is not None and answer is not None and not any(
-                    isinstance(i, dict) and i.get("id") == root for i in answer.get("department_id") or []):
+            found = self._read(DEPARTMENT_SIMPLELIST, {} if root is None else {"id": root}, DEPT, root,
+                               lambda a: parse_department_simplelist(a, root))
+            if found is None:
+                return
+            if root is not None and not any(d.id == root for d in found):
                 self.problems[(DEPT, root)] = Problem(None, f"department {root} is not in WeCom's answer")
-            for item in (answer or {}).get("department_id") or []:
-                if isinstance(item, dict) and isinstance(item.get("id"), int):
-                    self.departments.setdefault(item["id"], Department(item["id"], int(item.get("parentid") or 0)))
+            for dept in found:
+                self.departments.setdefault(dept.id, dept)
         self._parallel(roots, read)
 
     def users(self, departments: list[int]) -> None:
         def read(dept: int) -> None:
-            answer = self._get(USER_SIMPLELIST, {"department_id": dept}, DEPT, dept)
-            if answer is None:
-                return
-            found = []
-            for user in answer.get("userlist") or []:
-                if isinstance(user, dict) and isinstance(user.get("userid"), str):
-                    found.append(user["userid"])
-                    if user.get("name"):
-                        self.names.setdefault(user["userid"], str(user["name"]))
-            self.members[dept] = tuple(found)
+            users = self._read(USER_SIMPLELIST, {"department_id": dept}, DEPT, dept,
+                               lambda a: parse_user_simplelist(a, dept))
+            if users is not None:
+                self.members[dept] = tuple(u for u, _ in users)
+                self._named(users)
         self._parallel(departments, read)
 
 

@@ -128,6 +128,17 @@ class TransportError(WeComError):
     body that is not the JSON object WeCom sends. errcode is None."""
 
 
+class MalformedAnswer(TransportError):
+    """WeCom answered errcode 0, but without a field this project uses, or
+    with it of the wrong type. Never read as an empty list: the chats that
+    need the answer are read errors. `path` names the endpoint, `field` the
+    field (dotted, with list indexes: `chat_info.userlist`, `userlist[3].userid`)."""
+
+    def __init__(self, message: str, *, path: str, field: str, chat_id: str | None = None) -> None:
+        super().__init__(message, path=path, chat_id=chat_id)
+        self.field = field
+
+
 class WriteOutcomeUnknown(TransportError):
     """A write whose request may have reached WeCom, but no answer came back
     (connection dropped or read timeout after sending, or an HTTP error status).

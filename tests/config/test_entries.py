@@ -76,6 +76,28 @@ CASES = [
     Case("until_under_exclude", chat("[a, b, c]", more="    exclude:\n      - {user: c, until: 2027-01-01}\n"),
          ["chats/a.yaml:7:19: error: `until` is not allowed under `exclude`: an exclusion has no end date "
           "(remove the entry when it should end)"]),
+    # ---- may_be_empty -----------------------------------------------------------------
+    Case("may_be_empty_on_dept_and_tag", chat("\n      - a\n      - b\n      - {dept: 2, may_be_empty: true}\n"
+                                              "      - {tag: 3, may_be_empty: false, until: 2027-01-01}\n"), []),
+    Case("may_be_empty_in_a_group", "groups:\n  g: [{dept: 2, may_be_empty: true}]\n" + chat('[a, b, "@g"]'), []),
+    Case("may_be_empty_on_a_user", chat("\n      - a\n      - {user: b, may_be_empty: true}\n"),
+         ["chats/a.yaml:7:19: error: `may_be_empty` is allowed only on a dept or tag entry, not on a user entry: "
+          "only the directory can bring in nobody"]),
+    Case("may_be_empty_on_a_group", "groups:\n  g: [b]\n" + chat("\n      - a\n      - {group: g, may_be_empty: true}\n"),
+         ["chats/a.yaml:9:20: error: `may_be_empty` is allowed only on a dept or tag entry, not on a group entry: "
+          "only the directory can bring in nobody"]),
+    Case("may_be_empty_under_exclude", chat("[a, b]", more="    exclude:\n      - {dept: 2, may_be_empty: true}\n"),
+         ["chats/a.yaml:7:19: error: `may_be_empty` is not allowed under `exclude`: an exclusion that excludes "
+          "nobody is fine already"]),
+    Case("may_be_empty_yes", chat("\n      - a\n      - b\n      - {dept: 2, may_be_empty: yes}\n"),
+         ["chats/a.yaml:8:33: error: may_be_empty must be true or false, got `yes`, which YAML 1.1 reads as a "
+          "boolean: write true or false"]),
+    Case("may_be_empty_Off", chat("\n      - a\n      - b\n      - {tag: 2, may_be_empty: Off}\n"),
+         ["chats/a.yaml:8:32: error: may_be_empty must be true or false, got `Off`, which YAML 1.1 reads as a "
+          "boolean: write true or false"]),
+    Case("may_be_empty_quoted", chat("\n      - a\n      - b\n      - {dept: 2, may_be_empty: 'true'}\n"),
+         ["chats/a.yaml:8:33: error: may_be_empty of a member entry of chat 'ab' must be true or false, "
+          "got the string 'true'"]),
     # ---- mappings and end dates -----------------------------------------------------
     Case("mapping_entries", chat("\n      - a\n      - {user: b, until: 2027-01-31, reason: contractor}\n"
                                  "      - {dept: 2, until: '2027-02-01'}\n      - {tag: 3}\n"), []),
@@ -85,7 +107,7 @@ CASES = [
          ["chats/a.yaml:8:9: error: a member entry needs exactly one of user, group, dept, tag (found none)"]),
     Case("unknown_key_in_an_entry", chat("\n      - a\n      - {user: b, untill: 2027-01-31}\n"),
          ["chats/a.yaml:7:19: error: unknown key 'untill' in a member of chat 'ab' (expected user, group, dept, "
-          "tag, until, reason); did you mean 'until'?"]),
+          "tag, until, reason, may_be_empty); did you mean 'until'?"]),
     Case("a_day_that_does_not_exist", chat("\n      - a\n      - {user: b, until: 2027-02-30}\n"),
          ["chats/a.yaml:7:26: error: until '2027-02-30' is not a date: write YYYY-MM-DD, a day that exists"]),
     Case("not_a_date", chat("\n      - a\n      - {user: b, until: next week}\n"),
@@ -168,6 +190,13 @@ def test_the_model_keeps_static_members_and_grants_apart(tmp_path):
     assert chat.uses_directory and chat.owner_source.line == 6 and chat.members_source.line == 7  # after 2 lines of groups
 
 
+def test_may_be_empty_reaches_the_grant_through_groups(tmp_path):
+    chat = _one(tmp_path, "groups:\n  g: [{dept: 4, may_be_empty: true}, dept:5]\n" + chat_text(
+        "\n      - a\n      - b\n      - '@g'\n      - {tag: 7, may_be_empty: true}\n      - {tag: 8}\n"))
+    assert {(g.kind, g.value): g.may_be_empty for g in chat.grants} == {
+        (DEPT, 4): True, (DEPT, 5): False, (TAG, 7): True, (TAG, 8): False}
+
+
 def test_a_group_with_an_end_date_gives_each_member_that_date(tmp_path):
     chat = _one(tmp_path, "groups:\n  inner: [w, {user: z, until: 2027-01-10}]\n  vendors: [v, '@inner']\n"
                 + chat_text("\n      - a\n      - b\n      - {group: vendors, until: 2027-02-01}\n"))
@@ -200,3 +229,22 @@ def test_validate_warns_and_exits_0_on_an_ended_entry(tmp_path, capsys):
 
 def chat_text(members: str, owner: str = "a", more: str = "") -> str:
     return chat(members, owner, more)
+
+
+@pytest.mark.parametrize(("entry", "valid"), [
+    ({"dept": 2, "may_be_empty": True}, True), ({"tag": 2, "may_be_empty": False}, True),
+    ({"user": "b", "may_be_empty": True}, False), ({"group": "g", "may_be_empty": True}, False),
+    ({"dept": 2, "may_be_empty": "yes"}, False),  # what an editor's YAML 1.2 reads `yes` as
+])
+def test_the_schema_agrees_with_validate_about_may_be_empty(entry, valid):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "chats.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    doc = {"chats": {"ab": {"name": "X", "owner": "a", "members": ["a", "b", entry]}}}
+    assert validator.is_valid(doc) is valid
+    under_exclude = {"chats": {"ab": {"name": "X", "owner": "a", "members": ["a", "b"], "exclude": [entry]}}}
+    assert not validator.is_valid(under_exclude) or "may_be_empty" not in entry

@@ -112,6 +112,10 @@ CASES = [
          ["chats/a.yaml:6:12: error: prune of chat 'ab' must be true or false, got the string 'yes'"]),
     Case("prune_is_number", {"chats/a.yaml": chat(TWO + "    prune: 1\n")},
          ["chats/a.yaml:6:12: error: prune of chat 'ab' must be true or false, got `1`, which YAML reads as a number"]),
+    Case("may_be_empty_yes", {"chats/a.yaml": chat("    name: X\n    owner: a\n    members:\n      - a\n      - b\n"
+                                                    "      - {dept: 2, may_be_empty: yes}\n")},
+         ["chats/a.yaml:8:33: error: may_be_empty must be true or false, got `yes`, which YAML 1.1 reads as a "
+          "boolean: write true or false"]),
     Case("prune_yes_is_a_boolean", {"chats/a.yaml": chat(TWO + "    prune: no\n")}, []),
     Case("announce_is_string", {"chats/a.yaml": chat(TWO + '    announce: "off"\n')},
          ["chats/a.yaml:6:15: error: announce of chat 'ab' must be true or false, got the string 'off'"]),

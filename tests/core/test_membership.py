@@ -176,6 +176,42 @@ def test_a_tag_whose_department_could_not_be_read_is_an_error_not_a_smaller_tag(
     assert plan.changes == () and plan.errors[0].message.startswith("tag:7: cannot read department 4")
 
 
+EMPTY = Directory(departments={**ORG.departments, 8: Department(8, 1), 9: Department(9, 8)},
+                  members={**ORG.members, 8: (), 9: ()},
+                  tags={**ORG.tags, 5: Tag(5, "nobody", (), ()), 6: Tag(6, "empty dept", (), (8,))})
+
+
+@pytest.mark.parametrize("entry", [dept(8), Grant(TAG, 5, HERE), Grant(TAG, 6, HERE),
+                                   dept(8, date(2027, 6, 30)), Grant(DEPT, 8, HERE, via=("g",))],
+                         ids=["dept", "tag", "tag-of-an-empty-department", "not-yet-ended", "through-a-group"])
+def test_an_entry_that_brings_in_nobody_is_an_error_for_its_chat_never_an_emptied_chat(entry):
+    chat = want("alice", grants=[entry])
+    other = DesiredChat("c2", "Two", "alice", frozenset({"alice", "bob"}))
+    plan = make_plan([chat, other], {"c1": live("alice bob carol"), "c2": None}, directory=EMPTY,
+                     today=date(2027, 1, 1))
+    assert [c.chat_id for c in plan.changes] == ["c2"]  # c1 gets no calls; the others plan
+    (error,) = plan.errors
+    assert (error.chat_id, error.errcode, error.source) == ("c1", None, entry.source.located)
+    noun = "department" if entry.kind == DEPT else "tag"
+    assert error.message.startswith(f"{entry.entry}: {noun} {entry.value} has nobody in WeCom's answer")
+    assert f"{{{entry.kind}: {entry.value}, may_be_empty: true}}" in error.message
+
+
+@pytest.mark.parametrize("entry", [Grant(DEPT, 8, HERE, may_be_empty=True), Grant(TAG, 6, HERE, may_be_empty=True)])
+def test_an_entry_that_may_be_empty_brings_in_nobody_and_the_chat_plans(entry):
+    plan = make_plan([want("alice bob", grants=[entry])], {"c1": live("alice bob carol")}, directory=EMPTY)
+    assert plan.errors == () and plan.change("c1").removed == {"carol"}
+
+
+def test_an_empty_entry_counts_before_exclude_and_an_ended_or_excluding_one_is_no_error():
+    # dept:2 brings erin, ivan and intern1 in and exclude takes them all out: not empty. dept:8 ended:
+    # it brings nobody in, by design; under exclude it excludes nobody, which is fine.
+    excluded = want("alice bob", grants=[dept(2), dept(8, date(2026, 1, 1))],
+                    exclude=Exclusion(frozenset(), (dept(2), dept(8))))
+    plan = make_plan([excluded], {"c1": live("alice bob")}, directory=EMPTY, today=date(2027, 1, 1))
+    assert plan.errors == () and plan.unchanged == ("c1",)
+
+
 def test_checking_users_removes_a_contractor_who_left_with_their_access_instead_of_refusing():
     everyone = Directory(members={1: ("alice", "bob")}, complete=True)
     plan = make_plan([want(grants=[until("vera")])], {"c1": live("alice bob vera")}, directory=everyone,

@@ -140,6 +140,33 @@ def test_script_drop_after_the_write_took_effect(api, emulator):
     assert "carol" in emulator.chat("team")["userlist"]  # the answer was lost, not the change
 
 
+def test_a_field_fault_drops_one_field_of_one_answer_and_the_state_keeps_it(api, emulator):
+    api.login()
+    emulator.set_faults(script=[{"fault": "field", "path": "appchat/get", "field": "chat_info.userlist"}])
+    answer = api.get("team")
+    assert answer["errcode"] == 0 and "userlist" not in answer["chat_info"] and answer["chat_info"]["owner"]
+    assert emulator.calls()[-1]["fault"] == "field"
+    assert api.get("team")["chat_info"]["userlist"] == ["alice", "bob"]  # one answer only; the chat is intact
+
+
+@pytest.mark.parametrize(("field", "read", "mistyped"), [
+    ("chat_info.userlist", lambda a: a["chat_info"]["userlist"], "mistyped"),
+    ("chat_info.owner", lambda a: a["chat_info"]["owner"], 0),
+    ("chat_info.userlist.1", lambda a: a["chat_info"]["userlist"][1], 0),
+    ("errcode", lambda a: a["errcode"], "0"),
+])
+def test_a_field_fault_mistypes_one_field(api, emulator, field, read, mistyped):
+    api.login()
+    emulator.set_faults(script=[{"fault": "field", "path": "appchat/get", "field": field, "action": "mistype"}])
+    assert read(api.get("team")) == mistyped
+
+
+def test_a_field_fault_on_a_field_the_answer_lacks_leaves_it_whole(api, emulator):
+    api.login()
+    emulator.set_faults(script=[{"fault": "field", "field": "chat_info.nothing.here"}])
+    assert api.get("team")["chat_info"]["userlist"] == ["alice", "bob"]
+
+
 def test_faults_never_touch_the_admin_surface(api, emulator):
     emulator.set_faults(drop_rate=1.0, busy_rate=1.0)
     assert requests.get(emulator.admin_url + "counts").status_code == 200
@@ -157,7 +184,9 @@ def test_clear_and_reset_restore_faults(emulator_factory):
 
 
 @pytest.mark.parametrize("bad", [{"busy_rate": 2}, {"nope": 1}, {"latency_ms": -1}, {"script": [{"fault": "x"}]},
-                                 {"http_error_status": 200}, {"fault_paths": "appchat/get"}])
+                                 {"http_error_status": 200}, {"fault_paths": "appchat/get"},
+                                 {"script": [{"fault": "field"}]},
+                                 {"script": [{"fault": "field", "field": "userlist", "action": "shuffle"}]}])
 def test_bad_fault_settings_are_refused(emulator, bad):
     with pytest.raises(ValueError):
         emulator.set_faults(**bad)
