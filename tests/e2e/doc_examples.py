@@ -283,6 +283,20 @@ def invisible_department(w: World) -> str:
     return w.run("plan", "chats/", code=1)
 
 
+def malformed_answer(w: World) -> str:
+    w.write("chats/eng.yaml", """\
+        chats:
+          eng:
+            name: Engineering
+            owner: alice
+            members: [alice, dept:2]
+        """)
+    emu = w.emulator(ORG)
+    emu.set_faults(script=[{"fault": "field", "path": "user/simplelist", "field": "userlist", "action": "drop",
+                            "count": 1000}])
+    return w.run("plan", "chats/", code=1)
+
+
 def excluded_prune_false(w: World) -> str:
     w.write("chats/sre.yaml", """\
         chats:
@@ -382,6 +396,7 @@ RECIPES: dict[str, Callable[[World], str]] = {
     "offboarding-people": offboarding_people,
     "offboarding-live": offboarding_live,
     "invisible-department": invisible_department,
+    "malformed-answer": malformed_answer,
     "excluded-prune-false": excluded_prune_false,
     "moved-department": moved_department,
     "send-text": _send("incident42"),
