@@ -46,7 +46,7 @@ def _inside(root: str, found: list[str]) -> tuple[list[str], list[Diagnostic]]:
     inside: list[str] = []
     outside: list[Diagnostic] = []
     for file in found:
-        if os.path.realpath(file).startswith(prefix):
+        if os.path.realpath(file).startswith(prefix) or not os.path.exists(file):  # dangling: read says so
             inside.append(file)
         else:
             outside.append(error(Source(file, 1, 1), f"{file} is a symlink to a file outside {root}: not read "
