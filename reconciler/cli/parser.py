@@ -31,9 +31,25 @@ class _Parser(argparse.ArgumentParser):
     pipeline running `plan --detailed-exitcode` (the contract keeps 2 for that
     alone): a mistyped flag must fail the job as an error (1), not as drift."""
 
+    # A command whose --format json promises one report whatever ends the run
+    # (apply) sets this: called with the usage error when json was asked for.
+    json_usage_report = None
+    _words: list[str] = []
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):
         self.print_usage(sys.stderr)
+        if self.json_usage_report is not None and _asks_for_json(self._words):
+            self.json_usage_report(f"{self.prog}: {message}")
         self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _asks_for_json(words: list[str]) -> bool:
+    pairs = zip(words, words[1:] + [""])
+    return "--format=json" in words or any(a == "--format" and b == "json" for a, b in pairs)
 
 
 def command_module(name: str):
