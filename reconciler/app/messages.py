@@ -9,6 +9,7 @@ core.media; the HTTP is wecom.client's.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Mapping
 
@@ -167,8 +168,16 @@ class _Reader:
                     raise OSError("no standard input")
                 data = self.stdin.read(limit + 1)
                 return data, len(data)
-            with open(path, "rb") as f:
-                return f.read(limit + 1), os.fstat(f.fileno()).st_size
+            # O_NONBLOCK: a FIFO opens at once (and is refused) instead of
+            # waiting for a writer forever (issue 20).
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                os.close(fd)
+                self.problems.append(f"{label}: not a regular file (a FIFO, a device or a directory): not read")
+                return None
+            with open(fd, "rb") as f:
+                return f.read(limit + 1), info.st_size
         except OSError as exc:
             self.problems.append(f"{label}: cannot read it: {exc.strerror or exc}")
             return None

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from typing import Any
 
 from reconciler import __version__
@@ -34,6 +36,10 @@ from reconciler.wecom.credentials import ENV_API_BASE, ENV_CORP_ID
 DIGEST_PREFIX = "sha256:"
 # Keys this module adds to the contract's plan JSON; Plan.from_data never sees them.
 _OWN_KEYS = ("digest", "generated_by")
+MB = 1024 * 1024
+# The contract's bound: a plan of 10,000 chats x 2,000 members is a few
+# hundred MB at most.
+MAX_PLAN_BYTES = 256 * MB
 
 
 class PlanFileError(ValueError):
@@ -73,15 +79,14 @@ def target_refusal(plan: Plan, path: str, here: Target) -> str | None:
             f"Make a new plan against this target (`appchat plan --out FILE`) and review it")
 
 
-def read(path: str, views: bool = False) -> Plan:
+def read(path: str, views: bool = False, max_bytes: int = MAX_PLAN_BYTES) -> Plan:
     """The saved plan, or PlanFileError saying why it cannot be trusted.
-    With `views` (`appchat show`), also what only views read (names, the
-    memberships ending soon), so it renders as `plan` rendered it."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as exc:
-        raise PlanFileError(f"cannot read plan file {path}: {exc.strerror or exc}") from None
+    No file makes it raise anything else: a plan nested however deep or
+    holding a number however long is refused, and one over `max_bytes` is
+    refused unread (issue 20: 300 MB took 940 MB of memory). With `views`
+    (`appchat show`), also what only views read (names, the memberships
+    ending soon), so it renders as `plan` rendered it."""
+    raw = _raw(path, max_bytes)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -93,6 +98,44 @@ def read(path: str, views: bool = False) -> Plan:
         raise PlanFileError(
             f"plan file {path} is not valid JSON{hint}: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise _too_deep(path) from None
+    except ValueError:  # an integer past Python's digit limit
+        raise PlanFileError(f"plan file {path} holds a number too long to be a plan's; it was not written by "
+                            f"`appchat plan --out`") from None
+    try:
+        return _checked(data, path, views)
+    except RecursionError:  # nesting json took but digest or checks cannot
+        raise _too_deep(path) from None
+
+
+def _raw(path: str, max_bytes: int) -> bytes:
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never end
+            raise PlanFileError(f"cannot read plan file {path}: not a regular file")
+        if info.st_size > max_bytes:
+            raise _too_big(path, max_bytes)
+        with open(path, "rb") as f:
+            raw = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise PlanFileError(f"cannot read plan file {path}: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise _too_big(path, max_bytes)
+    return raw
+
+
+def _too_big(path: str, max_bytes: int) -> PlanFileError:
+    return PlanFileError(f"plan file {path} is larger than {max_bytes / MB:g} MB (a MB of 1,048,576 bytes): "
+                         f"not read; no plan is that big")
+
+
+def _too_deep(path: str) -> PlanFileError:
+    return PlanFileError(f"plan file {path} is nested too deep to be a plan; it was not written by "
+                         f"`appchat plan --out`")
+
+
+def _checked(data: Any, path: str, views: bool) -> Plan:
     if not isinstance(data, dict):
         raise PlanFileError(f"plan file {path} is not a plan: expected a JSON object")
     version = data.get("format_version")

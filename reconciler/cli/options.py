@@ -28,6 +28,16 @@ def positive_int(text: str) -> int:
     return value
 
 
+def days(text: str) -> int:
+    """A number of days, 0 to MAX_WITHIN_DAYS."""
+    from reconciler.core.expiry import MAX_WITHIN_DAYS
+
+    value = count(text)
+    if value > MAX_WITHIN_DAYS:
+        raise argparse.ArgumentTypeError(f"must be 0 to {MAX_WITHIN_DAYS}: {text!r}")
+    return value
+
+
 def count(text: str) -> int:
     """A whole number, 0 or more."""
     value = _number(text, int, "a whole number")
@@ -81,10 +91,17 @@ CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 
 def iso_date(text: str) -> date:
+    """A date from EARLIEST_DATE to LATEST_DATE (issue 20: 9999-12-25 was an
+    OverflowError traceback after the reads)."""
+    from reconciler.core.membership import EARLIEST_DATE, LATEST_DATE
+
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(f"must be a date from {EARLIEST_DATE} to {LATEST_DATE}: {text!r}")
+    return value
 
 
 def today(p: argparse.ArgumentParser) -> None:

@@ -40,8 +40,19 @@ class _Parser(argparse.ArgumentParser):
         kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
 
+    # A command whose --format json promises one report whatever ends the run
+    # (apply) sets this: called with the usage error when json was asked for.
+    json_usage_report = None
+    _words: list[str] = []
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):
         self.print_usage(sys.stderr)
+        if self.json_usage_report is not None and _asks_for_json(self._words):
+            self.json_usage_report(f"{self.prog}: {message}")
         self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}{self._suggestion(message)}\n")
 
     def _suggestion(self, message: str) -> str:
@@ -61,6 +72,11 @@ class _Parser(argparse.ArgumentParser):
             if close:
                 return f"; did you mean {close[0]}?"
         return ""
+
+
+def _asks_for_json(words: list[str]) -> bool:
+    pairs = zip(words, words[1:] + [""])
+    return "--format=json" in words or any(a == "--format" and b == "json" for a, b in pairs)
 
 
 def command_module(name: str):

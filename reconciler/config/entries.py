@@ -21,6 +21,7 @@ from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.config.groups import GROUP, Entry, Member
 from reconciler.config.yamldata import STR, at, pairs, scalar_value
 from reconciler.core.facts import DIRECTORY_ID_MAX, DIRECTORY_ID_PATTERN, GROUP_NAME_PATTERN, is_user_id
+from reconciler.core.membership import EARLIEST_DATE, LATEST_DATE
 from reconciler.core.model import DEPT, TAG, USER
 
 KINDS = (USER, GROUP, DEPT, TAG)
@@ -119,10 +120,11 @@ def _date(file: str, node: Node, problems: list[Diagnostic]) -> date | None:
     if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return None  # the schema reports the form
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         problems.append(error(at(file, node), f"until {text!r} is not a date: write YYYY-MM-DD, a day that exists"))
         return None
+    return value if EARLIEST_DATE <= value <= LATEST_DATE else None  # the schema says the range
 
 
 def twice(file: str, item: Node, first: Node, written: str, list_name: str, first_written: str) -> Diagnostic:

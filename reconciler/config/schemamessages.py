@@ -135,7 +135,7 @@ def _pattern(here, path: tuple, value: str) -> Diagnostic:
     if len(path) == 3 and path[2] == "owner":
         return error(here, f"invalid user id {value!r} for the owner of chat {path[1]!r}: use {USER_CHARS}")
     if field == "until":
-        return error(here, f"{what(path)} must be a date YYYY-MM-DD, got {value!r}")
+        return error(here, f"{what(path)} must be a date YYYY-MM-DD from 1900-01-01 to 9998-12-31, got {value!r}")
     if field == "group" or value.startswith("@"):
         return error(here, f"invalid group reference {value!r} in {_container(path)}: "
                            f"write '@' and a group name of {GROUP_CHARS}")

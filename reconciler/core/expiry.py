@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from reconciler.core.model import DesiredChat, Grant
 
 DEFAULT_WITHIN_DAYS = 14
+MAX_WITHIN_DAYS = 3650  # ten years: the contract's bound on --within
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class Expiring:
 
 
 def expiring(chats: Sequence[DesiredChat], today: date, within: int = DEFAULT_WITHIN_DAYS) -> list[Expiring]:
-    last = today + timedelta(days=within)
+    # today + within may pass date.max (9998-12-31 + 3650 days): then no end is later
+    last = today + timedelta(days=within) if (date.max - today).days > within else date.max
     found = [Expiring(chat.chat_id, chat.name, chat.owner, grant, today)
              for chat in chats for grant in chat.grants
              if grant.until is not None and grant.until <= last]

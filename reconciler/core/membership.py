@@ -26,6 +26,11 @@ from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Grant, ReadError
 # Entries that end within this many days of today are warnings in the plan.
 ENDING_SOON_DAYS = 7
 
+# The dates appchat takes (`--today`, `until`): far enough from Python's
+# date.max that a date plus a week or plus --within (clamped) is still a date.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(9998, 12, 31)
+
 
 @dataclass(frozen=True)
 class Ending:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from reconciler.core.facts import DEFAULT_API_BASE
 from reconciler.wecom.errors import MissingCredentials
@@ -54,6 +54,7 @@ def api_base_from_env(env: Mapping[str, str]) -> str:
     if raw is None:
         return DEFAULT_API_BASE
     base = raw.strip()
+    _register_userinfo(base)
     if not base:
         raise MissingCredentials(
             ENV_API_BASE, f"{ENV_API_BASE} is set but empty: unset it to use {DEFAULT_API_BASE}, "
@@ -72,15 +73,34 @@ def api_base_from_env(env: Mapping[str, str]) -> str:
 
 def public_base(base: str) -> str:
     """The base as a plan file and a message may show it: a user:password@
-    (a proxy's credentials) masked."""
+    (a proxy's credentials) masked. Everything up to the last `@` is taken
+    for userinfo, since a password may hold `/`, `@`, `:`, `?` or `#` (issue
+    20: `https://gw:Gw/Passw0rd@gateway` was shown whole); masking a rare `@`
+    in a path as well costs nothing."""
     scheme, sep, rest = base.partition("://")
-    host, slash, path = rest.partition("/")
-    if "@" not in host:
+    if not sep:
+        scheme, rest = "", base
+    if "@" not in rest:
         return base
-    return f"{scheme}{sep}***@{host.rpartition('@')[2]}{slash}{path}"
+    return f"{scheme}{sep}***@{rest.rpartition('@')[2]}"
+
+
+def _register_userinfo(base: str) -> None:
+    """The userinfo of the base, as written and decoded, whole and its
+    password alone, is masked wherever it may turn up from now on (a library
+    error quoting the URL, a log line)."""
+    rest = base.partition("://")[2] or base
+    if "@" not in rest:
+        return
+    userinfo = rest.rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    for value in (userinfo, password):
+        register(value)
+        register(unquote(value))
 
 
 def _shown(base: str) -> str:
     """The value for an error message: as public_base shows it, without a
-    query or a fragment."""
-    return public_base(base.split("?", 1)[0].split("#", 1)[0])
+    query or a fragment (after the userinfo, which may hold `?` or `#`)."""
+    masked = public_base(base)
+    return masked.split("?", 1)[0].split("#", 1)[0]

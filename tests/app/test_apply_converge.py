@@ -197,7 +197,7 @@ def test_two_applies_of_the_same_files_at_once_end_in_the_desired_state(setup, c
     procs = []
     for host in ("a", "b"):
         lock_dir = tmp_path / host
-        lock_dir.mkdir()
+        lock_dir.mkdir(mode=0o700)  # a lock directory must be private to this user
         env = subprocess_env({**env_for(emu), "APPCHAT_LOCK_DIR": str(lock_dir)})
         procs.append(subprocess.Popen([sys.executable, "-m", "reconciler", "apply", "--yes", "chats"],
                                       cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

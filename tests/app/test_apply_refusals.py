@@ -269,9 +269,9 @@ def test_a_lock_file_that_cannot_be_opened_refuses_instead_of_skipping_the_lock(
     for argv in (["--yes", "chats"], ["--yes", "--format", "json", "chats"]):
         r = run(capsys, "apply", *argv)
         assert r.code == 1
-        assert "cannot open the apply lock file" in r.err and "APPCHAT_LOCK_DIR" in r.err
+        assert "cannot use the apply lock directory" in r.err and "APPCHAT_LOCK_DIR" in r.err
         assert "Nothing was applied" in r.err
-    assert "cannot open the apply lock file" in r.json()["refusals"][0]
+    assert "cannot use the apply lock directory" in r.json()["refusals"][0]
     assert writes(emu) == []
 
 

@@ -133,3 +133,59 @@ def test_target_refusal_names_both_targets():
 def test_a_plan_without_a_target_cannot_be_saved(tmp_path):
     with pytest.raises(ValueError, match="target"):
         planfile.write(_sample_plan(), str(tmp_path / "p.json"))
+
+
+def _with_digest(data: dict) -> str:
+    data["digest"] = planfile.digest(data["changes"], data["target"])
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize("depth", [50, 990, 3000, 100_000])
+def test_a_plan_nested_however_deep_is_a_plan_file_error(tmp_path, depth):
+    # issue 20: 3,000 deep was a RecursionError and no report
+    path = tmp_path / "plan.json"
+    nested = "[" * depth + "]" * depth
+    text = f'{{"format_version": 1, "target": {{"corp_id": "wwdemo", "api_base": "{TARGET.api_base}"}}, ' \
+           f'"changes": {nested}, "digest": "sha256:0"}}'
+    path.write_text(text, "utf-8")
+    with pytest.raises(planfile.PlanFileError) as info:
+        planfile.read(str(path))
+    assert str(info.value).startswith(f"plan file {path} ")
+    if depth >= 3000:
+        assert "nested too deep" in str(info.value)
+
+
+@pytest.mark.parametrize("where", ["format_version", "changes", "digest-consistent"])
+def test_a_plan_holding_a_number_however_long_is_a_plan_file_error(tmp_path, where):
+    # issue 20: a 5,000-digit number was a ValueError and no report
+    path = tmp_path / "plan.json"
+    planfile.write(sample_plan(), str(path))
+    data = json.loads(path.read_text("utf-8"))
+    long_number = "9" * 5000
+    if where == "format_version":
+        text = json.dumps(data).replace('"format_version": 1', f'"format_version": {long_number}')
+    elif where == "changes":
+        text = json.dumps(data).replace('"changes": [', f'"changes": [{long_number}, ', 1)
+    else:
+        data["changes"][0]["calls"][0]["body"]["extra"] = 10 ** 4000  # within Python's limit, not a plan's
+        text = _with_digest(data)
+    path.write_text(text, "utf-8")
+    with pytest.raises(planfile.PlanFileError, match=f"plan file {path} "):
+        planfile.read(str(path))
+
+
+def test_a_plan_over_the_size_limit_is_refused_unread_and_at_the_limit_read(tmp_path):
+    path = tmp_path / "plan.json"
+    planfile.write(sample_plan(), str(path))
+    size = path.stat().st_size
+    assert planfile.read(str(path), max_bytes=size).changes
+    with pytest.raises(planfile.PlanFileError, match="is larger than .* MB .*: not read"):
+        planfile.read(str(path), max_bytes=size - 1)
+    assert planfile.MAX_PLAN_BYTES == 256 * 1024 * 1024  # the contract's bound
+
+
+def test_a_plan_file_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    path = tmp_path / "plan.json"
+    os.mkfifo(path)  # opening it to read would wait for a writer forever
+    with pytest.raises(planfile.PlanFileError, match="not a regular file"):
+        planfile.read(str(path))

@@ -87,3 +87,21 @@ def test_invalid_files_exit_1_with_the_errors(tmp_path, capsys):
 def test_the_window_is_said_in_singular_or_plural(tmp_path, capsys, within, said):
     r = run(capsys, "expiring", _files(tmp_path), "--today", "2026-01-01", "--within", str(within))
     assert r.code == 0 and f"No membership ends {said} 2026-01-01" in r.out
+
+
+def test_today_and_within_are_bounded_by_usage_errors_and_the_edges_work(tmp_path, capsys):
+    # issue 20: --today 9999-12-25 and --within 3000000 were OverflowError tracebacks
+    files = _files(tmp_path)
+    for argv, message in [(["--today", "9999-12-25"], "must be a date from 1900-01-01 to 9998-12-31"),
+                          (["--today", "1899-12-31"], "must be a date from 1900-01-01 to 9998-12-31"),
+                          (["--within", "3000000"], "must be 0 to 3650"),
+                          (["--within", "3651"], "must be 0 to 3650")]:
+        r = run(capsys, "expiring", files, *argv)
+        assert r.code == 1 and message in r.err and "Traceback" not in r.err
+        assert r.out == ""
+    # the widest window from the latest day is no overflow: it ends at the last date there is
+    r = run(capsys, "expiring", files, "--today", "9998-12-31", "--within", "3650", "--format", "json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["within_days"] == 3650
+    r = run(capsys, "expiring", files, "--today", "1900-01-01", "--within", "3650")
+    assert r.code == 0 and "No membership ends within 3650 days of 1900-01-01" in r.out

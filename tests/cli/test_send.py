@@ -64,3 +64,16 @@ def test_text_and_markdown_together_are_a_usage_error(emu, capsys):
     r = run(capsys, "send", "team", "--text", "a", "--markdown", "b")
     assert r.code == 1  # the contract keeps 2 for `plan --detailed-exitcode`
     assert emu.calls() == []
+
+
+@pytest.mark.parametrize("flag", ["--image", "--file", "--message", "--news"])
+def test_a_path_that_is_not_a_regular_file_is_refused_before_anything_is_sent(emu, capsys, tmp_path, flag):
+    # issue 20: a FIFO hung forever (tests/e2e/test_hardening_local.py runs that one in a subprocess
+    # under a timeout); a directory is the same refusal
+    folder = tmp_path / "photo.jpg"
+    folder.mkdir()
+    r = run(capsys, "send", "team", flag, folder)
+    assert r.code == 1
+    assert f"{folder}: not a regular file (a FIFO, a device or a directory): not read" in r.err
+    assert "Nothing was sent" in r.err and "Traceback" not in r.err
+    assert emu.calls() == []

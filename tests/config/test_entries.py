@@ -111,7 +111,7 @@ CASES = [
     Case("a_day_that_does_not_exist", chat("\n      - a\n      - {user: b, until: 2027-02-30}\n"),
          ["chats/a.yaml:7:26: error: until '2027-02-30' is not a date: write YYYY-MM-DD, a day that exists"]),
     Case("not_a_date", chat("\n      - a\n      - {user: b, until: next week}\n"),
-         ["chats/a.yaml:7:26: error: until of a member entry of chat 'ab' must be a date YYYY-MM-DD, "
+         ["chats/a.yaml:7:26: error: until of a member entry of chat 'ab' must be a date YYYY-MM-DD from 1900-01-01 to 9998-12-31, "
           "got 'next week'"]),
     Case("dept_as_a_string_in_a_mapping", chat("\n      - a\n      - b\n      - {dept: two}\n"),
          ["chats/a.yaml:8:16: error: dept of a member entry of chat 'ab' must be a whole number (a WeCom "
@@ -248,3 +248,15 @@ def test_the_schema_agrees_with_validate_about_may_be_empty(entry, valid):
     assert validator.is_valid(doc) is valid
     under_exclude = {"chats": {"ab": {"name": "X", "owner": "a", "members": ["a", "b"], "exclude": [entry]}}}
     assert not validator.is_valid(under_exclude) or "may_be_empty" not in entry
+
+
+def test_until_is_a_date_from_1900_to_9998_and_the_edges_are_taken(tmp_path):
+    # issue 20 / the contract: dates far from Python's date.max, so that no sum of days overflows
+    for written in ("0001-01-01", "1899-12-31", "9999-12-31"):
+        (tmp_path / "a.yaml").write_text(chat_text(f"[a, b, {{user: v, until: {written}}}]"), encoding="utf-8")
+        result = load([str(tmp_path)], today=TODAY)
+        assert [str(e).split(": error: ")[1] for e in result.errors] == [
+            f"until of a member entry of chat 'ab' must be a date YYYY-MM-DD from 1900-01-01 to 9998-12-31, "
+            f"got '{written}'"]
+    assert _one(tmp_path, chat_text("[a, b, {user: v, until: 9998-12-31}]")).grants[0].until == date(9998, 12, 31)
+    assert _one(tmp_path, chat_text("[a, b, {user: v, until: 1900-01-01}]"), today=date(1900, 1, 1)).grants

@@ -145,3 +145,41 @@ def test_unset_base_is_the_real_wecom_and_a_base_is_normalised():
         assert client.credentials.api_base == "https://qyapi.weixin.qq.com/cgi-bin/"
     with client_from_env({**env, "WECOM_API_BASE": " http://127.0.0.1:9/cgi-bin "}) as client:
         assert client.credentials.api_base == "http://127.0.0.1:9/cgi-bin/"
+
+
+PASSWORD_BASES = [  # issue 20: `gw:Gw/Passw0rd@` was shown whole in the "not a URL" error
+    "https://gw:Gw/Passw0rd@gateway.example/cgi-bin/",
+    "https://gw:Gw@Passw0rd@gateway.example/cgi-bin/",
+    "https://gw:Gw:Passw0rd@gateway.example/cgi-bin/",
+    "https://gw:Gw?Passw0rd@gateway.example/cgi-bin/",
+    "https://gw:Gw#Passw0rd@gateway.example/cgi-bin/",
+    "gw:Gw/Passw0rd@gateway.example/cgi-bin/",
+]
+
+
+@pytest.mark.parametrize("base", PASSWORD_BASES)
+def test_a_password_in_the_base_is_masked_whatever_it_contains(base, verbose):
+    from reconciler.app.session import target_from_env
+
+    env = {"WECOM_CORP_ID": "wwx", "WECOM_CORP_SECRET": MARKER, "WECOM_API_BASE": base}
+    try:
+        with client_from_env(env, sleep=no_sleep) as client:
+            shown = [repr(client), repr(client.credentials), str(target_from_env(env))]
+    except MissingCredentials as exc:  # `/`, `?`, `#` make it no URL with a host
+        shown = texts_of(exc)
+    assert any("***@gateway.example" in text for text in shown)
+    assert_clean(shown + [verbose.text], MARKER, "Passw0rd", "Gw")
+
+
+def test_a_usable_base_with_a_password_never_shows_it(verbose):
+    from reconciler.app.session import target_from_env
+
+    base = "http://gw:Gw%2FPassw0rd%40x@127.0.0.1:1/cgi-bin/"
+    env = {"WECOM_CORP_ID": "wwx", "WECOM_CORP_SECRET": MARKER, "WECOM_API_BASE": base}
+    with client_from_env(env, sleep=no_sleep) as client:
+        with pytest.raises(TransportError) as info:
+            client.get_chat("team")
+        shown = [repr(client), repr(client.credentials)]
+    target = target_from_env(env)
+    assert target.api_base == "http://***@127.0.0.1:1/cgi-bin/"
+    assert_clean(texts_of(info.value) + shown + [str(target), verbose.text], MARKER, "Passw0rd", "Gw")

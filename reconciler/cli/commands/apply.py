@@ -6,8 +6,6 @@ The steps are app.applying's; how they are told, cli.console's."""
 
 from __future__ import annotations
 
-import sys
-
 from reconciler.app.outcome import ExitCode
 from reconciler.cli import options
 
@@ -29,6 +27,16 @@ def add_arguments(p) -> None:
     options.output_format(p, ("text", "json"), "format of the final report")
     options.check_users(p)
     options.today(p)
+    p.json_usage_report = _usage_report
+
+
+def _usage_report(message: str) -> None:
+    """A usage error (`--today 9999-12-31`) with --format json: the report of
+    a run that applied nothing, as for any other refusal."""
+    from reconciler.cli.console import ApplyConsole
+    from reconciler.core.report import ApplyReport
+
+    ApplyConsole("json").report(ApplyReport(refusals=(message,)))
 
 
 def run(args) -> int:
@@ -36,13 +44,13 @@ def run(args) -> int:
     from reconciler.cli.console import ApplyConsole
     from reconciler.cli.guard import guarded
 
+    console = ApplyConsole(args.format)
     if args.plan_file and args.paths:
-        print("error: give either chat file PATHs or --plan FILE, not both", file=sys.stderr)
+        console.refuse("give either chat file PATHs or --plan FILE, not both")
         return ExitCode.ERROR
     if args.plan_file and args.target:
-        print("error: --target selects chats from chat files; a saved plan is applied whole", file=sys.stderr)
+        console.refuse("--target selects chats from chat files; a saved plan is applied whole")
         return ExitCode.ERROR
-    console = ApplyConsole(args.format)
     with Signals() as signals:
         try:
             return guarded(lambda: _run(args, console, signals), ended=lambda why: console.refuse(why, said=True))

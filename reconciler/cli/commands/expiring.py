@@ -11,8 +11,8 @@ from reconciler.cli import options
 
 def add_arguments(p) -> None:
     options.paths(p)
-    p.add_argument("--within", type=options.count, default=14, metavar="DAYS",
-                   help="how many days ahead to look (default 14)")
+    p.add_argument("--within", type=options.days, default=14, metavar="DAYS",
+                   help="how many days ahead to look, at most 3650 (default 14)")
     options.output_format(p, ("text", "json"))
     options.today(p)
 
