@@ -75,7 +75,7 @@ def test_the_width_is_read_from_the_real_terminal():
             _draw_all(Progress(stream, 1000), 1000)
         # The pty hands the bytes on in its own time: read until the last
         # redraw has arrived (bounded), not once.
-        written, deadline = "", time.monotonic() + 10
+        written, deadline = "", time.monotonic() + 60
         while "1000/1000" not in written and time.monotonic() < deadline:
             ready, _, _ = select.select([master], [], [], 0.5)
             if ready:

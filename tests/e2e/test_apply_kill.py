@@ -38,11 +38,15 @@ def _kill_after_writes(emu, proc: subprocess.Popen, writes_seen: int) -> None:
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
-    # Requests already sent still complete on the server: wait until the log is quiet.
-    last = -1
-    while len(emu.calls()) != last:
-        last = len(emu.calls())
-        time.sleep(0.5)
+    # Requests already sent still complete on the server: wait until none is
+    # in flight and the killed client's connections are closed on the
+    # server's side too (each handler reads its EOF after its last answer),
+    # not for the log to be still for a while (a busy machine stalls longer).
+    server = emu._require()
+    deadline = time.monotonic() + 60
+    while emu.in_flight() or server._open:
+        assert time.monotonic() < deadline, "the killed apply's requests never ended"
+        time.sleep(0.02)
 
 
 def _every_chat_is_before_or_after(emu) -> list[str]:

@@ -45,20 +45,23 @@ def _signal_on(emu, event: str, proc_box: list, *signals: signal.Signals, gap: f
     def hook(ev, method, path):
         if ev == event and path in WRITES and not fired.is_set():
             fired.set()
+            os.kill(proc_box[0].pid, signals[0])   # at once: no thread to start on a busy machine
 
             def send():
-                for i, sig in enumerate(signals):
-                    if i:
-                        time.sleep(gap)
+                for sig in signals[1:]:
+                    time.sleep(gap)    # the second lands while writes are in flight: they take 8 s
                     os.kill(proc_box[0].pid, sig)
             threading.Thread(target=send, daemon=True).start()
     emu.add_hook(hook)
 
 
 def _quiet(emu) -> None:
-    """Wait until requests already sent have been answered (the log is still)."""
+    """Wait until requests already sent have been answered: none in flight,
+    and the apply's connections closed on the server's side too (a request
+    sent just before the exit may not have reached the emulator's handler)."""
+    server = emu._require()
     deadline = time.monotonic() + 60
-    while emu.in_flight():
+    while emu.in_flight() or server._open:
         assert time.monotonic() < deadline
         time.sleep(0.05)
 

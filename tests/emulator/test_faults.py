@@ -58,23 +58,39 @@ def test_overload_rate_answers_45033(api, emulator):
     assert api.get("team")["errcode"] == 45033
 
 
-def test_max_concurrent_answers_45033_beyond_the_limit(api, emulator):
+def test_max_concurrent_answers_45033_beyond_the_limit(emulator_factory):
+    # The first call is held in its latency until released, not for a time:
+    # the second comes while it is in flight, however slowly the machine runs.
+    release, held = threading.Event(), []
+
+    def sleep(seconds):  # the first latency is held; the refusal's passes
+        if not held:
+            held.append(seconds)
+            release.wait(60)
+
+    emulator = emulator_factory(sleep=sleep)
+    api = RawApi(emulator)
+    assert api.create("team")["errcode"] == 0
     token = api.login()
     emulator.set_faults(max_concurrent=1, latency_ms=1500)
     first = {}
 
     def slow_call():
         first["answer"] = requests.get(emulator.base_url + "appchat/get",
-                                       params={"access_token": token, "chatid": "team"}, timeout=30).json()
+                                       params={"access_token": token, "chatid": "team"}, timeout=60).json()
 
     thread = threading.Thread(target=slow_call)
     thread.start()
-    deadline = time.monotonic() + 10
-    while emulator.in_flight() < 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    second = requests.get(emulator.base_url + "appchat/get",
-                          params={"access_token": token, "chatid": "team"}, timeout=30).json()
-    thread.join()
+    try:
+        deadline = time.monotonic() + 60
+        while emulator.in_flight() < 1:
+            assert time.monotonic() < deadline, "the first call never reached the emulator"
+            time.sleep(0.01)
+        second = requests.get(emulator.base_url + "appchat/get",
+                              params={"access_token": token, "chatid": "team"}, timeout=60).json()
+    finally:
+        release.set()
+        thread.join(60)
     assert second["errcode"] == 45033
     assert first["answer"]["errcode"] == 0
 

@@ -26,7 +26,9 @@ class Recorded:
             self.seconds.append(seconds)
 
 
-def _until(condition, limit: float = 10.0) -> bool:
+def _until(condition, limit: float = 60.0) -> bool:
+    """Poll until `condition` holds; the limit is for a broken emulator, far
+    past what a loaded machine takes."""
     deadline = time.monotonic() + limit
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.01)

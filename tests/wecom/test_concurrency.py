@@ -1,8 +1,11 @@
-"""The client's concurrency against the emulator over HTTP: a pinned limit is
-never exceeded, the adaptive one grows while latency holds, stays under a
-server's 45033 cap without losing a read, and stops growing when the server
-queues. What is asserted is counts and limits (the emulator's own figures),
-never how long anything took."""
+"""The client's concurrency against the emulator over HTTP, asserting only
+what holds whatever the machine's load: every read answered, a pinned limit
+never exceeded, the adaptive one never past its maximum nor the client's
+requests past its highest limit, a refused read sent again and nothing
+more. How the adaptive limit moves (grows while latency holds, stops where
+the server queues, stays under a 45033 cap) depends on measured round
+trips, so it is asserted against a simulated server on a fake clock in
+test_limiter_server.py, and here only where a scripted answer decides it."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pytest
 from tests.helpers import env_for
 from reconciler.core.model import LiveChat
 from reconciler.wecom import client_from_env
+from reconciler.wecom.limiter import MAX_LIMIT
 
 CHATS = [{"chatid": f"c{i:03d}", "name": f"Chat {i}", "owner": "alice", "userlist": ["alice", "bob"]}
          for i in range(300)]
@@ -29,48 +33,63 @@ def rejected(emu) -> int:
     return sum(1 for c in emu.calls() if c["errcode"] == 45033)
 
 
+def gets(emu) -> int:
+    return sum(1 for c in emu.calls() if c["path"] == "appchat/get")
+
+
 def test_a_pinned_limit_is_never_exceeded_and_never_moves(emu):
     emu.set_faults(latency_ms=30)
     with client_from_env(env_for(emu), concurrency=3) as client:
         result = client.read_chats(IDS[:60])
         assert client.concurrency_figures() == {"mode": "fixed", "final": 3, "peak": 3}
     assert all(isinstance(r, LiveChat) for r in result.values())
-    assert emu.load()["peak_in_flight"] == 3
+    assert emu.load()["peak_in_flight"] <= 3
 
 
-def test_the_adaptive_limit_starts_at_8_and_grows_while_latency_holds(emu):
+def test_the_adaptive_limit_starts_at_8_and_never_lets_more_through_than_its_highest(emu):
     emu.set_faults(latency_ms=200, latency_jitter_ms=20)
     with client_from_env(env_for(emu)) as client:
         assert client.concurrency_figures() == {"mode": "adaptive", "final": 8, "peak": 8}
         result = client.read_chats(IDS)
         figures = client.concurrency_figures()
     assert all(isinstance(r, LiveChat) for r in result.values())
-    assert figures["peak"] >= 32, figures
-    assert emu.load()["peak_in_flight"] >= 32
+    assert 8 <= figures["peak"] <= MAX_LIMIT and figures["final"] <= figures["peak"], figures
+    assert emu.load()["peak_in_flight"] <= figures["peak"]
 
 
-def test_under_a_45033_cap_no_read_is_lost_and_refusals_stay_few(emu):
+def test_a_45033_cuts_the_limit_and_the_refused_read_is_sent_again(emu):
+    # One read at a time, the first refused: the cut is certain whatever the
+    # load (8 -> 90% of the 7 below it, before any round could end), and the
+    # ceiling of 7 it leaves keeps the limit at 8 at most for 100 more reads
+    # (back to 7, 8 rounds there, a probe at 8 that needs 9 rounds to pass).
+    emu.set_faults(script=[{"fault": "overload", "path": "appchat/get"}])
+    with client_from_env(env_for(emu), **FAST_RETRIES) as client:
+        assert client.get_chat(IDS[0]).name == "Chat 0"
+        assert client.concurrency_figures() == {"mode": "adaptive", "final": 6, "peak": 8}
+        result = client.read_chats(IDS[:100])
+        figures = client.concurrency_figures()
+    assert all(isinstance(r, LiveChat) for r in result.values())
+    assert figures["peak"] == 8 and figures["final"] <= 8, figures
+    assert rejected(emu) == 1 and gets(emu) == 1 + 1 + 100
+
+
+def test_under_a_45033_cap_no_read_is_lost(emu):
     emu.set_faults(latency_ms=60, latency_jitter_ms=10, max_concurrent=5)
     with client_from_env(env_for(emu), **FAST_RETRIES) as client:
         result = client.read_chats(IDS[:150])
-        figures = client.concurrency_figures()
     assert all(isinstance(r, LiveChat) for r in result.values()), "a read failed under the cap"
-    assert figures["final"] <= 6, figures   # at the cap, or one past it while probing
-    calls = len([c for c in emu.calls() if c["path"] == "appchat/get"])
-    # the first burst (8 against a cap of 5) and a probe now and then; a
-    # limit that kept bumping into the cap would be refused every few rounds
-    assert rejected(emu) <= 20, f"{rejected(emu)} refusals in {calls} calls"
+    assert gets(emu) == 150 + rejected(emu), "a read was sent again without being refused, or not at all"
 
 
-def test_the_limit_stops_growing_when_the_server_queues(emu):
-    # The server works on 8 at a time: 16 in flight take twice as long, and
-    # more would only queue.
+def test_a_server_that_queues_answers_every_read(emu):
+    # The server works on 8 at a time; where the limit stops is the
+    # simulation's to say (test_limiter_server.py), not a loaded machine's.
     emu.set_faults(latency_ms=60, capacity=8)
     with client_from_env(env_for(emu)) as client:
         result = client.read_chats(IDS[:200])
         figures = client.concurrency_figures()
     assert all(isinstance(r, LiveChat) for r in result.values())
-    assert figures["peak"] <= 16, figures
+    assert emu.load()["peak_serving"] <= 8 and emu.load()["peak_in_flight"] <= figures["peak"] <= MAX_LIMIT
 
 
 def test_read_all_runs_any_calls_in_item_order_and_several_share_one_limit(emu):
@@ -109,11 +128,14 @@ def test_read_all_stops_starting_items_after_an_exception_and_raises_it(emu):
 
 
 def test_timeouts_and_5xx_cut_the_limit(emu):
-    emu.set_faults(latency_ms=50, http_error_rate=0.3, http_error_status=503)
-    with client_from_env(env_for(emu), **FAST_RETRIES) as client:
-        client.read_chats(IDS[:60])
-        figures = client.concurrency_figures()
-    assert figures["final"] < 8, figures     # below where it started: the 503s cut it
+    # Scripted, one read at a time: a 503 cuts 8 -> 6 (90% of the 7 below
+    # it), the retry's timeout 6 -> 4, and the third attempt is answered.
+    emu.set_faults(script=[{"fault": "http", "status": 503, "path": "appchat/get"},
+                           {"fault": "slow", "ms": 1500, "path": "appchat/get"}])
+    with client_from_env(env_for(emu), timeout=(5.0, 0.3), **FAST_RETRIES) as client:
+        assert client.get_chat(IDS[0]).name == "Chat 0"
+        assert client.concurrency_figures() == {"mode": "adaptive", "final": 4, "peak": 8}
+        assert client.stats["appchat/get"] == 3   # the emulator logs the slow one when it ends
 
 
 def test_proxies_in_the_environment_are_honoured(emu, monkeypatch):

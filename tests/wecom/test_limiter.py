@@ -3,15 +3,10 @@ every decision is a function of the samples, so none of this waits."""
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-
 import pytest
 
 from tests.helpers import FakeClock
-from reconciler.wecom.limiter import (MAX_LIMIT, MIN_ROUND, AdaptiveLimit, FixedLimit, Limiter, Outcome,
-                                      Ticket)
+from reconciler.wecom.limiter import MAX_LIMIT, AdaptiveLimit, FixedLimit, Outcome, Ticket
 
 
 class Drive:
@@ -229,44 +224,3 @@ def test_a_fixed_limit_never_moves():
     assert fixed.limit == fixed.peak == fixed.maximum == 4
     with pytest.raises(ValueError):
         FixedLimit(0)
-
-
-# ---------------------------------------------------------------- the gate
-
-def test_the_gate_lets_limit_through_and_the_next_waits_for_a_release():
-    gate = Limiter(FixedLimit(2))
-    first, second = gate.acquire(), gate.acquire()
-    assert (first.in_flight, second.in_flight) == (1, 2)
-    let_in = threading.Event()
-
-    def third():
-        gate.acquire()
-        let_in.set()
-
-    t = threading.Thread(target=third, daemon=True)
-    t.start()
-    assert not let_in.wait(0.2), "a third request got in with a limit of 2"
-    gate.release(first, 0.1, Outcome.OK)
-    assert let_in.wait(5), "a release did not let the waiting request in"
-    t.join(5)
-    assert gate.figures() == {"mode": "fixed", "final": 2, "peak": 2}
-
-
-def test_a_raised_limit_lets_waiting_requests_in_and_is_logged(caplog):
-    caplog.set_level(logging.DEBUG, logger="reconciler.wecom.limiter")
-    gate = Limiter(AdaptiveLimit(initial=1, clock=FakeClock()))
-    for _ in range(MIN_ROUND - 1):           # all but the last answer of a round at 1
-        gate.release(gate.acquire(), 0.1, Outcome.OK)
-    last = gate.acquire()
-    got_in = [threading.Event() for _ in range(3)]
-    for event in got_in:
-        threading.Thread(target=lambda e=event: (gate.acquire(), e.set()), daemon=True).start()
-    assert not any(e.wait(0.1) for e in got_in), "a request got past a limit of 1"
-    gate.release(last, 0.1, Outcome.OK)      # the round ends, latency held: 1 -> 2
-    deadline = time.monotonic() + 5
-    while sum(e.is_set() for e in got_in) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.1)
-    assert sum(e.is_set() for e in got_in) == 2, "the raised limit let in more or fewer than 2"
-    assert "concurrency limit 1 -> 2: slow start" in caplog.text
-    assert gate.figures() == {"mode": "adaptive", "final": 2, "peak": 2}
