@@ -11,6 +11,7 @@ exactly. Days are China Standard Time days, as the lines' times are written.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Iterator
@@ -40,15 +41,16 @@ class Query:
         return {"user": self.user, "chat": self.chat,
                 **{k: (getattr(self, k).isoformat() if getattr(self, k) else None) for k in ("since", "until", "at")}}
 
-    def needles(self) -> tuple[bytes, ...]:
-        """Byte strings every matching line holds once lowered (a cheap
-        prefilter before json.loads; matches() still decides)."""
-        found = []
-        if self.user is not None:
-            found.append(('"user_id":' + json.dumps(user_key(self.user))).encode("utf-8"))
-        if self.chat is not None:
-            found.append(('"chat_id":' + json.dumps(self.chat)).lower().encode("utf-8"))
-        return tuple(found)
+    def prefilter(self) -> tuple[bytes, tuple[bytes, ...]] | None:
+        """A cheap test on a raw line before json.loads (matches() still
+        decides): a regex (bytes) every matching line matches, and byte
+        strings it also holds; None when every line may match. The user id
+        is matched ignoring letter case, as WeCom does; the chat id exactly."""
+        chat = ('"chat_id":' + json.dumps(self.chat)).encode("utf-8") if self.chat is not None else None
+        if self.user is None:
+            return (re.escape(chat), ()) if chat else None
+        either = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in self.user)
+        return ('"user_id":"'.encode() + either.encode("utf-8") + b'"', (chat,) if chat else ())
 
     def months(self) -> tuple[str | None, str | None]:
         """The first and last YYYY-MM whose file can hold a matching line."""

@@ -76,3 +76,16 @@ def test_a_directory_that_cannot_hold_the_ledger_is_named(tmp_path):
     with pytest.raises(LedgerError, match="no ledger at"):
         list(read_lines(tmp_path / "missing"))
 
+
+
+def test_the_fast_search_finds_what_the_plain_reader_finds_and_numbers_broken_lines(tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger_file, "_CHUNK", 64)  # lines straddle the chunks
+    lines = [L("2027-01-05", f"c{i % 3}", "joined", "Vera" if i % 4 == 0 else f"u{i}") for i in range(40)]
+    LedgerWriter(tmp_path).append(lines)
+    with open(tmp_path / "2027-01.jsonl", "ab") as fh:
+        fh.write(b'{"user_id":"vera","chat_id":"c1"}\n' + lines[0].encode()[:50])
+    ignored = []
+    found = list(read_lines(tmp_path, Query(user="vera", chat="c1"), ignored))
+    assert found == [x for x in lines if x.user_id == "Vera" and x.chat_id == "c1"] and found
+    assert [(i.line, i.why.split(" (")[0]) for i in ignored] == [(41, "not a ledger line"),
+                                                                 (42, "a partial last line")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -59,11 +60,13 @@ def test_the_cause_that_last_brought_someone_in():
 
 
 def test_the_prefilter_never_drops_a_line_that_matches():
-    query = Query(user="Vera", chat="ops")
-    for line in LINES:
-        raw = line.encode().lower()
-        if query.matches(line):
-            assert all(n in raw for n in query.needles())
+    for query in (Query(user="Vera", chat="ops"), Query(user="vera"), Query(chat="fin")):
+        pattern, also = query.prefilter()
+        for line in LINES:
+            raw = line.encode()
+            passes = re.search(pattern, raw) is not None and all(a in raw for a in also)
+            assert passes == query.matches(line), (query, line)
+    assert Query(since=date(2027, 1, 1)).prefilter() is None
     assert Query(since=date(2027, 2, 1), until=date(2027, 3, 5)).months() == ("2027-02", "2027-03")
     assert Query(chat="ops", at=date(2027, 2, 1), since=date(2027, 1, 1)).months() == (None, "2027-02")
 
