@@ -8,7 +8,8 @@ process each, printing wall and CPU seconds (resource.getrusage) and the
 child's peak RSS (VmHWM: see _CHILD). Goal (issue 23): a user's timeline in under 2 s and
 200 MB.
 
-    .venv/bin/python bench/bench_history.py
+    .venv/bin/python bench/bench_history.py           # 1M lines (~400 MB on disk, ~30 s to generate)
+    .venv/bin/python bench/bench_history.py --quick   # 200,000 lines
     .venv/bin/python bench/bench_history.py --lines 200000 --chats 2000
 
 Figures are printed, never asserted: timing belongs here, not in tests.
@@ -85,7 +86,10 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--chats", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--quick", action="store_true", help="200,000 lines (for make bench)")
     args = parser.parse_args()
+    if args.quick:
+        args.lines = min(args.lines, 200_000)
     rng = random.Random(23)
     with tempfile.TemporaryDirectory(prefix="appchat-ledger-") as tmp:
         root = Path(tmp)
