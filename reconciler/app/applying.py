@@ -40,6 +40,8 @@ class Request:
     concurrency: int | None = None  # None: reads adapt, writes 8 at a time
     check_users: bool = False
     today: date | None = None
+    ledger: str | None = None  # --ledger DIR
+    source_ref: str | None = None  # the commit the ledger names (else the CI's)
 
 
 def apply_paths(request: Request, out: Output, signals=None) -> int:
@@ -56,16 +58,24 @@ def apply_paths(request: Request, out: Output, signals=None) -> int:
         return ExitCode.ERROR
 
     def body(client) -> int:
-        plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users)
+        live: dict | None = {} if request.ledger else None
+        plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users,
+                                live_out=live)
         out.show(plan)
         if not plan.has_changes:  # the plan said "No changes."; unreadable chats still fail the run
-            return _finish(out, plan)
+            recorder = _recorder(plan, request, out, live)
+            if isinstance(recorder, int):
+                return recorder
+            return _ledger_end(out, recorder, _finish(out, plan))
         if not _preflight_ok(plan, client, request, out, saved=False):
             return ExitCode.ERROR
         if not request.yes and not out.confirmed():
             out.refuse("not confirmed (no terminal and no --yes, or an answer other than 'yes')", said=True)
             return ExitCode.ERROR
-        return _execute(plan, client, request, out, signals)
+        recorder = _recorder(plan, request, out, live)
+        if isinstance(recorder, int):
+            return recorder
+        return _execute(plan, client, request, out, signals, recorder=recorder)
 
     return _locked(request, out, body)
 
@@ -95,7 +105,10 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
     def body(client) -> int:
         if not _preflight_ok(plan, client, request, out, saved=True):
             return ExitCode.ERROR
-        return _execute(plan, client, request, out, signals, saved=True)
+        recorder = _recorder(plan, request, out, None)
+        if isinstance(recorder, int):
+            return recorder
+        return _execute(plan, client, request, out, signals, saved=True, recorder=recorder)
 
     return _locked(request, out, body)
 
@@ -136,21 +149,55 @@ def _preflight_ok(plan: Plan, client, request: Request, out: Output, *, saved: b
     return True
 
 
-def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: bool = False) -> int:
+def _recorder(plan: Plan, request: Request, out: Output, live):
+    """The ledger's Recorder (None without --ledger), or ExitCode.ERROR
+    once the refusal was said: a ledger that cannot be written stops the
+    run before its first write."""
+    if not request.ledger:
+        return None
+    from reconciler.app.ledgerrun import open_recorder
+
+    recorder = open_recorder(request.ledger, plan, request.source_ref, live)
+    if isinstance(recorder, str):
+        out.refuse(recorder)
+        return ExitCode.ERROR
+    return recorder
+
+
+def _ledger_end(out: Output, recorder, code: int) -> int:
+    """Unchanged chats' `present` lines, then the ledger's outcome: a line
+    that could not be written fails the run (the changes were made)."""
+    if recorder is None:
+        return code
+    recorder.unchanged()
+    if recorder.error:
+        out.warn(f"{recorder.error}; the changes were made, but the ledger misses them from there on")
+        return ExitCode.ERROR
+    out.saying(f"ledger: {recorder.written} line(s) appended in {recorder.writer.directory}")
+    return code
+
+
+def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: bool = False,
+             recorder=None) -> int:
     import logging
 
     from reconciler.app.execute import execute
 
     log = logging.getLogger(__name__)
+
+    def done(o) -> None:
+        if recorder is not None:
+            recorder.done(o)  # before the log line: what was logged is on record
+        log.info("%s: %s %s", o.chat_id, o.status, o.message)
+
     report = execute(plan, client, concurrency=request.concurrency,
                      announce=request.announce or request.template is not None,
-                     announce_template=request.template, signals=signals, saved=saved,
-                     on_done=lambda o: log.info("%s: %s %s", o.chat_id, o.status, o.message))
+                     announce_template=request.template, signals=signals, saved=saved, on_done=done)
     out.report(report)
     if report.announcements_failed:
         out.warn(f"{len(report.announcements_failed)} announcement(s) could not be sent; "
                  f"the membership changes themselves were applied")
-    code = _finish(out, plan, report.ok, reported=True)
+    code = _ledger_end(out, recorder, _finish(out, plan, report.ok, reported=True))
     return ExitCode.ERROR if report.interrupted else code
 
 

@@ -151,11 +151,14 @@ def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = Fa
 
 
 def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True, *,
-             today: date | None = None, check_users: bool = False) -> Plan:
+             today: date | None = None, check_users: bool = False, live_out: dict | None = None) -> Plan:
     """Read what `desired` needs and plan it (the pure planner), recording
     what the plan was made against and the client's concurrency figures
-    (added keys of the JSON)."""
+    (added keys of the JSON). `live_out`, when given, receives the live chats
+    (for the ledger's `present` lines)."""
     live, directory = read_world(client, desired, check_users=check_users, show_progress=show_progress)
+    if live_out is not None:
+        live_out.update(live)
     plan = make_plan(desired, live, directory=directory, today=today)
     target = target_of(client)
     if target is not None:

@@ -23,6 +23,7 @@ COMMANDS = {
     "send": ("send", "send one message to a chat"),
     "who": ("who", "the chats a person is in"),
     "expiring": ("expiring", "memberships that end soon, and those that ended"),
+    "history": ("history", "who joined and left a chat, when and why (from the ledger)"),
     "schema": ("schema", "print the chat-file JSON Schema"),
     "emulator": ("emulator", "run a local WeCom API server"),
 }

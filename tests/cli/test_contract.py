@@ -59,6 +59,7 @@ TYPICAL = {
     "send": ["team", "--text", "hi"],
     "who": ["bob", "chats", "--live"],
     "expiring": ["chats", "--within", "7", "--format", "json"],
+    "history": ["vera", "--chat", "ops", "--at", "2027-03-01", "--ledger", "led"],
     "schema": [],
     "emulator": ["--port", "0", "--latency-ms", "5"],
 }

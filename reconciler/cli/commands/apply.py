@@ -27,6 +27,10 @@ def add_arguments(p) -> None:
     options.output_format(p, ("text", "json"), "format of the final report")
     options.check_users(p)
     options.today(p)
+    p.add_argument("--ledger", metavar="DIR", default=None,
+                   help="append a JSON line per membership change to DIR/YYYY-MM.jsonl (see `appchat history`)")
+    p.add_argument("--source-ref", metavar="REF", default=None,
+                   help="the commit the ledger names (default: $GITHUB_SHA or $CI_COMMIT_SHA)")
     p.json_usage_report = _usage_report
 
 
@@ -72,6 +76,6 @@ def _run(args, console, signals) -> int:
     request = applying.Request(paths=args.paths, plan_file=args.plan_file, targets=args.target, yes=args.yes,
                                ratio=args.max_removal_ratio, force=args.force, announce=args.announce,
                                template=template, concurrency=args.concurrency, check_users=args.check_users,
-                               today=options.today_of(args))
+                               today=options.today_of(args), ledger=args.ledger, source_ref=args.source_ref)
     flow = applying.apply_saved if args.plan_file else applying.apply_paths
     return flow(request, console, signals)
