@@ -173,6 +173,6 @@ def test_ended_memberships_do_not_trip_the_removal_guard(emulator_factory, monke
 def test_help_quotes_the_defaults_from_the_guards(capsys):
     r = run(capsys, "apply", "--help")
     text = " ".join(r.out.split())
-    for option, default in (("--max-removal-ratio", "0.3"), ("--max-addition-ratio", "1"), ("--max-additions", "1000")):
+    for option, default in (("--max-removal-ratio", "0.3"), ("--max-addition-ratio", "1.0"), ("--max-additions", "1000")):
         assert option in text
         assert f"(default {default})" in text

@@ -18,10 +18,10 @@ def add_arguments(p) -> None:
     limits = guards.DEFAULTS
     p.add_argument("--max-removal-ratio", type=options.ratio, default=None, metavar="R",
                    help=f"mass-removal guard: the share of a chat's members one run may remove "
-                        f"(default {limits.removal_ratio:g})")
+                        f"(default {limits.removal_ratio})")
     p.add_argument("--max-addition-ratio", type=options.share, default=None, metavar="R",
                    help=f"mass-addition guard: the share of a chat's members one run may add "
-                        f"(default {limits.addition_ratio:g})")
+                        f"(default {limits.addition_ratio})")
     p.add_argument("--max-additions", type=options.count, default=None, metavar="N",
                    help=f"mass-addition guard: members one run may add to existing chats in all "
                         f"(default {limits.additions})")
