@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Callable, Protocol, Sequence
 
 from reconciler.app.outcome import ExitCode
+from reconciler.core.guards import DEFAULTS, Limits
 from reconciler.core.plan import Plan
 from reconciler.core.report import ApplyReport
 
@@ -33,7 +34,7 @@ class Request:
     plan_file: str | None = None
     targets: Sequence[str] = ()
     yes: bool = False
-    ratio: float | None = None
+    limits: Limits = DEFAULTS  # the guards' lines (--max-removal-ratio, --max-addition-ratio, --max-additions)
     force: bool = False
     announce: bool = False
     template: Any = None  # a loaded announcement template, or None
@@ -135,12 +136,13 @@ def _locked(request: Request, out: Output, body: Callable[[Any], int]) -> int:
 def _preflight_ok(plan: Plan, client, request: Request, out: Output, *, saved: bool) -> bool:
     from reconciler.app import preflight
 
-    refusals = preflight.preflight(plan, client, ratio=request.ratio, force=request.force, saved=saved)
+    refusals = preflight.preflight(plan, client, limits=request.limits, force=request.force, saved=saved)
     if refusals:
         out.refuse(*refusals)
         return False
-    if request.force and preflight.guard_refusals(plan, ratio=request.ratio, force=False):
-        out.warn("--force: the mass-removal guard is overridden")
+    if request.force:
+        for overridden in plan.unsafe(request.limits):
+            out.warn(f"--force: the {overridden.guard} guard is overridden ({overridden.named})")
     for note in preflight.quota_notes(plan):
         out.saying(f"note: {note}")
     if request.announce or request.template is not None:

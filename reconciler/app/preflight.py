@@ -1,5 +1,6 @@
-"""Checks before the first write of an apply: the mass-removal guard, the
-stale check of a saved plan, and what fits WeCom's quotas.
+"""Checks before the first write of an apply: the guards (mass removal and
+mass addition, as the plan itself judges them: core.guards), the stale
+check of a saved plan, and what fits WeCom's quotas.
 
 Everything that can refuse the whole apply happens here, before the first
 write, so a refusal never leaves WeCom half-changed. app.execute makes the
@@ -11,19 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.core.model import LiveChat, ReadError
+from reconciler.core.guards import DEFAULTS, Limits
 from reconciler.core.plan import Plan
-from reconciler.core.policy import (MASS_REMOVAL_RATIO, fit_quotas, guard_refusal, mass_removals,
-                                    message_budget_warnings)
+from reconciler.core.policy import fit_quotas, message_budget_warnings
 from reconciler.core.state import drift, state_of
 
 
-def guard_refusals(plan: Plan, *, ratio: float | None, force: bool) -> list[str]:
-    """The mass-removal guard: the chats it names, or nothing when --force or none."""
-    if force:
-        return []
-    ratio = MASS_REMOVAL_RATIO if ratio is None else ratio
-    refusal = guard_refusal(mass_removals(plan, ratio=ratio), ratio)
-    return [refusal] if refusal else []
+def guard_refusals(plan: Plan, *, limits: Limits = DEFAULTS, force: bool) -> list[str]:
+    """What the guards refuse, or nothing when --force or none."""
+    return [] if force else [r.text for r in plan.unsafe(limits)]
 
 
 def stale_refusals(plan: Plan, client: Any) -> list[str]:
@@ -62,11 +59,11 @@ def stale_refusals(plan: Plan, client: Any) -> list[str]:
     return refusals
 
 
-def preflight(plan: Plan, client: Any, *, ratio: float | None = None, force: bool = False,
+def preflight(plan: Plan, client: Any, *, limits: Limits = DEFAULTS, force: bool = False,
               saved: bool = False) -> list[str]:
     """All-or-nothing checks before the first write; an empty list means go.
     Quotas do not refuse: see quota_notes()."""
-    refusals = guard_refusals(plan, ratio=ratio, force=force)
+    refusals = guard_refusals(plan, limits=limits, force=force)
     if saved:
         refusals += stale_refusals(plan, client)
     return refusals

@@ -21,6 +21,14 @@ def ratio(text: str) -> float:
     return value
 
 
+def share(text: str) -> float:
+    """A decimal fraction, 0 or more, that may pass 1 (1.5: half as many again)."""
+    value = _number(text, float, "a decimal fraction")
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number, 0 or more: {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     value = _number(text, int, "a whole number")
     if value < 1:

@@ -20,6 +20,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any, Mapping
 
+from reconciler.core import guards
 from reconciler.core.call import Call
 from reconciler.core.model import ReadError
 from reconciler.core.people import PeopleSummary, people_summary
@@ -230,6 +231,11 @@ class Plan:
         """The plan person by person, worked out once per plan."""
         return people_summary(self.changes)
 
+    def unsafe(self, limits: guards.Limits = guards.DEFAULTS) -> tuple[guards.Refusal, ...]:
+        """Why the guards refuse to apply this plan as a whole (none: it may
+        be applied), after octoDNS's Plan.raise_if_unsafe: core.guards."""
+        return guards.refusals(guards.check(self, limits), limits)
+
     def change(self, chat_id: str) -> Change | None:
         return next((c for c in self.changes if c.chat_id == chat_id), None)
 
@@ -250,6 +256,8 @@ class Plan:
             "summary": dict(self.summary),
             "people": self.people.data,  # issue 8: added after the contract's keys
             **({"expiring": [e.data for e in self.expiring]} if self.expiring else {}),
+            # issue 23: what the guards would refuse at their default limits, only when they would
+            **({"guards": [h.data for h in hits]} if (hits := guards.check(self)) else {}),
             **({"names": dict(self.names)} if self.names is not None else {}),
             # issue 16: only in plans made from a live read
             **({"read_concurrency": dict(self.read_concurrency)} if self.read_concurrency else {}),

@@ -28,12 +28,12 @@ from datetime import date
 from typing import Mapping, Sequence
 
 from reconciler.core import call as calls
+from reconciler.core import guards
 from reconciler.core.directory import Directory
 from reconciler.core.facts import MAX_MEMBERS
 from reconciler.core.membership import Resolution, resolve
 from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError, user_key
 from reconciler.core.plan import Action, Change, Expired, Plan
-from reconciler.core.policy import is_mass_removal, mass_removal_message
 from reconciler.core.state import ChatState, state_of
 
 
@@ -134,11 +134,9 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     ended = {user_key(u): g for u, g in resolved.ended.items()}
     expired = tuple(sorted((Expired(u, g.until, g.reason, g.source.located)  # under WeCom's spelling
                             for u in removed if (g := ended.get(user_key(u))) is not None), key=lambda e: e.user_id))
-    if is_mass_removal(len(have.members), len(removed)):
-        message = mass_removal_message(len(have.members), len(removed))
-        if expired:
-            message += f", {len(expired)} of them because their membership ended"
-        warnings.insert(0, message)
+    # The guards' own words: `apply` refuses these chats (core.guards)
+    warnings[:0] = [h.message for h in guards.chat_hits(want.chat_id, len(have.members), len(added), len(removed),
+                                                          len(expired))]
     not_in_directory = None
     if directory is not None and directory.complete:
         not_in_directory = tuple(sorted(u for u in have.members if not directory.knows(u)))

@@ -1,7 +1,6 @@
-"""The project's safety rails: the mass-removal rule, fitting a plan into
-WeCom's write quotas, and warning before messages would exceed its message
-budget. One rule, one message: the plan warns and the apply
-guard refuses with the same words about the same chats.
+"""WeCom's budgets: fitting a plan into its write quotas, and warning before
+messages would exceed its message budget. (The guards that refuse a plan,
+mass removal and mass addition, are core.guards.)
 
 Pure: plans in, decisions out.
 """
@@ -9,70 +8,12 @@ Pure: plans in, decisions out.
 from __future__ import annotations
 
 from collections import Counter
-from fractions import Fraction
-from functools import lru_cache
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable
 
 from reconciler.core.facts import (APPCHAT_CREATE, APPCHAT_UPDATE, CHAT_CHANGES_PER_HOUR, CHAT_CREATES_PER_DAY,
                                    MESSAGE_PERSON_TIMES_PER_HOUR_MIN, MESSAGE_PERSON_TIMES_PER_MINUTE,
                                    MESSAGES_PER_MEMBER_PER_DAY, MESSAGES_PER_MEMBER_PER_MINUTE)
 from reconciler.core.model import user_key
-
-MASS_REMOVAL_RATIO = 0.3
-MASS_REMOVAL_MIN_MEMBERS = 10
-
-
-class MassRemoval(NamedTuple):
-    chat_id: str
-    current: int  # members before
-    removed: int
-
-    @property
-    def message(self) -> str:
-        return mass_removal_message(self.current, self.removed)
-
-
-def mass_removal_message(current: int, removed: int) -> str:
-    percent = round(removed * 100 / current, 1)
-    return f"mass removal: removes {removed} of {current} members ({percent:g}%)"
-
-
-def is_mass_removal(current: int, removed: int, ratio: float | Fraction = MASS_REMOVAL_RATIO,
-                    min_members: int = MASS_REMOVAL_MIN_MEMBERS) -> bool:
-    """More than `ratio` of a chat with at least `min_members` members.
-    Exact arithmetic, so that "exactly 30% passes" holds for every ratio a
-    user can type: Fraction("0.3") is 3/10, the float 0.3 is not."""
-    if current < min_members or current == 0 or removed == 0:
-        return False
-    limit = _exact(ratio)
-    return removed * limit.denominator > limit.numerator * current
-
-
-@lru_cache(maxsize=16)
-def _exact(ratio: float | Fraction) -> Fraction:
-    return Fraction(str(ratio))
-
-
-def mass_removals(plan, ratio: float = MASS_REMOVAL_RATIO,
-                  min_members: int = MASS_REMOVAL_MIN_MEMBERS) -> list[MassRemoval]:
-    """Every update of `plan` that removes more than `ratio` of its chat."""
-    return [
-        MassRemoval(c.chat_id, len(c.before.members), len(c.removed))
-        for c in plan.updates
-        if is_mass_removal(len(c.before.members), len(c.removed), ratio, min_members)
-    ]
-
-
-def guard_refusal(hits: Sequence[MassRemoval], ratio: float) -> str | None:
-    """Why the mass-removal guard refuses an apply, or None."""
-    if not hits:
-        return None
-    named = ", ".join(f"{hit.chat_id} ({hit.message})" for hit in hits)
-    many = len(hits) != 1
-    return (f"mass-removal guard: {len(hits)} chat{'s' if many else ''} would lose more than {ratio:.0%} of "
-            f"{'their' if many else 'its'} members: {named}. Check the chat files; pass --force to apply "
-            f"anyway or --max-removal-ratio to change the limit.")
-
 
 # --------------------------------------------------------------------------- quotas
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from reconciler.core.guards import run_warnings
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
 from reconciler.render.words import (ERRORS, NO_CHANGES, STAYING, ending_text, error_groups, person, plural, quoted,
@@ -155,7 +156,8 @@ def _sections(plan: Plan) -> list[_Section]:
                  [f"- {code(c.chat_id)} {plain(quoted(c.after.name))}: removes **{len(c.removed)}** of "
                   f"{len(c.before.members)} members: {_removed(c, names)}" for c in removing]),
         _Section("warnings", "warning", ["#### ⚠️ Warnings", ""],
-                 [f"- {code(chat_id)}: {plain(w)}" for chat_id, w in warnings]),
+                 [f"- {plain(w)}" for w in run_warnings(plan)]
+                 + [f"- {code(chat_id)}: {plain(w)}" for chat_id, w in warnings]),
         _Section("errors", "error", [f"#### ❌ {ERRORS}", ""],
                  _error_items(plan)),
         _Section("details", "chat", ["#### Changes by chat", ""], [_details(c, names) for c in plan.changes]),

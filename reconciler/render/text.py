@@ -5,6 +5,7 @@ move the cursor or fake a line of the plan."""
 
 from __future__ import annotations
 
+from reconciler.core.guards import run_warnings
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
 from reconciler.render.palette import Palette
@@ -24,8 +25,10 @@ def render_text(plan: Plan, colour: bool = False) -> str:
         out.append("")
     warnings = [(c.chat_id, w) for c in plan.changes for w in c.warnings]
     warnings += [(e.chat_id, ending_text(e, plan.names)) for e in plan.expiring]
-    if warnings:
+    run = run_warnings(plan)  # the run's total: no one chat's
+    if warnings or run:
         out.append(p.bold("Warnings:"))
+        out += [p.yellow(f"  ! {safe(w)}") for w in run]
         out += [p.yellow(f"  ! {safe(chat_id)}: {safe(w)}") for chat_id, w in warnings]
         out.append("")
     if plan.errors:

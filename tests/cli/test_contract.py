@@ -18,6 +18,10 @@ from reconciler.cli.parser import COMMANDS
     ["plan", "--detailed-exitcode", "--format", "yaml"],  # a drift check with a typo is an error, not drift
     ["plan", "--detailed-exitcode", "--no-such-flag"],
     ["apply", "--max-removal-ratio", "2"],
+    ["apply", "--max-addition-ratio", "-0.5"],
+    ["apply", "--max-addition-ratio", "inf"],
+    ["apply", "--max-additions", "-1"],
+    ["apply", "--max-additions", "1.5"],
     ["send", "team", "--text", "a", "--markdown", "b"],
     ["nosuch"],
     [],

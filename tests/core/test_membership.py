@@ -68,12 +68,26 @@ def test_prune_false_still_ends_what_the_files_end():
     assert change.removed == {"vera"} and [e.user_id for e in change.expired] == ["vera"]
 
 
-def test_expiry_removals_count_for_the_mass_removal_guard_and_say_so():
+def test_ended_memberships_do_not_count_toward_the_mass_removal_guard():
+    # The contract: removals whose `until` passed were reviewed with their date.
     vendors = [until(f"v{i}") for i in range(6)]
     plan = make_plan([want("alice bob c d", grants=vendors)], {"c1": live("alice bob c d " + " ".join(
         f"v{i}" for i in range(6)))}, today=date(2027, 2, 1))
     change = plan.change("c1")
-    assert change.warnings[0] == "mass removal: removes 6 of 10 members (60%), 6 of them because their membership ended"
+    assert len(change.removed) == 6 and len(change.expired) == 6
+    assert not any("mass removal" in w for w in change.warnings)
+    assert plan.unsafe() == ()
+
+
+def test_ended_memberships_are_left_out_of_the_count_not_out_of_the_chat():
+    # 2 ended + 4 others of 10: the 4 count (40% > 30%), and the warning says what it left out
+    vendors = [until("v0"), until("v1")]
+    plan = make_plan([want("alice bob c d", grants=vendors)], {"c1": live("alice bob c d v0 v1 h2 h3 h4 h5")},
+                     today=date(2027, 2, 1))
+    change = plan.change("c1")
+    assert len(change.removed) == 6
+    assert change.warnings[0] == "mass removal: removes 4 of 10 members (40%), not counting 2 whose membership ended"
+    assert [r.rule for r in plan.unsafe()] == ["--max-removal-ratio"]
 
 
 @pytest.mark.parametrize("today, warned", [

@@ -9,7 +9,6 @@ from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
 
 from reconciler.core.planjson import parse_plan
 from reconciler.core.planner import make_plan
-from reconciler.core.policy import mass_removals
 
 SRC = Source("chats/team.yaml", 6, 3)
 
@@ -169,55 +168,7 @@ def test_empty_input_is_an_empty_plan():
                             "members_added": 0, "members_removed": 0}
 
 
-# --- mass removal -----------------------------------------------------------
-
-# (invariant, current members, removed, warned)
-MASS_CASES = [
-    ("exactly 30% passes", 10, 3, False),
-    ("more than 30% warns", 10, 4, True),
-    ("exactly 30% of 100 passes", 100, 30, False),
-    ("31 of 100 warns", 100, 31, True),
-    ("small chats never warn", 9, 8, False),
-    ("ten members is not small", 10, 8, True),
-    ("30.1% warns", 1000, 301, True),
-]
-
-
-@pytest.mark.parametrize("case", MASS_CASES, ids=[c[0] for c in MASS_CASES])
-def test_mass_removal_rule(case):
-    _, current, removed, warned = case
-    everyone = users(current)
-    keep = " ".join(everyone.split()[removed:])
-    live = have(owner=everyone.split()[-1], members=everyone)
-    plan = make_plan([want(owner=everyone.split()[-1], members=keep)], {"c1": live})
-    (change,) = plan.changes
-    assert len(change.removed) == removed
-    found = mass_removals(plan)
-    assert (found == [("c1", current, removed)]) is warned
-    assert any("mass removal" in w for w in change.warnings) is warned
-
-
-def test_mass_removal_warning_text():
-    everyone = users(10)
-    plan = make_plan([want(owner="u009", members=" ".join(everyone.split()[4:]))],
-                     {"c1": have(owner="u009", members=everyone)})
-    assert plan.changes[0].warnings == ("mass removal: removes 4 of 10 members (40%)",)
-
-
-def test_mass_removals_ratio_and_minimum_are_parameters():
-    everyone = users(10)
-    plan = make_plan([want(owner="u009", members=" ".join(everyone.split()[4:]))],
-                     {"c1": have(owner="u009", members=everyone)})
-    assert mass_removals(plan, ratio=0.5) == []
-    assert mass_removals(plan, ratio=0.4) == []  # exactly the ratio passes, whatever the ratio
-    assert mass_removals(plan, ratio=0.39) == [("c1", 10, 4)]
-    assert mass_removals(plan, min_members=11) == []
-    assert mass_removals(plan, ratio=0.0) == [("c1", 10, 4)]
-
-
-def test_created_chats_are_never_mass_removals():
-    plan = make_plan([want(members=users(50).replace("u000", "alice"))], {"c1": None})
-    assert mass_removals(plan, ratio=0.0, min_members=0) == []
+# The mass-removal and mass-addition rules: tests/core/test_guards.py
 
 
 def test_split_that_would_exceed_2000_members_warns():

@@ -219,6 +219,23 @@ def mass_removal(w: World) -> str:
     return w.run("plan", "chats/")
 
 
+def mass_addition(w: World) -> str:
+    # `dept:1` written for `dept:3`: the SRE chat of 12 would gain the company's other 1,001 people
+    sre, staff = [f"sre{i:02d}" for i in range(12)], [f"s{i:04d}" for i in range(1001)]
+    w.write("chats/sre.yaml", """\
+        chats:
+          sre:
+            name: SRE
+            owner: sre00
+            members: [dept:1]
+        """)
+    w.emulator({"departments": [{"id": 1, "name": "Acme", "parentid": 0}, {"id": 3, "name": "SRE", "parentid": 1},
+                                {"id": 5, "name": "Staff", "parentid": 1}],
+                "users": [{"userid": u, "name": u, "department": [3 if u in sre else 5]} for u in sre + staff],
+                "chats": [{"chatid": "sre", "name": "SRE", "owner": "sre00", "userlist": sre}]})
+    return w.run("plan", "chats/", code=0)
+
+
 def who_repo(w: World) -> str:
     w.repo_chats()
     return w.shown(0, "--today", "2027-01-10")
@@ -391,6 +408,7 @@ RECIPES: dict[str, Callable[[World], str]] = {
     "plan-text": plan_text,
     "plan-json": plan_json,
     "mass-removal": mass_removal,
+    "mass-addition": mass_addition,
     "who-alice": who_repo,
     "offboarding-who": offboarding_who,
     "offboarding-people": offboarding_people,

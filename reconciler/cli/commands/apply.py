@@ -8,15 +8,24 @@ from __future__ import annotations
 
 from reconciler.app.outcome import ExitCode
 from reconciler.cli import options
+from reconciler.core import guards
 
 
 def add_arguments(p) -> None:
     options.paths(p)
     p.add_argument("--plan", dest="plan_file", metavar="FILE", help="apply exactly this saved plan")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    limits = guards.DEFAULTS
     p.add_argument("--max-removal-ratio", type=options.ratio, default=None, metavar="R",
-                   help="mass-removal guard ratio (default 0.3)")
-    p.add_argument("--force", action="store_true", help="override the mass-removal guard")
+                   help=f"mass-removal guard: the share of a chat's members one run may remove "
+                        f"(default {limits.removal_ratio})")
+    p.add_argument("--max-addition-ratio", type=options.share, default=None, metavar="R",
+                   help=f"mass-addition guard: the share of a chat's members one run may add "
+                        f"(default {limits.addition_ratio})")
+    p.add_argument("--max-additions", type=options.count, default=None, metavar="N",
+                   help=f"mass-addition guard: members one run may add to existing chats in all "
+                        f"(default {limits.additions})")
+    p.add_argument("--force", action="store_true", help="override the mass-removal and mass-addition guards")
     p.add_argument("--announce", action="store_true",
                    help="after a chat is updated, send it a markdown message naming who joined and left")
     p.add_argument("--announce-template", metavar="FILE",
@@ -74,7 +83,8 @@ def _run(args, console, signals) -> int:
         console.refuse(str(exc))
         return ExitCode.ERROR
     request = applying.Request(paths=args.paths, plan_file=args.plan_file, targets=args.target, yes=args.yes,
-                               ratio=args.max_removal_ratio, force=args.force, announce=args.announce,
+                               limits=guards.Limits.of(args.max_removal_ratio, args.max_addition_ratio,
+                                                       args.max_additions), force=args.force, announce=args.announce,
                                template=template, concurrency=args.concurrency, check_users=args.check_users,
                                today=options.today_of(args), ledger=args.ledger, source_ref=args.source_ref)
     flow = applying.apply_saved if args.plan_file else applying.apply_paths
