@@ -15,6 +15,7 @@ from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, error, warning
 from reconciler.config.groups import Entry, Expander, GroupDef, Member, used_groups
+from reconciler.config.places import WrittenAt
 from reconciler.config.rules import ChatDef, FileDefs
 from reconciler.config.via import DirectVia, LazyVia
 from reconciler.core.membership import problems as membership_problems
@@ -88,7 +89,8 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
         members = frozenset(u for u in members if user_key(u) not in out)
     want = DesiredChat(chat.chat_id, chat.name, chat.owner, members, chat.prune, chat.source, via,
                        announce=chat.announce, grants=tuple(grants), exclude=exclusion,
-                       owner_source=chat.owner_source, members_source=chat.members_source)
+                       owner_source=chat.owner_source, members_source=chat.members_source,
+                       written_at=WrittenAt(expander.groups, chat.entries, chat.places))
     problems = _offline_checks(want, today)
     errors.extend(problems)
     return None if problems else want

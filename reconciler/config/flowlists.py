@@ -38,8 +38,9 @@ _NEXT_KEY = re.compile(r" *[^ \n#\-]")
 # parser's would differ: nothing is lifted).
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
-# (0-based line, column of '[') -> (items, whether it was a block list)
-Lifted = dict[tuple[int, int], tuple[list[str], bool]]
+# (0-based line, column of '[') -> (items, 0 for a flow list, else the
+# 0-based column of a block list's items, each on the line after the last)
+Lifted = dict[tuple[int, int], tuple[list[str], int]]
 
 
 def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
@@ -68,7 +69,7 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
         line += text.count("\n", counted, match.start())
         counted = match.start()
         column = len(indent) + len(key) + 2
-        lifted[line, column] = (items, flow is None)
+        lifted[line, column] = (items, 0 if flow is not None else len(match.group("dash")))
         if flow is not None:
             start, end = match.span("flow")
             pieces.append(text[done:start])

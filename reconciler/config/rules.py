@@ -15,6 +15,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from reconciler.config import entries as parse_entry
 from reconciler.config.diagnostics import Diagnostic
 from reconciler.config.groups import GROUP, Entry, GroupDef, Member, references
+from reconciler.config.places import Places
 from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
 from reconciler.core.facts import CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id
@@ -34,6 +35,7 @@ class ChatDef:
     entries: list[Member] = field(default_factory=list)
     refs: list[Entry] = field(default_factory=list)  # the group references among the entries and exclude
     members_source: Source | None = None
+    places: Places | None = None  # where each of `entries` is written
     exclude: list[Member] = field(default_factory=list)
     prune: bool = True
     announce: bool = True
@@ -62,12 +64,12 @@ def _items(node: Node) -> Iterator[tuple[str, Node, Node]]:
 
 
 def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: list[Diagnostic],
-             in_exclude: bool = False) -> tuple[list[Member], bool]:
-    """The well-formed entries of a member list, and whether all were: a
-    user id as its string (interned: the same people are in many chats),
-    anything else as an Entry with where it was written."""
+             in_exclude: bool = False) -> tuple[list[Member], bool, Places | None]:
+    """The well-formed entries of a member list, whether all were, and
+    where each is written: a user id as its string (interned: the same
+    people are in many chats), anything else as an Entry with its Source."""
     if not isinstance(node, SequenceNode):
-        return [], False
+        return [], False, None
     file = parsed.file
     items = node.value
     # The usual list, all plain well-formed strings written once (which the
@@ -89,8 +91,11 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
             for i, value in enumerate(values):
                 if value[0] == "@":
                     out[i] = Entry(GROUP, value[1:], at(file, items[i]))
-        return out, True
+        geometry = parsed.lifted_at.get(id(node))
+        places = Places.of_lifted(file, geometry, out) if geometry else Places.of_nodes(file, items)
+        return out, True, places
     out = []
+    places = Places(file)
     complete = True
     seen: dict[str, tuple[Node, str]] = {}
     for item in items:
@@ -110,7 +115,8 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
                 problems.append(parse_entry.twice(file, item, first, written, list_name, first_written))
             continue
         out.append(intern(entry) if isinstance(entry, str) else entry)
-    return out, complete
+        places.append(item)
+    return out, complete, places
 
 
 def collect(parsed: ParsedFile) -> FileDefs:
@@ -123,8 +129,8 @@ def collect(parsed: ParsedFile) -> FileDefs:
         if top == "groups":
             for name, key_node, value in _items(section):
                 if parse_entry.is_group_name(name):
-                    members, complete = _entries(parsed, value, f"group {name!r}", found.errors)
-                    found.groups.append(GroupDef(name, at(file, key_node), members, complete))
+                    members, complete, places = _entries(parsed, value, f"group {name!r}", found.errors)
+                    found.groups.append(GroupDef(name, at(file, key_node), members, complete, places))
         elif top == "chats":
             for chat_id, key_node, value in _items(section):
                 chat = _chat(parsed, chat_id, key_node, value, found.errors)
@@ -147,11 +153,11 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
     if owner is not None and is_user_id(owner):
         chat.owner, chat.owner_source = owner, at(file, owner_node)
     members_key, members = fields.get("members", (None, None))
-    chat.entries, entries_ok = _entries(parsed, members, f"the members of chat {chat_id!r}", problems)
+    chat.entries, entries_ok, chat.places = _entries(parsed, members, f"the members of chat {chat_id!r}", problems)
     chat.members_source = at(file, members_key) if members_key is not None else chat.source
     exclude_ok = True
     if "exclude" in fields:
-        chat.exclude, exclude_ok = _entries(parsed, fields["exclude"][1], f"the exclude list of chat {chat_id!r}",
+        chat.exclude, exclude_ok, _ = _entries(parsed, fields["exclude"][1], f"the exclude list of chat {chat_id!r}",
                                             problems, in_exclude=True)
     chat.refs = references(chat.entries) + references(chat.exclude)
     prune = fields.get("prune", (None, None))[1]
