@@ -290,6 +290,18 @@ CASES = [
          "chats/a.yaml:9:18: error: a member of chat 'ok' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), got `no`, "
          "which YAML reads as a boolean; quote it: \"no\"",
          "chats/b.yaml:4:12: error: owner 'zed' is not a member of chat 'ab'"]),
+    # an excluded owner is certain whatever else is wrong with the chat's lists
+    Case("excluded_owner_and_a_bad_entry_in_one_run", {
+        "chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, b, \"dept:abc\"]\n    exclude: [a]\n")},
+        ["chats/a.yaml:4:12: error: owner 'a' is excluded from chat 'ab' by its `exclude`; choose a new owner or "
+         "exclude someone else",
+         "chats/a.yaml:5:21: error: invalid department entry 'dept:abc' in the members of chat 'ab': write dept:ID "
+         "with the department's id, a positive whole number"]),
+    Case("excluded_owner_and_an_unknown_group_in_one_run", {
+        "chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, b, \"@nope\"]\n    exclude: [a]\n")},
+        ["chats/a.yaml:4:12: error: owner 'a' is excluded from chat 'ab' by its `exclude`; choose a new owner or "
+         "exclude someone else",
+         "chats/a.yaml:5:21: error: unknown group '@nope'"]),
 ]
 
 
