@@ -18,6 +18,7 @@ from reconciler.config.groups import GROUP, Entry, GroupDef, Member, references
 from reconciler.config.places import Places
 from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
+from reconciler.config.yamlwords import is_word, unquoted_word, yaml11_boolean
 from reconciler.core.facts import CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id
 from reconciler.core.model import USER, Source, user_key
 
@@ -78,11 +79,13 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
     values = parsed.strings.get(id(node))
     if values is not None and id(values) in parsed.checked:  # well-formed, but dept:/tag: need an Entry
         fast = ":" not in "".join(values) and len(set(map(user_key, values))) == len(values)
+        fast = fast and not any(map(is_word, values))
     else:
         if values is None:
             values = [item.value if item.__class__ is ScalarNode and item.tag == STR else None for item in items]
         try:
             fast = all(map(_PLAIN, values)) and len(set(map(user_key, values))) == len(values)
+            fast = fast and not any(map(is_word, values))
         except TypeError:  # a None: not a string
             fast = False
     if fast:
@@ -128,13 +131,15 @@ def collect(parsed: ParsedFile) -> FileDefs:
     for top, _, section in _items(parsed.root):
         if top == "groups":
             for name, key_node, value in _items(section):
+                if _refused_word(file, key_node, "group name", found.errors):
+                    continue
                 if parse_entry.is_group_name(name):
                     members, complete, places = _entries(parsed, value, f"group {name!r}", found.errors)
                     found.groups.append(GroupDef(name, at(file, key_node), members, complete, places))
         elif top == "chats":
             for chat_id, key_node, value in _items(section):
                 chat = _chat(parsed, chat_id, key_node, value, found.errors)
-                chat.id_ok = is_chat_id(chat_id)
+                chat.id_ok = is_chat_id(chat_id) and not _refused_word(file, key_node, "chat id", found.errors)
                 found.chats.append(chat)
     return found
 
@@ -148,8 +153,12 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
     fields = {key: (k, v) for key, k, v in _items(node)}
     name = _string(fields.get("name", (None, None))[1])
     chat.name = name if name and len(name) <= CHAT_NAME_MAX_CHARS else None
+    if _refused_word(file, fields.get("name", (None, None))[1], f"the name of chat {chat_id!r}", problems):
+        chat.name = None
     owner_key, owner_node = fields.get("owner", (None, None))
     owner = _string(owner_node)
+    if _refused_word(file, owner_node, f"the owner of chat {chat_id!r}", problems):
+        owner = None
     if owner is not None and is_user_id(owner):
         chat.owner, chat.owner_source = owner, at(file, owner_node)
     members_key, members = fields.get("members", (None, None))
@@ -161,6 +170,9 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
                                             problems, in_exclude=True)
     chat.refs = references(chat.entries) + references(chat.exclude)
     prune = fields.get("prune", (None, None))[1]
+    for flag in ("prune", "announce"):
+        if (bad := yaml11_boolean(file, fields.get(flag, (None, None))[1], f"{flag} of chat {chat_id!r}")):
+            problems.append(bad)
     if prune is not None:
         value = _bool(prune)
         chat.prune = True if value is None else value
@@ -173,6 +185,14 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
 
 
 def _bool(node: Node) -> bool | None:
-    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
-        return node.value.lower() in ("true", "yes", "on", "y")
+    """true or false; None for anything else (YAML 1.1's yes/no/on/off too)."""
+    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool" and node.value.lower() in ("true", "false"):
+        return node.value.lower() == "true"
     return None
+
+
+def _refused_word(file: str, node: Node | None, what: str, problems: list[Diagnostic]) -> bool:
+    bad = unquoted_word(file, node, what)
+    if bad is not None:
+        problems.append(bad)
+    return bad is not None

@@ -116,7 +116,24 @@ CASES = [
                                                     "      - {dept: 2, may_be_empty: yes}\n")},
          ["chats/a.yaml:8:33: error: may_be_empty must be true or false, got `yes`, which YAML 1.1 reads as a "
           "boolean: write true or false"]),
-    Case("prune_yes_is_a_boolean", {"chats/a.yaml": chat(TWO + "    prune: no\n")}, []),
+    Case("prune_no_is_refused_as_yaml_1_1", {"chats/a.yaml": chat(TWO + "    prune: no\n")},
+         ["chats/a.yaml:6:12: error: prune of chat 'ab' must be true or false, got `no`, which YAML 1.1 reads as "
+          "false and YAML 1.2 (and editors using the schema) as a string; write false"]),
+    Case("announce_on_is_refused_as_yaml_1_1", {"chats/a.yaml": chat(TWO + "    announce: On\n")},
+         ["chats/a.yaml:6:15: error: announce of chat 'ab' must be true or false, got `On`, which YAML 1.1 reads as "
+          "true and YAML 1.2 (and editors using the schema) as a string; write true"]),
+    Case("boolean_words_in_any_case_are_refused_unquoted", {"chats/a.yaml": chat(
+        "    name: oFF\n    owner: a\n    members: [a, b, yEs, 'nO', {user: tRUE, reason: oN}]\n")},
+        ["chats/a.yaml:3:11: error: the name of chat 'ab' 'oFF' is written unquoted, and YAML 1.1 tools read `oFF` "
+         "(in some letter case) as a boolean, so the schema refuses it; quote it: \"oFF\"",
+         "chats/a.yaml:5:21: error: user id 'yEs' is written unquoted, and YAML 1.1 tools read `yEs` (in some letter "
+         "case) as a boolean, so the schema refuses it; quote it: \"yEs\"",
+         "chats/a.yaml:5:39: error: user id 'tRUE' is written unquoted, and YAML 1.1 tools read `tRUE` (in some "
+         "letter case) as a boolean, so the schema refuses it; quote it: \"tRUE\"",
+         "chats/a.yaml:5:53: error: reason 'oN' is written unquoted, and YAML 1.1 tools read `oN` (in some letter "
+         "case) as a boolean, so the schema refuses it; quote it: \"oN\""]),
+    Case("boolean_words_quoted_are_strings", {"chats/a.yaml": chat(
+        "    name: \"No\"\n    owner: \"no\"\n    members: [\"no\", 'yEs', {user: \"off\", reason: \"on\"}]\n")}, []),
     Case("announce_is_string", {"chats/a.yaml": chat(TWO + '    announce: "off"\n')},
          ["chats/a.yaml:6:15: error: announce of chat 'ab' must be true or false, got the string 'off'"]),
     Case("announce_misspelt", {"chats/a.yaml": chat(TWO + "    anounce: false\n")},
