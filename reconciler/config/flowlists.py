@@ -34,7 +34,8 @@ _LIST = re.compile(
 # What must follow a block list for it to end where the match ends: a line
 # no more indented than the key that is not a comment or another "-" line.
 _NEXT_KEY = re.compile(r" *[^ \n#\-]")
-_BOOLEAN_WORD = re.compile(r"(?i:(?:^|, )(?:yes|no|on|off|true|false)(?=, |$))")
+# The words YAML 1.1 reads as booleans, in lower case (config.yamlwords).
+BOOLEAN_WORDS = frozenset({"yes", "no", "on", "off", "true", "false"})
 # Line breaks other than "\n" that YAML counts (then the lines here and the
 # parser's would differ: nothing is lifted).
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
@@ -63,13 +64,13 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
                 continue
             items = block.replace(dash, "").split("\n")
             items.pop()  # after the last "\n"
-        if len({item.lower() for item in items}) != len(items):
+        lowered = {item.lower() for item in items}
+        if len(lowered) != len(items):
             continue  # the same id twice (in any letter case): an error, which needs the nodes' places
-        joined = ", ".join(items)
-        if risky.search(joined) and not _all_plain_strings(items, implicit_resolvers):
+        if not lowered.isdisjoint(BOOLEAN_WORDS):
+            continue  # `yEs`, `oFF`...: refused unquoted, at their place (config.yamlwords)
+        if risky.search(", ".join(items)) and not _all_plain_strings(items, implicit_resolvers):
             continue
-        if _BOOLEAN_WORD.search(joined):
-            continue  # `y`, `n`, `yEs`...: refused unquoted, at their place (config.yamlwords)
         line += text.count("\n", counted, match.start())
         counted = match.start()
         column = len(indent) + len(key) + 2

@@ -18,7 +18,8 @@ from reconciler.config.groups import GROUP, Entry, GroupDef, Member, references
 from reconciler.config.places import Places
 from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
-from reconciler.config.yamlwords import is_word, unquoted_word, yaml11_boolean
+from reconciler.config.flowlists import BOOLEAN_WORDS
+from reconciler.config.yamlwords import unquoted_word, yaml11_boolean
 from reconciler.core.facts import CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id
 from reconciler.core.model import USER, Source, user_key
 
@@ -78,14 +79,12 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
     # anything else takes the item-by-item way below.
     values = parsed.strings.get(id(node))
     if values is not None and id(values) in parsed.checked:  # well-formed, but dept:/tag: need an Entry
-        fast = ":" not in "".join(values) and len(set(map(user_key, values))) == len(values)
-        fast = fast and not any(map(is_word, values))
+        fast = ":" not in "".join(values) and _once_and_no_word(values)
     else:
         if values is None:
             values = [item.value if item.__class__ is ScalarNode and item.tag == STR else None for item in items]
         try:
-            fast = all(map(_PLAIN, values)) and len(set(map(user_key, values))) == len(values)
-            fast = fast and not any(map(is_word, values))
+            fast = all(map(_PLAIN, values)) and _once_and_no_word(values)
         except TypeError:  # a None: not a string
             fast = False
     if fast:
@@ -120,6 +119,12 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
         out.append(intern(entry) if isinstance(entry, str) else entry)
         places.append(item)
     return out, complete, places
+
+
+def _once_and_no_word(values: list[str]) -> bool:
+    """Each id once (in any letter case), none a YAML 1.1 boolean word."""
+    keys = set(map(user_key, values))
+    return len(keys) == len(values) and keys.isdisjoint(BOOLEAN_WORDS)
 
 
 def collect(parsed: ParsedFile) -> FileDefs:

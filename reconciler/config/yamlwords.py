@@ -8,16 +8,17 @@ id, a name, a group or a chat id (quote them), and as a yes-or-no value
 
 from __future__ import annotations
 
-import re
-
 from yaml.nodes import Node, ScalarNode
 
 from reconciler.config.diagnostics import Diagnostic, error
+from reconciler.config.flowlists import BOOLEAN_WORDS
 from reconciler.config.yamldata import STR, at
 
 BOOL = "tag:yaml.org,2002:bool"
-# Whole-string tests over a member list's items (mapped in C).
-is_word = re.compile(r"(?i:yes|no|on|off|true|false)\Z").match
+
+
+def is_word(value: str) -> bool:
+    return value.lower() in BOOLEAN_WORDS
 
 
 def unquoted_word(file: str, node: Node | None, what: str) -> Diagnostic | None:
