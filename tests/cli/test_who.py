@@ -218,9 +218,3 @@ def test_offline_who_never_says_0_chats_while_dept_or_tag_entries_may_bring_the_
     assert chats["eng"]["unresolved"] == [{"entry": "dept:2", "via": [], "source": f"{tmp_path}/c.yaml:7:22"}]
     assert chats["ops"]["in_files"] is True and "unresolved" not in chats["ops"]
 
-
-def test_the_offline_who_example_in_docs_directory_is_real_output(in_repo, capsys):
-    page = (REPO / "docs" / "directory.md").read_text(encoding="utf-8")
-    block = page.split("$ appchat who zhangsan chats/\n", 1)[1].split("```", 1)[0]
-    assert main(["who", "zhangsan", "chats/"]) == 0
-    assert capsys.readouterr().out == block
