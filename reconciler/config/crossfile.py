@@ -15,6 +15,7 @@ from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, error, warning
 from reconciler.config.groups import Entry, Expander, GroupDef, Member, used_groups
+from reconciler.config.places import WrittenAt
 from reconciler.config.rules import ChatDef, FileDefs
 from reconciler.config.via import DirectVia, LazyVia
 from reconciler.core.membership import problems as membership_problems
@@ -72,7 +73,10 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
         users, grants, complete = expander.members(chat.entries)
         ex_users, ex_grants, ex_complete = expander.members(chat.exclude)
         if not (chat.complete and complete and ex_complete):
-            return None  # what is wrong has been reported; counting now would mislead
+            # What is wrong has been reported; counting now would mislead, but
+            # an owner the exclude list names is an error whatever else is.
+            errors.extend(_excluded_owner(chat, ex_users, ex_grants))
+            return None
         via: Mapping[str, Any] = LazyVia(expander, chat.entries)
     elif chat.complete:  # everyone listed directly, each once: no expansion to do
         users, grants, ex_users, ex_grants = frozenset(chat.entries), [], frozenset(), []
@@ -88,10 +92,23 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
         members = frozenset(u for u in members if user_key(u) not in out)
     want = DesiredChat(chat.chat_id, chat.name, chat.owner, members, chat.prune, chat.source, via,
                        announce=chat.announce, grants=tuple(grants), exclude=exclusion,
-                       owner_source=chat.owner_source, members_source=chat.members_source)
+                       owner_source=chat.owner_source, members_source=chat.members_source,
+                       written_at=WrittenAt(expander.groups, chat.entries, chat.places))
     problems = _offline_checks(want, today)
     errors.extend(problems)
     return None if problems else want
+
+
+def _excluded_owner(chat: ChatDef, ex_users: frozenset[str], ex_grants: list[Grant]) -> list[Diagnostic]:
+    if chat.owner is None:
+        return []
+    out = {user_key(u) for u in ex_users} | {user_key(str(g.value)) for g in ex_grants if g.kind == USER}
+    if user_key(chat.owner) not in out:
+        return []
+    want = DesiredChat(chat.chat_id, chat.name or "", chat.owner, frozenset(), source=chat.source,
+                       owner_source=chat.owner_source)
+    return [error(where, message) for where, message in
+            membership_problems(want, (), (), excluded_owner=True, complete=False, when="")]
 
 
 def _one_spelling(users: frozenset[str], written: list[Member]) -> frozenset[str]:

@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.config.groups import GROUP, Entry, Member
 from reconciler.config.yamldata import STR, at, pairs, scalar_value
+from reconciler.config.yamlwords import unquoted_word
 from reconciler.core.facts import DIRECTORY_ID_MAX, DIRECTORY_ID_PATTERN, GROUP_NAME_PATTERN, is_user_id
 from reconciler.core.membership import EARLIEST_DATE, LATEST_DATE
 from reconciler.core.model import DEPT, TAG, USER
@@ -42,6 +43,9 @@ def member(file: str, node: Node, *, in_exclude: bool, problems: list[Diagnostic
         return _mapping(file, node, in_exclude, problems)
     if not (isinstance(node, ScalarNode) and node.tag == STR):
         return None  # the schema says what it is instead
+    if (bad := unquoted_word(file, node, "user id")) is not None:
+        problems.append(bad)
+        return None
     value = node.value
     if value.startswith("@"):
         return Entry(GROUP, value[1:], at(file, node)) if is_group_name(value[1:]) else None
@@ -61,9 +65,14 @@ def _mapping(file: str, node: MappingNode, in_exclude: bool, problems: list[Diag
         return None
     kind = kinds[0]
     key_node, value_node = fields[kind]
+    refused = [bad for node_, what in ((value_node, "user id" if kind == USER else "group name"),
+                                       (fields.get("reason", (None, None))[1], "reason"))
+               if kind in (USER, GROUP) or what == "reason"
+               if (bad := unquoted_word(file, node_, what)) is not None]
+    problems.extend(refused)
     value = _value(kind, value_node)
-    if value is None:
-        return None  # the schema says what is wrong with it
+    if value is None or refused:
+        return None  # the schema says what is wrong with it, or it was said above
     until = None
     if "until" in fields:
         until_key, until_node = fields["until"]

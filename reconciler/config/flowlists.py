@@ -34,12 +34,15 @@ _LIST = re.compile(
 # What must follow a block list for it to end where the match ends: a line
 # no more indented than the key that is not a comment or another "-" line.
 _NEXT_KEY = re.compile(r" *[^ \n#\-]")
+# The words YAML 1.1 reads as booleans, in lower case (config.yamlwords).
+BOOLEAN_WORDS = frozenset({"yes", "no", "on", "off", "true", "false"})
 # Line breaks other than "\n" that YAML counts (then the lines here and the
 # parser's would differ: nothing is lifted).
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
-# (0-based line, column of '[') -> (items, whether it was a block list)
-Lifted = dict[tuple[int, int], tuple[list[str], bool]]
+# (0-based line, column of '[') -> (items, 0 for a flow list, else the
+# 0-based column of a block list's items, each on the line after the last)
+Lifted = dict[tuple[int, int], tuple[list[str], int]]
 
 
 def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
@@ -61,14 +64,17 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
                 continue
             items = block.replace(dash, "").split("\n")
             items.pop()  # after the last "\n"
-        if len({item.lower() for item in items}) != len(items):
+        lowered = {item.lower() for item in items}
+        if len(lowered) != len(items):
             continue  # the same id twice (in any letter case): an error, which needs the nodes' places
+        if not lowered.isdisjoint(BOOLEAN_WORDS):
+            continue  # `yEs`, `oFF`...: refused unquoted, at their place (config.yamlwords)
         if risky.search(", ".join(items)) and not _all_plain_strings(items, implicit_resolvers):
             continue
         line += text.count("\n", counted, match.start())
         counted = match.start()
         column = len(indent) + len(key) + 2
-        lifted[line, column] = (items, flow is None)
+        lifted[line, column] = (items, 0 if flow is not None else len(match.group("dash")))
         if flow is not None:
             start, end = match.span("flow")
             pieces.append(text[done:start])

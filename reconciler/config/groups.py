@@ -62,6 +62,7 @@ class GroupDef:
     source: Source  # the group name's key
     entries: list[Member]
     complete: bool = True  # False when an entry was invalid (already reported)
+    places: Any = None  # config.places.Places of the entries: where each is written
 
 
 @dataclass

@@ -15,8 +15,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from reconciler.config import entries as parse_entry
 from reconciler.config.diagnostics import Diagnostic
 from reconciler.config.groups import GROUP, Entry, GroupDef, Member, references
+from reconciler.config.places import Places
 from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
+from reconciler.config.flowlists import BOOLEAN_WORDS
+from reconciler.config.yamlwords import unquoted_word, yaml11_boolean
 from reconciler.core.facts import CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id
 from reconciler.core.model import USER, Source, user_key
 
@@ -34,6 +37,7 @@ class ChatDef:
     entries: list[Member] = field(default_factory=list)
     refs: list[Entry] = field(default_factory=list)  # the group references among the entries and exclude
     members_source: Source | None = None
+    places: Places | None = None  # where each of `entries` is written
     exclude: list[Member] = field(default_factory=list)
     prune: bool = True
     announce: bool = True
@@ -62,12 +66,12 @@ def _items(node: Node) -> Iterator[tuple[str, Node, Node]]:
 
 
 def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: list[Diagnostic],
-             in_exclude: bool = False) -> tuple[list[Member], bool]:
-    """The well-formed entries of a member list, and whether all were: a
-    user id as its string (interned: the same people are in many chats),
-    anything else as an Entry with where it was written."""
+             in_exclude: bool = False) -> tuple[list[Member], bool, Places | None]:
+    """The well-formed entries of a member list, whether all were, and
+    where each is written: a user id as its string (interned: the same
+    people are in many chats), anything else as an Entry with its Source."""
     if not isinstance(node, SequenceNode):
-        return [], False
+        return [], False, None
     file = parsed.file
     items = node.value
     # The usual list, all plain well-formed strings written once (which the
@@ -75,12 +79,12 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
     # anything else takes the item-by-item way below.
     values = parsed.strings.get(id(node))
     if values is not None and id(values) in parsed.checked:  # well-formed, but dept:/tag: need an Entry
-        fast = ":" not in "".join(values) and len(set(map(user_key, values))) == len(values)
+        fast = ":" not in "".join(values) and _once_and_no_word(values)
     else:
         if values is None:
             values = [item.value if item.__class__ is ScalarNode and item.tag == STR else None for item in items]
         try:
-            fast = all(map(_PLAIN, values)) and len(set(map(user_key, values))) == len(values)
+            fast = all(map(_PLAIN, values)) and _once_and_no_word(values)
         except TypeError:  # a None: not a string
             fast = False
     if fast:
@@ -89,8 +93,11 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
             for i, value in enumerate(values):
                 if value[0] == "@":
                     out[i] = Entry(GROUP, value[1:], at(file, items[i]))
-        return out, True
+        geometry = parsed.lifted_at.get(id(node))
+        places = Places.of_lifted(file, geometry, out) if geometry else Places.of_nodes(file, items)
+        return out, True, places
     out = []
+    places = Places(file)
     complete = True
     seen: dict[str, tuple[Node, str]] = {}
     for item in items:
@@ -110,7 +117,14 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
                 problems.append(parse_entry.twice(file, item, first, written, list_name, first_written))
             continue
         out.append(intern(entry) if isinstance(entry, str) else entry)
-    return out, complete
+        places.append(item)
+    return out, complete, places
+
+
+def _once_and_no_word(values: list[str]) -> bool:
+    """Each id once (in any letter case), none a YAML 1.1 boolean word."""
+    keys = set(map(user_key, values))
+    return len(keys) == len(values) and keys.isdisjoint(BOOLEAN_WORDS)
 
 
 def collect(parsed: ParsedFile) -> FileDefs:
@@ -122,13 +136,15 @@ def collect(parsed: ParsedFile) -> FileDefs:
     for top, _, section in _items(parsed.root):
         if top == "groups":
             for name, key_node, value in _items(section):
+                if _refused_word(file, key_node, "group name", found.errors):
+                    continue
                 if parse_entry.is_group_name(name):
-                    members, complete = _entries(parsed, value, f"group {name!r}", found.errors)
-                    found.groups.append(GroupDef(name, at(file, key_node), members, complete))
+                    members, complete, places = _entries(parsed, value, f"group {name!r}", found.errors)
+                    found.groups.append(GroupDef(name, at(file, key_node), members, complete, places))
         elif top == "chats":
             for chat_id, key_node, value in _items(section):
                 chat = _chat(parsed, chat_id, key_node, value, found.errors)
-                chat.id_ok = is_chat_id(chat_id)
+                chat.id_ok = is_chat_id(chat_id) and not _refused_word(file, key_node, "chat id", found.errors)
                 found.chats.append(chat)
     return found
 
@@ -142,19 +158,26 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
     fields = {key: (k, v) for key, k, v in _items(node)}
     name = _string(fields.get("name", (None, None))[1])
     chat.name = name if name and len(name) <= CHAT_NAME_MAX_CHARS else None
+    if _refused_word(file, fields.get("name", (None, None))[1], f"the name of chat {chat_id!r}", problems):
+        chat.name = None
     owner_key, owner_node = fields.get("owner", (None, None))
     owner = _string(owner_node)
+    if _refused_word(file, owner_node, f"the owner of chat {chat_id!r}", problems):
+        owner = None
     if owner is not None and is_user_id(owner):
         chat.owner, chat.owner_source = owner, at(file, owner_node)
     members_key, members = fields.get("members", (None, None))
-    chat.entries, entries_ok = _entries(parsed, members, f"the members of chat {chat_id!r}", problems)
+    chat.entries, entries_ok, chat.places = _entries(parsed, members, f"the members of chat {chat_id!r}", problems)
     chat.members_source = at(file, members_key) if members_key is not None else chat.source
     exclude_ok = True
     if "exclude" in fields:
-        chat.exclude, exclude_ok = _entries(parsed, fields["exclude"][1], f"the exclude list of chat {chat_id!r}",
+        chat.exclude, exclude_ok, _ = _entries(parsed, fields["exclude"][1], f"the exclude list of chat {chat_id!r}",
                                             problems, in_exclude=True)
     chat.refs = references(chat.entries) + references(chat.exclude)
     prune = fields.get("prune", (None, None))[1]
+    for flag in ("prune", "announce"):
+        if (bad := yaml11_boolean(file, fields.get(flag, (None, None))[1], f"{flag} of chat {chat_id!r}")):
+            problems.append(bad)
     if prune is not None:
         value = _bool(prune)
         chat.prune = True if value is None else value
@@ -167,6 +190,14 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
 
 
 def _bool(node: Node) -> bool | None:
-    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
-        return node.value.lower() in ("true", "yes", "on", "y")
+    """true or false; None for anything else (YAML 1.1's yes/no/on/off too)."""
+    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool" and node.value.lower() in ("true", "false"):
+        return node.value.lower() == "true"
     return None
+
+
+def _refused_word(file: str, node: Node | None, what: str, problems: list[Diagnostic]) -> bool:
+    bad = unquoted_word(file, node, what)
+    if bad is not None:
+        problems.append(bad)
+    return bad is not None

@@ -40,6 +40,10 @@ def inlined_schema() -> dict:
     on a big file: resolving a $ref costs more than checking what it
     points at."""
     schema = json.loads(schema_text())
+    # The schema allows null for the empty file an editor sees in a file of
+    # comments; that file never reaches this check (no root node), and an
+    # explicit `~` document is refused as not a mapping.
+    schema["type"] = "object"
     return _inline_refs(schema, schema.get("$defs", {}))
 
 
@@ -51,7 +55,21 @@ def validator() -> "jsonschema.Draft202012Validator":
     return jsonschema.Draft202012Validator(inlined_schema())
 
 
+# The schema refuses the words YAML 1.1 reads as booleans as ids and names,
+# even quoted, since a JSON Schema cannot see quotes. validate can: its own
+# check (config.yamlwords) refuses them unquoted, so the check it runs here
+# leaves them out, and a quoted "no" is a user id as the contract says.
+NOT_A_BOOLEAN_WORD = "(?!(?:[yY][eE][sS]|[nN][oO]|[oO][nN]|[oO][fF][fF]|[tT][rR][uU][eE]|[fF][aA][lL][sS][eE])$)"
+# `until` must be a day that exists: the schema says so with a calendar
+# pattern; validate's own check (config.entries) says it better (the day
+# that does not exist), so the check here is the form and the years only.
+_LOOSE_DATE = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}$"
+
+
 def _python_pattern(pattern: str) -> str:
+    pattern = pattern.replace(NOT_A_BOOLEAN_WORD, "")
+    if "-02-29)$" in pattern:  # the calendar pattern of `until`
+        pattern = _LOOSE_DATE
     # ECMA-262's `$` (what the schema means) is the end of the text; Python's
     # also matches before a final newline, which would let "bob\n" through.
     return pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
@@ -122,7 +140,7 @@ class QuickCheck:
         self.flags = tuple(k for k, f in fields.items() if f.get("type") == "boolean")  # prune, announce
         # What the accept test assumes of the schema; a change to it must
         # change this class too, not be silently ignored.
-        assert schema["type"] == "object" and schema["additionalProperties"] is False
+        assert schema["type"] == ["object", "null"] and schema["additionalProperties"] is False
         assert groups["type"] == chats["type"] == ["object", "null"]
         assert groups["additionalProperties"] == {"$ref": "#/$defs/groupMembers"}
         assert chats["additionalProperties"] == {"$ref": "#/$defs/chat"}

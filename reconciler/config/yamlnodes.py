@@ -56,6 +56,10 @@ class ParsedFile:
     # ids of those lists that the schema's quick check found to be well-formed
     # member lists (each a user id or "@group", none twice).
     checked: set[int] = field(default_factory=set)
+    # id(sequence node) -> (0-based line, column of the first item, one item
+    # per line) for the lists lifted out of the text (see flowlists), whose
+    # nodes have no items to say where they were written.
+    lifted_at: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
 
 
 def parse(file: str, raw: bytes) -> ParsedFile:

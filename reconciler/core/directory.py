@@ -37,6 +37,9 @@ class Problem:
 
     errcode: int | None
     message: str
+    # No answer came (WeCom unreachable): not the entry's fault. Its chats get
+    # the one message every other chat read got, so the views say it once.
+    outage: bool = False
 
 
 @dataclass(frozen=True)

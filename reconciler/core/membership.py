@@ -121,6 +121,8 @@ def _users(grant: Grant, directory: Directory | None) -> frozenset[str] | Proble
 
 
 def _entry_error(chat: DesiredChat, grant: Grant, problem: Problem) -> ReadError:
+    if problem.outage:
+        return ReadError(chat.chat_id, None, problem.message)
     return ReadError(chat.chat_id, problem.errcode, f"{grant.entry}: {problem.message}", grant.source.located)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Mapping
+from typing import Callable, Mapping
 
 
 def user_key(user_id: str) -> str:
@@ -96,6 +96,9 @@ class DesiredChat:
     # only plan time can find (the owner not among the resolved members).
     owner_source: Source | None = field(default=None, compare=False)
     members_source: Source | None = field(default=None, compare=False)
+    # user id -> where it is written (in the chat's list or a group's), built
+    # only when asked: the errors that name one id (--check-users) use it.
+    written_at: Callable[[str], Source | None] | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def uses_directory(self) -> bool:

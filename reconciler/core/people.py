@@ -107,6 +107,9 @@ class Row:
     error: ReadError | None = None
     grants: tuple[Grant, ...] = ()  # memberships with an end date, dept:/tag: entries that bring the user in
     ended: tuple[Grant, ...] = ()   # memberships that ended (shown even when another one still holds)
+    # Offline: the chat's dept:/tag: entries that may bring the user in, which
+    # only the directory (`--live`) can resolve.
+    unresolved: tuple[Grant, ...] = ()
 
     @property
     def agrees(self) -> bool | None:
@@ -149,7 +152,11 @@ def membership(user: str, chats: Sequence[DesiredChat], live: Mapping[str, LiveR
             if not in_files and row.live != MEMBER and not ended:
                 continue
         elif not in_files and not ended:
-            continue
+            maybe = () if brought is not None else tuple(
+                g for g in chat.grants if g.kind != USER and not g.ended(today))
+            if not maybe:
+                continue
+            row = replace(row, unresolved=maybe)
         rows.append(row)
     return rows
 

@@ -166,8 +166,15 @@ def _unknown_users(want: DesiredChat, directory: Directory | None, today: date |
         closest = directory.closest(user)
         hint = f"; did you mean {closest!r}?" if closest else ""
         return ReadError(want.chat_id, None, f"user {user!r}{where} is not in the directory{hint}",
-                         written[user] or (want.members_source or want.source).located)
+                         written[user] or _written_at(want, user))
     return None
+
+
+def _written_at(want: DesiredChat, user: str) -> str:
+    """FILE:LINE:COL of the entry that writes `user` (through groups too);
+    the chat's member list when no place is known."""
+    where = want.written_at(user) if want.written_at is not None else None
+    return (where or want.members_source or want.source).located
 
 
 def _names(plan: Plan, directory: Directory) -> dict[str, str]:

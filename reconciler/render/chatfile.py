@@ -17,6 +17,8 @@ DEFAULT_SCHEMA_REF = "../schemas/chats.schema.json"  # the layout of chats/ next
 # sign or dot (numbers, octal 0o17, .inf), no y/n (YAML 1.1 booleans).
 _PLAIN_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _YN = {"y", "Y", "n", "N"}
+# In any letter case (`oN`, `yEs`): validate refuses them unquoted.
+_BOOLEAN_WORDS = {"yes", "no", "on", "off", "true", "false"}
 
 
 def _double_quoted(text: str) -> str:
@@ -31,7 +33,7 @@ def scalar(text: str) -> str:
     """`text` as a YAML scalar that every loader reads back as this string:
     plain when unambiguous, double-quoted otherwise (`no`, `on`, `007`, `1e3`,
     `null`, `~`...)."""
-    if text in _YN or not _PLAIN_SAFE.match(text):
+    if text in _YN or text.lower() in _BOOLEAN_WORDS or not _PLAIN_SAFE.match(text):
         return _double_quoted(text)
     try:
         if yaml.safe_load(text) != text:

@@ -22,6 +22,8 @@ def _grant(grant: Grant, departments=None) -> str:
 
 def how(row: Row, departments=None) -> str:
     """`direct`, `via @oncall > @sre`, `dept:2 (研发中心)`, `until 2027-01-31`, or several."""
+    if row.unresolved and not row.in_files:
+        return "maybe: " + ", ".join(_grant(g) for g in row.unresolved) + " (--live resolves)"
     if not row.in_files and not row.ended:
         return "not in files"
     parts = ["direct" if not chain else "via " + " > ".join(f"@{g}" for g in chain) for chain in row.via]
@@ -54,6 +56,13 @@ def render_who_text(answer: WhoAnswer, colour: bool = False) -> str:
     rows = answer.rows
     in_files = [r for r in rows if r.in_files]
     head = f"{safe(answer.user)}: {len(in_files)} chat{'s' if len(in_files) != 1 else ''} in the files"
+    maybe = [r for r in rows if r.unresolved and not r.in_files]
+    if maybe:  # offline, never a confident "0 chats" while dept:/tag: entries may bring the user in
+        if not in_files:
+            head = f"{safe(answer.user)}: named in no chat in the files"
+        more = " more" if in_files else ""
+        head += (f"; {len(maybe)}{more} chat{'s have' if len(maybe) != 1 else ' has'} dept:/tag: entries that may "
+                 f"bring {safe(answer.user)} in (--live resolves them)")
     if answer.live:
         in_live = [r for r in rows if r.live == MEMBER]
         head += f", {len(in_live)} in WeCom (of the chats named in the files)"
@@ -83,6 +92,9 @@ def render_who_json(answer: WhoAnswer, colour: bool = False) -> str:
         if r.grants or r.ended:  # added only when there is something beyond a plain listing
             entry["memberships"] = ([_membership(g, False, answer.departments) for g in r.grants]
                                     + [_membership(g, True, answer.departments) for g in r.ended])
+        if r.unresolved:  # offline: entries only the directory can resolve
+            entry["unresolved"] = [{"entry": g.entry, "via": list(g.via), "source": g.source.located}
+                                   for g in r.unresolved]
         if answer.live:
             entry["live"] = {"state": r.live, "owner": r.live_owner,
                              "errcode": r.error.errcode if r.error else None,

@@ -32,7 +32,7 @@ from reconciler.core.model import DEPT, TAG
 from reconciler.core.refusal import UserCheck
 from reconciler.wecom.answers import (parse_department_get, parse_department_simplelist, parse_tag_get,
                                       parse_user_get, parse_user_simplelist)
-from reconciler.wecom.errors import InvalidCredentials, WeComError, describe
+from reconciler.wecom.errors import InvalidCredentials, MalformedAnswer, TransportError, WeComError, describe
 
 
 def read_directory(client: Any, needs: Needs) -> Directory:
@@ -49,7 +49,7 @@ def read_directory(client: Any, needs: Needs) -> Directory:
         wanted = {d for root in named if root in reader.departments for d in tree.subtree(root)}
     reader.users(sorted(wanted))
     return Directory(dict(reader.departments), dict(reader.members), dict(reader.tag_data), dict(reader.names),
-                     dict(reader.problems), complete=needs.everything)
+                     dict(reader.problems), complete=needs.everything and not reader.failed)
 
 
 def department_names(client: Any, ids: Iterable[int]) -> dict[int, str]:
@@ -94,6 +94,7 @@ class _Reader:
         self.tag_data: dict[int, Tag] = {}
         self.names: dict[str, str] = {}
         self.problems: dict[tuple[str, int], Problem] = {}
+        self.failed = False  # a read got no answer: what was read is not the whole directory
 
     def _parallel(self, items: list, read: Callable[[Any], None]) -> None:
         # Under the client's one concurrency limit and pacer, shared with the
@@ -114,8 +115,13 @@ class _Reader:
         except InvalidCredentials:
             raise
         except WeComError as exc:  # MalformedAnswer too: never read as an empty list
+            # No answer at all (WeCom unreachable) is not the entry's fault: its
+            # chats get the message every chat read got, one cause, one line.
+            outage = isinstance(exc, TransportError) and not isinstance(exc, MalformedAnswer)
+            self.failed = self.failed or outage or ident is None  # not the whole directory
             if ident is not None:
-                self.problems[(kind, ident)] = Problem(exc.errcode, _message(kind, ident, exc))
+                self.problems[(kind, ident)] = (Problem(None, describe(exc.errcode, exc.errmsg), outage=True)
+                                                if outage else Problem(exc.errcode, _message(kind, ident, exc)))
             return None
 
     def _named(self, users: list[tuple[str, str | None]]) -> None:

@@ -53,6 +53,10 @@ class Transport:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        # The host refused a connection (or could not be reached): every later
+        # exchange this run ends the same way at once, without trying again.
+        # One cause, said once, and no minutes spent on an outage.
+        self.unreachable: Failure | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -62,6 +66,8 @@ class Transport:
         """`body` goes as JSON; `raw` is (bytes, Content-Type) sent as is (an upload)."""
         url = self.api_base + path
         host = self.host
+        if self.unreachable is not None:
+            return Failure(self.unreachable.reason, maybe_sent=False, retryable=False)
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = None if body is None else {"Content-Type": "application/json; charset=utf-8"}
         if raw is not None:
@@ -103,8 +109,11 @@ class Transport:
             if cause is u3.NameResolutionError:
                 failure = Failure(f"cannot resolve the host name {host} (DNS)", maybe_sent=False)
             elif cause is not None:
+                # A refusal is an answer: the port is closed or the host is down;
+                # trying again within seconds will not change it.
                 failure = Failure(f"cannot connect to {host} (connection refused or host unreachable)",
-                                  maybe_sent=False)
+                                  maybe_sent=False, retryable=False)
+                self.unreachable = failure
             else:
                 failure = Failure(f"connection to {host} dropped before an answer came", maybe_sent=True)
         except requests.exceptions.RequestException as exc:

@@ -68,31 +68,42 @@ def test_who_text_shows_chats_groups_and_owner(in_repo, capsys):
     out, err = capsys.readouterr()
     assert err == ""
     assert out.splitlines() == [
-        "alice: 4 chats in the files",
+        "alice: 4 chats in the files; 1 more chat has dept:/tag: entries that may bring alice in "
+        "(--live resolves them)",
         "groups: @leads, @oncall, @platform, @sre",
         "  incidents     生产事故 Incidents         via @leads, via @platform > @sre",
         "  projphoenix   Project Phoenix            via @sre",
         "  releasetrain  Release Train              via @leads, via @platform > @sre",
+        "  rnd           研发中心 All hands         maybe: dept:2 (--live resolves)",
         "  sreoncall     SRE On-call         owner  via @leads, via @oncall > @sre"]
 
 
 def test_who_direct_member(in_repo, capsys):
     assert main(["who", "heidi", "chats"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "heidi: 1 chat in the files", "  incidents  生产事故 Incidents         direct"]
+        "heidi: 1 chat in the files; 1 more chat has dept:/tag: entries that may bring heidi in "
+        "(--live resolves them)",
+        "  incidents  生产事故 Incidents         direct",
+        "  rnd        研发中心 All hands         maybe: dept:2 (--live resolves)"]
 
 
 def test_who_json(in_repo, capsys):
     assert main(["who", "dave", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data == {"user_id": "dave", "groups": ["oncall"], "chats": [
+        {"chat_id": "rnd", "name": "研发中心 All hands", "source": "chats/engineering.yaml:7", "in_files": False,
+         "owner": False, "direct": False, "via": [],
+         "unresolved": [{"entry": "dept:2", "via": [], "source": "chats/engineering.yaml:10:15"}]},
         {"chat_id": "sreoncall", "name": "SRE On-call", "source": "chats/sre.yaml:3", "in_files": True,
          "owner": False, "direct": False, "via": [["oncall"]]}]}
 
 
 def test_who_nobody(in_repo, capsys):
     assert main(["who", "nobody"]) == 0
-    assert capsys.readouterr().out == "nobody: 0 chats in the files\n"
+    assert capsys.readouterr().out.splitlines() == [
+        "nobody: named in no chat in the files; 1 chat has dept:/tag: entries that may bring nobody in "
+        "(--live resolves them)",
+        "  rnd  研发中心 All hands         maybe: dept:2 (--live resolves)"]
 
 
 def test_who_with_invalid_files_exits_1(tmp_path, monkeypatch, capsys):
@@ -167,3 +178,43 @@ def test_who_shows_each_end_date_and_an_ended_membership_beside_a_live_one(tmp_p
     assert main(["who", "vera", str(tmp_path), "--today", "2027-02-01"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("vera: 0 chats in the files") and "ended 2027-01-31 (contractor)" in out
+
+
+# ---- offline, with dept:/tag: entries ---------------------------------------------
+
+DIRECTORY_CHATS = """\
+groups:
+  staff: ["tag:7"]
+chats:
+  eng:
+    name: Eng
+    owner: alice
+    members: [alice, "dept:2"]
+  ops:
+    name: Ops
+    owner: alice
+    members: [alice, carol, "@staff"]
+  gone:
+    name: Gone
+    owner: alice
+    members: [alice, carol, {dept: 4, until: 2020-01-01}]
+"""
+
+
+def test_offline_who_never_says_0_chats_while_dept_or_tag_entries_may_bring_the_user_in(tmp_path, capsys, monkeypatch):
+    (tmp_path / "c.yaml").write_text(DIRECTORY_CHATS, encoding="utf-8")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert main(["who", "bob", str(tmp_path), "--today", "2026-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "0 chats" not in out
+    assert out.splitlines() == [
+        "bob: named in no chat in the files; 2 chats have dept:/tag: entries that may bring bob in "
+        "(--live resolves them)",
+        "  eng  Eng         maybe: dept:2 (--live resolves)",
+        "  ops  Ops         maybe: via @staff tag:7 (--live resolves)"]  # not `gone`: its entry has ended
+    assert main(["who", "carol", str(tmp_path), "--today", "2026-01-01", "--format", "json"]) == 0
+    chats = {c["chat_id"]: c for c in json.loads(capsys.readouterr().out)["chats"]}
+    assert chats["eng"]["in_files"] is False
+    assert chats["eng"]["unresolved"] == [{"entry": "dept:2", "via": [], "source": f"{tmp_path}/c.yaml:7:22"}]
+    assert chats["ops"]["in_files"] is True and "unresolved" not in chats["ops"]
+

@@ -116,7 +116,24 @@ CASES = [
                                                     "      - {dept: 2, may_be_empty: yes}\n")},
          ["chats/a.yaml:8:33: error: may_be_empty must be true or false, got `yes`, which YAML 1.1 reads as a "
           "boolean: write true or false"]),
-    Case("prune_yes_is_a_boolean", {"chats/a.yaml": chat(TWO + "    prune: no\n")}, []),
+    Case("prune_no_is_refused_as_yaml_1_1", {"chats/a.yaml": chat(TWO + "    prune: no\n")},
+         ["chats/a.yaml:6:12: error: prune of chat 'ab' must be true or false, got `no`, which YAML 1.1 reads as "
+          "false and YAML 1.2 (and editors using the schema) as a string; write false"]),
+    Case("announce_on_is_refused_as_yaml_1_1", {"chats/a.yaml": chat(TWO + "    announce: On\n")},
+         ["chats/a.yaml:6:15: error: announce of chat 'ab' must be true or false, got `On`, which YAML 1.1 reads as "
+          "true and YAML 1.2 (and editors using the schema) as a string; write true"]),
+    Case("boolean_words_in_any_case_are_refused_unquoted", {"chats/a.yaml": chat(
+        "    name: oFF\n    owner: a\n    members: [a, b, yEs, 'nO', {user: tRUE, reason: oN}]\n")},
+        ["chats/a.yaml:3:11: error: the name of chat 'ab' 'oFF' is written unquoted, and YAML 1.1 tools read `oFF` "
+         "(in some letter case) as a boolean, so the schema refuses it; quote it: \"oFF\"",
+         "chats/a.yaml:5:21: error: user id 'yEs' is written unquoted, and YAML 1.1 tools read `yEs` (in some letter "
+         "case) as a boolean, so the schema refuses it; quote it: \"yEs\"",
+         "chats/a.yaml:5:39: error: user id 'tRUE' is written unquoted, and YAML 1.1 tools read `tRUE` (in some "
+         "letter case) as a boolean, so the schema refuses it; quote it: \"tRUE\"",
+         "chats/a.yaml:5:53: error: reason 'oN' is written unquoted, and YAML 1.1 tools read `oN` (in some letter "
+         "case) as a boolean, so the schema refuses it; quote it: \"oN\""]),
+    Case("boolean_words_quoted_are_strings", {"chats/a.yaml": chat(
+        "    name: \"No\"\n    owner: \"no\"\n    members: [\"no\", 'yEs', {user: \"off\", reason: \"on\"}]\n")}, []),
     Case("announce_is_string", {"chats/a.yaml": chat(TWO + '    announce: "off"\n')},
          ["chats/a.yaml:6:15: error: announce of chat 'ab' must be true or false, got the string 'off'"]),
     Case("announce_misspelt", {"chats/a.yaml": chat(TWO + "    anounce: false\n")},
@@ -290,6 +307,18 @@ CASES = [
          "chats/a.yaml:9:18: error: a member of chat 'ok' must be a string (a user id, \"@group\", \"dept:ID\" or \"tag:ID\") or a mapping (user: ID, until: DATE), got `no`, "
          "which YAML reads as a boolean; quote it: \"no\"",
          "chats/b.yaml:4:12: error: owner 'zed' is not a member of chat 'ab'"]),
+    # an excluded owner is certain whatever else is wrong with the chat's lists
+    Case("excluded_owner_and_a_bad_entry_in_one_run", {
+        "chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, b, \"dept:abc\"]\n    exclude: [a]\n")},
+        ["chats/a.yaml:4:12: error: owner 'a' is excluded from chat 'ab' by its `exclude`; choose a new owner or "
+         "exclude someone else",
+         "chats/a.yaml:5:21: error: invalid department entry 'dept:abc' in the members of chat 'ab': write dept:ID "
+         "with the department's id, a positive whole number"]),
+    Case("excluded_owner_and_an_unknown_group_in_one_run", {
+        "chats/a.yaml": chat("    name: X\n    owner: a\n    members: [a, b, \"@nope\"]\n    exclude: [a]\n")},
+        ["chats/a.yaml:4:12: error: owner 'a' is excluded from chat 'ab' by its `exclude`; choose a new owner or "
+         "exclude someone else",
+         "chats/a.yaml:5:21: error: unknown group '@nope'"]),
 ]
 
 

@@ -11,8 +11,27 @@ from reconciler.config.schema import schema_text
 from reconciler.core import facts
 
 
+def _without_boolean_words(node: dict) -> dict:
+    """The schema's patterns without the words YAML 1.1 reads as booleans
+    (config.yamlwords refuses them unquoted; the schema, blind to quotes,
+    always), which every id and name pattern starts with."""
+    from reconciler.config.schema import NOT_A_BOOLEAN_WORD
+
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str) and NOT_A_BOOLEAN_WORD in value:
+                value = value.replace(NOT_A_BOOLEAN_WORD, "")
+            out[key] = _without_boolean_words(value)
+        return out
+    return [_without_boolean_words(v) for v in node] if isinstance(node, list) else node
+
+
 def test_the_id_patterns_are_the_schemas():
-    defs = json.loads(schema_text())["$defs"]
+    raw = json.loads(schema_text())["$defs"]
+    for name in ("chatId", "userId", "groupName", "memberString"):
+        assert raw[name]["pattern"].startswith("^(?!(?:[yY][eE][sS]|")
+    defs = _without_boolean_words(raw)
     assert defs["chatId"]["pattern"] == facts.CHAT_ID_PATTERN
     assert defs["userId"]["pattern"] == facts.USER_ID_PATTERN
     assert defs["groupName"]["pattern"] == facts.GROUP_NAME_PATTERN
@@ -27,7 +46,7 @@ def test_the_id_patterns_are_the_schemas():
 
 
 def test_the_forbidden_name_characters_are_the_schemas():
-    name = json.loads(schema_text())["$defs"]["chat"]["properties"]["name"]
+    name = _without_boolean_words(json.loads(schema_text()))["$defs"]["chat"]["properties"]["name"]
     assert name["pattern"] == f"^[^{facts.CHAT_NAME_FORBIDDEN}]*$"
     for char in ("\x00", "\x1f", "\x7f", "\x9f", "\u202a", "\u202e", "\u2066", "\u2069"):
         assert facts.forbidden_in_name(f"a{char}b") == char

@@ -410,6 +410,7 @@ RECIPES: dict[str, Callable[[World], str]] = {
     "mass-removal": mass_removal,
     "mass-addition": mass_addition,
     "who-alice": who_repo,
+    "who-offline-directory": who_repo,
     "offboarding-who": offboarding_who,
     "offboarding-people": offboarding_people,
     "offboarding-live": offboarding_live,

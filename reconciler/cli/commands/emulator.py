@@ -6,6 +6,7 @@ and the app's visible range."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from reconciler.cli import options
 from reconciler.core import facts as C
@@ -24,7 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                             "existing file keeps them and the seed is not applied again")
     where.add_argument("--seed", metavar="FILE",
                        help="YAML or JSON to start with: chats, foreign_chats, and a directory (users, "
-                            "departments, tags, visible); see docs/emulator.md")
+                            "departments, tags, visible); or chat files (a file or a directory of them, "
+                            "groups expanded; no dept:/tag: entries); see docs/emulator.md")
     where.add_argument("--corp-id", default=DEFAULT_CORP_ID, help=f"corp id gettoken accepts (default {DEFAULT_CORP_ID})")
     where.add_argument("--corp-secret", default=DEFAULT_CORP_SECRET,
                        help=f"secret gettoken accepts (default {DEFAULT_CORP_SECRET})")
@@ -110,6 +112,16 @@ def config_from_args(args: argparse.Namespace):
 
 
 def run(args) -> int:
+    import sys
+
+    from reconciler.app.chatseed import ChatSeedError, is_chat_files, seed_from_chat_files
     from reconciler.emulator.serve import serve
 
-    return serve(config_from_args(args))
+    config = config_from_args(args)
+    if isinstance(args.seed, str) and is_chat_files(args.seed):
+        try:  # chat files: the chats they describe (the emulator's own shape is its own business)
+            config = replace(config, seed=seed_from_chat_files(args.seed))
+        except ChatSeedError as e:
+            print(f"appchat emulator: error: seed: {e}", file=sys.stderr)
+            return 1
+    return serve(config)

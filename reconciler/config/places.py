@@ -1,0 +1,96 @@
+"""Where each entry of a member list is written, kept cheaply: a Source per
+plain user id would cost more than the ids themselves (a million of them in
+a big load), and only an error that names one id (`--check-users`) ever
+asks. So a list keeps either nothing but its geometry (a list lifted out of
+the text: every item on one line, or one per line) or one packed integer
+per entry, and builds the Source of an entry when it is asked for.
+
+`WrittenAt` answers, for a chat, where a user id is written: in the chat's
+own list, or inside the group (however nested) that brings it in."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+
+from reconciler.config.groups import GROUP
+from reconciler.core.model import USER, Source, user_key
+
+_SHIFT = 32  # line << 32 | column, both 1-based
+
+
+class Places:
+    """Where the entries of one member list are written, by index."""
+
+    __slots__ = ("file", "_packed", "_line", "_col", "_block", "_items")
+
+    def __init__(self, file: str):
+        self.file = file
+        self._packed: array | None = None
+        self._items: Sequence[str] | None = None
+        self._line = self._col = 0
+        self._block = False
+
+    @classmethod
+    def of_nodes(cls, file: str, nodes: Sequence) -> "Places":
+        """One packed position per node (0-based marks)."""
+        places = cls(file)
+        places._packed = array("Q", [(n.start_mark.line + 1) << _SHIFT | (n.start_mark.column + 1) for n in nodes])
+        return places
+
+    @classmethod
+    def of_lifted(cls, file: str, geometry: tuple[int, int, bool], items: Sequence[str]) -> "Places":
+        """A list lifted out of the text: its first item's 0-based line and
+        column, and whether the items are one per line (else `a, b` on one)."""
+        places = cls(file)
+        places._line, places._col, places._block = geometry
+        places._items = items
+        return places
+
+    def append(self, node) -> None:
+        if self._packed is None:
+            self._packed = array("Q")
+        self._packed.append((node.start_mark.line + 1) << _SHIFT | (node.start_mark.column + 1))
+
+    def source(self, index: int) -> Source | None:
+        if self._packed is not None:
+            if index >= len(self._packed):
+                return None
+            packed = self._packed[index]
+            return Source(self.file, packed >> _SHIFT, packed & ((1 << _SHIFT) - 1))
+        if self._items is None or index >= len(self._items):
+            return None
+        if self._block:
+            return Source(self.file, self._line + 1 + index, self._col + 1)
+        col = self._col + sum(len(item) + 2 for item in self._items[:index])  # "a, b": ", " between
+        return Source(self.file, self._line + 1, col + 1)
+
+
+class WrittenAt:
+    """user id -> where it is written for one chat: the first place, in
+    written order, in the chat's own list or in a group it reaches."""
+
+    __slots__ = ("_groups", "_entries", "_places")
+
+    def __init__(self, groups, entries, places: Places | None):
+        self._groups, self._entries, self._places = groups, entries, places
+
+    def __call__(self, user: str) -> Source | None:
+        return _find(user_key(user), self._entries, self._places, self._groups, set())
+
+
+def _find(key: str, entries, places: Places | None, groups, seen: set[str]) -> Source | None:
+    for i, entry in enumerate(entries):
+        if entry.__class__ is str:
+            if user_key(entry) == key and places is not None:
+                return places.source(i)
+        elif entry.kind == USER:
+            if user_key(str(entry.value)) == key:
+                return entry.source
+        elif entry.kind == GROUP and entry.value not in seen and entry.value in groups:
+            seen.add(entry.value)
+            group = groups[entry.value]
+            found = _find(key, group.entries, group.places, groups, seen)
+            if found is not None:
+                return found
+    return None
