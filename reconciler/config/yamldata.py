@@ -82,7 +82,10 @@ def kind(node: Node) -> str:
     what = _KIND_OF_TAG.get(node.tag, f"a {node.tag} value")
     if node.tag == "tag:yaml.org,2002:null" and node.value == "":
         return "an empty value (null)"
-    return f"`{node.value}`, which YAML reads as {what}"
+    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    # A tagged value may span lines; an error stays one line.
+    shown = f"`{value}`" if value.isprintable() else repr(value)
+    return f"{shown}, which YAML reads as {what}"
 
 
 def is_yaml_trap(node: Node) -> bool:
