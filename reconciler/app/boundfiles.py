@@ -1,8 +1,8 @@
 """`apply --plan FILE PATH...`: a saved plan is applied only to the chat
 files it was made from (issue 22). The files given are loaded and resolved
-as `plan` resolved them (the directory is read when a chat in the plan
-needs it); when, for any chat the plan covers, they want something other
-than what the plan recorded, the whole apply is refused before any write,
+as `plan` resolved them (the directory is read when a chat the plan
+changes needs it); when, for any chat the plan changes, they want something
+other than what the plan recorded (and so other than its `after`), the whole apply is refused before any write,
 naming the chat, the difference and what changed (the files, the directory
 or the date)."""
 
@@ -27,7 +27,9 @@ class Bound:
     def __init__(self, plan: Plan, chats: Sequence[DesiredChat], today: date | None):
         self.plan = plan
         self.today = today
-        covered = set(plan.wanted or ())
+        # Only the chats the plan changes can be taken somewhere the files do
+        # not want: an unchanged chat is not written, whatever the files say now.
+        covered = {c.chat_id for c in plan.changes}
         self.chats = {c.chat_id: c for c in chats if c.chat_id in covered}
         self.needs = needs(self.chats.values())
 
@@ -47,10 +49,13 @@ def refusal(bound: Bound, client: Any = None) -> str | None:
 
         directory = read_directory(client, bound.needs)
     plan, lines = bound.plan, []
-    for chat_id in sorted(plan.wanted or ()):
-        recorded = plan.wanted[chat_id]
+    for change in plan.changes:
+        chat_id = change.chat_id
+        recorded = (plan.wanted or {}).get(chat_id)
+        if recorded is None:
+            lines.append(f"  {chat_id}: the plan does not record what the files wanted for it")
+            continue
         chat = bound.chats.get(chat_id)
-        change = plan.change(chat_id)
         now = None
         if chat is not None:
             resolved = resolve(chat, directory, bound.today)
@@ -60,8 +65,7 @@ def refusal(bound: Bound, client: Any = None) -> str | None:
             now = wanted_of(chat, resolved)
             if same(recorded, now):
                 continue
-        said = differences(chat_id, recorded, now, removed=change.removed if change else (),
-                           added=change.added if change else ())
+        said = differences(chat_id, recorded, now, removed=change.removed, added=change.added)
         why = cause(recorded, now, plan.wanted_date, bound.today, chat)
         lines.append(f"  {chat_id}: " + "; ".join(said or ["the files want something else"]) + f" ({why})")
     if not lines:

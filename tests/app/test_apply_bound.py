@@ -184,3 +184,17 @@ def test_a_saved_plan_and_the_apply_report_match_their_published_schemas(emulato
         pass
     else:
         raise AssertionError("the schema accepts a `wanted` whose members are not a list")
+
+
+def test_a_chat_the_plan_leaves_unchanged_may_want_more_now(emulator_factory, monkeypatch, tmp_path, capsys):
+    # A branch adds dave to xchat and leaves ychat alone; main meanwhile adds
+    # carol to ychat. The plan removes nobody main wants: it applies, and ychat
+    # is left to the run that plans main (the recipes' check after apply names it).
+    before = [chat("xchat", ["alice", "bob"], owner="alice", name="X"), BRANCH_B[1]]
+    emu = start_apply_env(emulator_factory, monkeypatch, tmp_path, {"chats": before}, BRANCH_B)
+    assert run(capsys, "plan", "--out", "plan.json", "chats").code == 0
+    write_chats(tmp_path, [MAIN[0], chat("ychat", ["alice", "bob", "carol"], owner="alice", name="Y")])
+    r = run(capsys, "apply", "--plan", "plan.json", "chats")
+    assert r.code == 0, r.err
+    assert state(emu, "xchat")["userlist"] == ["alice", "bob", "dave"]
+    assert state(emu, "ychat")["userlist"] == ["alice", "bob"]
