@@ -23,6 +23,10 @@ class GitHubMock(ForgeServer):
     commit_pulls: dict[str, list[int]] = field(default_factory=dict)  # sha -> pull request numbers
     runs: list[dict] = field(default_factory=list)                    # workflow runs
     artifacts: dict[int, list[dict]] = field(default_factory=dict)    # run id -> artifacts
+    # The repository's `chats` tree at each commit (sha -> tree sha) and the
+    # default branch's tip: what the apply recipe compares before applying.
+    chats_trees: dict[str, str] = field(default_factory=dict)
+    tip: str | None = None
 
     def __post_init__(self) -> None:
         ForgeServer.__init__(self)
@@ -52,6 +56,11 @@ class GitHubMock(ForgeServer):
         self.artifacts[run["id"]] = [{"id": next(self.ids), "expired": False, **a} for a in artifacts]
         return run
 
+    def push(self, sha: str, files: dict[str, str]) -> None:
+        """`sha` is now the tip of main, its chats/ tree named by its content."""
+        self.chats_trees[sha] = "t" + format(abs(hash(tuple(sorted(files.items())))), "x")
+        self.tip = sha
+
     def bot_comments(self, issue: int) -> list[dict]:
         return [c for c in self.comments.get(issue, []) if c["user"]["type"] == "Bot"]
 
@@ -65,7 +74,17 @@ class GitHubMock(ForgeServer):
             ("GET", base + r"/commits/(\w+)/pulls", lambda r, sha: [self._pull(n) for n in self.commit_pulls.get(sha, [])]),
             ("GET", base + r"/actions/workflows/([\w.-]+)/runs", self._list_runs),
             ("GET", base + r"/actions/runs/(\d+)/artifacts", self._list_artifacts),
+            ("GET", base + r"/contents/?", self._root_contents),
         ]
+
+    def _root_contents(self, request):
+        """The repository's top directory at `ref` (a sha, or main for its tip): the `chats` entry."""
+        ref = request.query.get("ref", ["main"])[0]
+        sha = self.tip if ref == "main" else ref
+        if sha not in self.chats_trees:
+            raise NotFound
+        return [{"name": "chats", "path": "chats", "type": "dir", "sha": self.chats_trees[sha]},
+                {"name": "README.md", "path": "README.md", "type": "file", "sha": "f" * 40}]
 
     def _pull(self, number: int) -> dict:
         if number not in self.pulls:

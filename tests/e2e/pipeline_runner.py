@@ -188,7 +188,7 @@ def _runner_env(run: GitHubRun, tag: str) -> dict[str, str]:
             "GITHUB_SHA": g["sha"], "GITHUB_REPOSITORY": g["repository"], "GITHUB_EVENT_NAME": g["event_name"],
             "GITHUB_EVENT_PATH": str(run.event_path), "GITHUB_RUN_ID": str(g["run_id"]),
             "GITHUB_SERVER_URL": "https://github.example", "GITHUB_API_URL": run.api_url,
-            "GITHUB_WORKFLOW": run.workflow["name"], "GITHUB_REF": "refs/heads/main", "GITHUB_ACTIONS": "true"}
+            "GITHUB_WORKFLOW": run.workflow["name"], "GITHUB_REF": g.get("ref", "refs/heads/main"), "GITHUB_ACTIONS": "true"}
 
 
 def _run_step(run: GitHubRun, step: dict, name: str, env: dict, ctx: dict) -> StepResult:
