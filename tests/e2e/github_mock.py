@@ -26,6 +26,7 @@ class GitHubMock(ForgeServer):
     # The repository's `chats` tree at each commit (sha -> tree sha) and the
     # default branch's tip: what the apply recipe compares before applying.
     chats_trees: dict[str, str] = field(default_factory=dict)
+    issues: dict[int, dict] = field(default_factory=dict)             # number -> issue
     tip: str | None = None
 
     def __post_init__(self) -> None:
@@ -75,7 +76,32 @@ class GitHubMock(ForgeServer):
             ("GET", base + r"/actions/workflows/([\w.-]+)/runs", self._list_runs),
             ("GET", base + r"/actions/runs/(\d+)/artifacts", self._list_artifacts),
             ("GET", base + r"/contents/?", self._root_contents),
+            ("GET", base + r"/issues", self._list_issues),
+            ("POST", base + r"/issues", self._create_issue),
+            ("PATCH", base + r"/issues/(\d+)", self._update_issue),
         ]
+
+    def add_issue(self, title: str, body: str, user: dict, state: str = "open") -> dict:
+        number = next(self.ids)
+        self.issues[number] = {"number": number, "title": title, "body": body, "user": user, "state": state}
+        return self.issues[number]
+
+    def _list_issues(self, request):
+        q = {k: v[0] for k, v in request.query.items()}
+        found = [i for i in self.issues.values() if q.get("state", "open") in ("all", i["state"])
+                 and ("creator" not in q or i["user"]["login"] == q["creator"])]
+        chunk, headers = self.page(request, found)
+        return 200, chunk, headers
+
+    def _create_issue(self, request):
+        return 201, self.add_issue(request.body["title"], request.body.get("body", ""), BOT), {}
+
+    def _update_issue(self, request, number):
+        issue = self.issues.get(int(number))
+        if issue is None:
+            raise NotFound
+        issue.update({k: v for k, v in request.body.items() if k in ("body", "state", "title")})
+        return issue
 
     def _root_contents(self, request):
         """The repository's top directory at `ref` (a sha, or main for its tip): the `chats` entry."""

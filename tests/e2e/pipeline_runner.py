@@ -107,6 +107,7 @@ class GitHubRun:
     artifacts: dict[tuple[int, str], bytes] = field(default_factory=dict)   # (run id, name) -> file
     env_overrides: dict[str, str] = field(default_factory=dict)
     needs: dict = field(default_factory=dict)
+    artifact_files: dict[tuple[int, str], str] = field(default_factory=dict)  # (run id, name) -> file name
 
 
 @dataclass
@@ -225,6 +226,7 @@ def _upload(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
     if key in run.artifacts and with_.get("overwrite", "false") != "true":
         return False, "Failed to CreateArtifact: (409) Conflict: an artifact with this name already exists on the workflow run"
     run.artifacts[key] = source.read_bytes()
+    run.artifact_files[key] = source.name
     return True, f"uploaded {with_['name']}"
 
 
@@ -233,8 +235,8 @@ def _download(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
     content = run.artifacts.get((run_id, with_["name"]))
     if content is None:
         return False, f"Unable to download artifact(s): Artifact not found for name: {with_['name']}"
-    # An artifact holds its files by name: the plan was uploaded as plan.json.
-    (run.workdir / "plan.json").write_bytes(content)
+    # An artifact holds its files by name (a plan uploaded by another run of the test: plan.json).
+    (run.workdir / run.artifact_files.get((run_id, with_["name"]), "plan.json")).write_bytes(content)
     return True, f"downloaded {with_['name']} of run {run_id}"
 
 
