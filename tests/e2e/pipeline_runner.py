@@ -240,7 +240,39 @@ def _download(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
     return True, f"downloaded {with_['name']} of run {run_id}"
 
 
+def _composite(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
+    """`uses: ./`: this repository's action.yml, its steps run as a composite
+    action's are (the inputs context from `with:` and the defaults,
+    github.action_path the checkout of the action); its outputs become the
+    step's outputs."""
+    action = load(ROOT / "action.yml")
+    inputs = {name: _text(with_.get(name, spec.get("default", ""))) for name, spec in action["inputs"].items()}
+    missing = [n for n, spec in action["inputs"].items() if spec.get("required") and not inputs[n]]
+    if missing:
+        return False, f"Input required and not supplied: {missing[0]}"
+    ctx = {"github": {**run.github, "action_path": str(ROOT)}, "inputs": inputs, "steps": {}, "secrets": {}}
+    log, ok = [], True
+    for step in action["runs"]["steps"]:
+        if not ok:
+            break
+        step_env = {**env, **{k: substitute(v, ctx) for k, v in step.get("env", {}).items()}}
+        out_file = Path(env["GITHUB_OUTPUT"]).with_suffix(f".{len(ctx['steps'])}")
+        out_file.write_text("")
+        step_env["GITHUB_OUTPUT"] = str(out_file)
+        assert "${{" not in step["run"], "expressions belong in env:, not in the script"
+        proc = bash(step["run"], step_env, run.workdir)
+        ok = proc.returncode == 0
+        log.append(proc.stdout + proc.stderr)
+        if "id" in step:
+            ctx["steps"][step["id"]] = {"outputs": _read_kv(out_file)}
+    with open(env["GITHUB_OUTPUT"], "a") as f:
+        for name, spec in action.get("outputs", {}).items():
+            f.write(f"{name}={substitute(spec['value'], ctx)}\n")
+    return ok, "\n".join(log)
+
+
 _ACTIONS = {
+    "./": _composite,
     "actions/checkout": lambda run, with_, env: (True, "checked out"),
     "actions/setup-python": lambda run, with_, env: (True, "python ready"),
     "actions/github-script": _github_script,
