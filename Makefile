@@ -44,7 +44,8 @@ lint: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" actionlint $(RECIPES_GITHUB)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(RECIPES_GITHUB)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml
-	$(VENV)/bin/zizmor --offline --no-progress $(RECIPES_GITHUB)
+	$(VENV)/bin/zizmor --offline --no-progress $(RECIPES_GITHUB) action.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-actions action.yml
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/shellcheck_gitlab.py examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml
 
 # The sdist and the wheel in dist/, checked as PyPI would check them (with

@@ -100,10 +100,17 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
         # plans and applies in two steps must not go green during an outage.
         out.saying("No changes.", result=True)
         return _finish(out, plan)
+    bound = None
+    if request.paths:  # bound to these files: loaded (and checked offline when it can be) before any request
+        bound = _bind(plan, request, out)
+        if bound is None:
+            return ExitCode.ERROR
     s = plan.summary
     out.saying(f"Applying saved plan {request.plan_file}: {s['create']} to create, {s['update']} to update.")
 
     def body(client) -> int:
+        if bound is not None and bound.needs and not _files_agree(bound, out, client):
+            return ExitCode.ERROR
         if not _preflight_ok(plan, client, request, out, saved=True):
             return ExitCode.ERROR
         recorder = _recorder(plan, request, out, None)
@@ -112,6 +119,34 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
         return _execute(plan, client, request, out, signals, saved=True, recorder=recorder)
 
     return _locked(request, out, body)
+
+
+def _bind(plan: Plan, request: Request, out: Output):
+    """The files a saved plan is applied to, checked now when the directory
+    has no say in them; None after the refusal was told."""
+    from reconciler.app import boundfiles, session
+
+    if plan.wanted is None:
+        out.refuse(boundfiles.unrecorded(request.plan_file))
+        return None
+    loaded = session.load(request.paths, today=request.today)
+    if loaded is None:
+        out.refuse("the chat files are not valid (the errors are above)", said=True)
+        return None
+    bound = boundfiles.Bound(plan, loaded.chats, request.today)
+    if not bound.needs and not _files_agree(bound, out):
+        return None
+    return bound
+
+
+def _files_agree(bound, out: Output, client=None) -> bool:
+    from reconciler.app import boundfiles
+
+    refusal = boundfiles.refusal(bound, client)
+    if refusal:
+        out.refuse(refusal)
+        return False
+    return True
 
 
 def _locked(request: Request, out: Output, body: Callable[[Any], int]) -> int:

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import stat
+from dataclasses import replace
 from typing import Any
 
 from reconciler import __version__
@@ -30,12 +31,13 @@ from reconciler.core.plan import FORMAT_VERSION as PLAN_FORMAT_VERSION
 from reconciler.core.plan import InconsistentPlan, Plan, Target
 from reconciler.core.planjson import parse_plan
 from reconciler.core.planviews import with_views
+from reconciler.core.wanted import parse_record, record_data
 from reconciler.render.words import dump_json
 from reconciler.wecom.credentials import ENV_API_BASE, ENV_CORP_ID
 
 DIGEST_PREFIX = "sha256:"
 # Keys this module adds to the contract's plan JSON; Plan.from_data never sees them.
-_OWN_KEYS = ("digest", "generated_by")
+_OWN_KEYS = ("digest", "generated_by", "wanted")
 MB = 1024 * 1024
 # The contract's bound: a plan of 10,000 chats x 2,000 members is a few
 # hundred MB at most.
@@ -46,10 +48,13 @@ class PlanFileError(ValueError):
     """A saved plan that cannot be applied; str() is the whole user-facing message."""
 
 
-def digest(changes: Any, target: Any) -> str:
+def digest(changes: Any, target: Any, wanted: Any = None) -> str:
     """sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of
-    `{"changes": changes, "target": target}`."""
+    `{"changes": changes, "target": target}`, plus `"wanted": wanted` when
+    the plan records what the files wanted (plans written before did not)."""
     covered = {"changes": changes, "target": target}
+    if wanted is not None:
+        covered["wanted"] = wanted
     canonical = json.dumps(covered, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return DIGEST_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -58,7 +63,9 @@ def to_data(plan: Plan) -> dict[str, Any]:
     if plan.target is None:
         raise ValueError("a plan is saved only with the target it was made against")
     data = dict(plan.data)
-    data["digest"] = digest(data["changes"], data["target"])
+    if plan.wanted is not None:  # what the files wanted: `apply --plan FILE PATH...` compares
+        data["wanted"] = record_data(plan.wanted, plan.wanted_date)
+    data["digest"] = digest(data["changes"], data["target"], data.get("wanted"))
     data["generated_by"] = f"appchat {__version__}"
     return data
 
@@ -157,13 +164,16 @@ def _checked(data: Any, path: str, views: bool) -> Plan:
             f"before saved plans recorded their target, or edited): make the plan again with "
             f"`appchat plan --out`"
         )
-    if digest(data["changes"], data["target"]) != recorded:
+    if digest(data["changes"], data["target"], data.get("wanted")) != recorded:
         raise PlanFileError(
             f"plan file {path} was edited after it was written: its changes or target no longer match its digest; "
             f"make a new plan with `appchat plan --out`"
         )
     try:
         plan = parse_plan({k: v for k, v in data.items() if k not in _OWN_KEYS})
+        if "wanted" in data:
+            day, wanted = parse_record(data["wanted"])
+            plan = replace(plan, wanted=wanted, wanted_date=day)
         return with_views(plan, data) if views else plan
     except InconsistentPlan as exc:
         raise PlanFileError(f"plan file {path} is inconsistent, so what it would run is not what it shows: "

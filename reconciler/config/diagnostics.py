@@ -45,3 +45,26 @@ def write(diagnostics: Iterable[Diagnostic], stream: TextIO | None = None) -> No
     out = stream if stream is not None else sys.stderr
     for d in diagnostics:
         print(d, file=out)
+
+
+# `validate --format json|github` (issue 22): the same diagnostics for machines.
+DIAGNOSTICS_FORMAT_VERSION = 1
+
+
+def to_data(diagnostics: Iterable[Diagnostic]) -> dict:
+    """`{"format_version": 1, "diagnostics": [{file, line, col, severity, message}, ...]}`."""
+    return {"format_version": DIAGNOSTICS_FORMAT_VERSION,
+            "diagnostics": [{"file": d.source.file, "line": d.source.line, "col": d.source.col,
+                             "severity": d.severity, "message": d.message} for d in diagnostics]}
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    # GitHub's workflow-command escaping: a message may not end the command early.
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def github_line(d: Diagnostic) -> str:
+    """`::error file=F,line=L,col=C::MESSAGE`: an annotation on the line of the pull request's diff."""
+    return (f"::{d.severity} file={_escape(d.source.file, True)},line={d.source.line},col={d.source.col}"
+            f"::{_escape(d.message)}")

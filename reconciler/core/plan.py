@@ -188,6 +188,11 @@ class Plan:
     # was made from a live read. It says how the plan was made, not what it
     # does: not compared, not read back from a saved plan.
     read_concurrency: Mapping[str, Any] | None = field(default=None, compare=False)
+    # What the files wanted, chat id -> core.wanted.Wanted, for every chat the
+    # plan covers, and the date memberships were resolved on: a saved plan
+    # records them (app.planfile) so that it is applied only to those files.
+    wanted: Mapping[str, Any] | None = field(default=None, compare=False)
+    wanted_date: date | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.chat_id)))

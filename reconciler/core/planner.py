@@ -35,6 +35,7 @@ from reconciler.core.membership import Resolution, resolve
 from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError, user_key
 from reconciler.core.plan import Action, Change, Expired, Plan
 from reconciler.core.state import ChatState, state_of
+from reconciler.core.wanted import Wanted, wanted_of
 
 
 def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
@@ -48,6 +49,7 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
     unchanged: list[str] = []
     errors: list[ReadError] = []
     expiring = []
+    wanted: dict[str, Wanted] = {}
     seen: set[str] = set()
     for want in sorted(desired, key=lambda d: d.chat_id):
         if want.chat_id in seen:
@@ -66,6 +68,7 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
         have = live[want.chat_id]
         if not isinstance(have, ReadError):
             expiring.extend(resolved.ending)  # only chats the plan covers
+            wanted[want.chat_id] = wanted_of(want, resolved)
         if isinstance(have, ReadError):
             errors.append(have)
         elif have is None:
@@ -78,7 +81,7 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
                 changes.append(change)
         else:
             raise TypeError(f"live result for {want.chat_id!r} is a {type(have).__name__}")
-    plan = Plan(tuple(changes), tuple(unchanged), tuple(errors), tuple(expiring))
+    plan = Plan(tuple(changes), tuple(unchanged), tuple(errors), tuple(expiring), wanted=wanted, wanted_date=today)
     if directory is not None:
         plan = plan.with_names(_names(plan, directory))
     return plan

@@ -26,6 +26,9 @@ class Status(str, Enum):
 APPLIED, FAILED, SKIPPED = Status.APPLIED, Status.FAILED, Status.SKIPPED
 
 
+REPORT_FORMAT_VERSION = 1
+
+
 @dataclass(frozen=True)
 class Announcement:
     status: str  # "sent" | "failed"
@@ -146,7 +149,8 @@ class ApplyReport:
 
     @property
     def data(self) -> dict[str, Any]:
-        return {
+        data = {
+            "format_version": REPORT_FORMAT_VERSION,
             "refusals": list(self.refusals),
             "outcomes": [o.data for o in self.outcomes],
             "notes": list(self.notes),
@@ -154,3 +158,6 @@ class ApplyReport:
             "interrupted": self.interrupted,
             "summary": self.summary,
         }
+        if self.refusals:  # the contract's `error` of a fatal error under --format json: why nothing was applied
+            data["error"] = "\n".join(self.refusals)
+        return data

@@ -87,12 +87,6 @@ def test_missing_secret_is_named_and_nothing_is_called(emu, capsys, monkeypatch)
     assert emu.calls() == []
 
 
-def test_paths_and_plan_together_are_refused(emu, capsys, tmp_path):
-    r = run(capsys, "apply", "--plan", tmp_path / "p.json", "chats")
-    assert r.code == 1 and "not both" in r.err
-    assert emu.calls() == []
-
-
 def test_no_changes_says_so_and_exits_0(emulator_factory, monkeypatch, tmp_path, capsys):
     e = start_apply_env(emulator_factory, monkeypatch, tmp_path, {"chats": DESIRED}, DESIRED)
     r = run(capsys, "apply", "chats")  # no --yes needed: nothing to confirm

@@ -67,7 +67,7 @@ def test_planfile_refuses_a_digest_consistent_file_that_is_not_a_plan(tmp_path):
     planfile.write(sample_plan(), str(path))
     data = json.loads(path.read_text("utf-8"))
     data["changes"][0]["calls"][0]["path"] = "appchat/send"
-    data["digest"] = planfile.digest(data["changes"], data["target"])
+    data["digest"] = planfile.digest(data["changes"], data["target"], data.get("wanted"))
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(planfile.PlanFileError, match="not a valid plan"):
         planfile.read(str(path))
@@ -114,7 +114,7 @@ def test_a_malformed_target_is_not_a_plan(tmp_path, target):
     planfile.write(sample_plan(), str(path))
     data = json.loads(path.read_text("utf-8"))
     data["target"] = target
-    data["digest"] = planfile.digest(data["changes"], target)
+    data["digest"] = planfile.digest(data["changes"], target, data.get("wanted"))
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(planfile.PlanFileError, match="not a valid plan: .*target"):
         planfile.read(str(path))

@@ -236,6 +236,24 @@ def mass_addition(w: World) -> str:
     return w.run("plan", "chats/", code=0)
 
 
+def bound_refusal(w: World) -> str:
+    """A plan from a branch behind main (ychat without erin) applied to main's files (with erin)."""
+    chats = """\
+        chats:
+          ychat:
+            name: Y
+            owner: alice
+            members: [alice, bob{}]
+        """
+    w.write("chats/y.yaml", chats.format(""))
+    w.emulator({"chats": [{"chatid": "ychat", "name": "Y", "owner": "alice", "userlist": ["alice", "bob", "erin"]}]})
+    w.run("plan", "chats/", "--out", "plan.json", code=0)
+    w.write("chats/y.yaml", chats.format(", erin"))
+    r = run_in_process(w._capsys, "apply", "--plan", "plan.json", "chats/")
+    assert r.code == 1
+    return r.err
+
+
 def who_repo(w: World) -> str:
     w.repo_chats()
     return w.shown(0, "--today", "2027-01-10")
@@ -409,6 +427,7 @@ RECIPES: dict[str, Callable[[World], str]] = {
     "plan-json": plan_json,
     "mass-removal": mass_removal,
     "mass-addition": mass_addition,
+    "bound-refusal": bound_refusal,
     "who-alice": who_repo,
     "who-offline-directory": who_repo,
     "offboarding-who": offboarding_who,

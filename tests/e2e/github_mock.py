@@ -23,6 +23,11 @@ class GitHubMock(ForgeServer):
     commit_pulls: dict[str, list[int]] = field(default_factory=dict)  # sha -> pull request numbers
     runs: list[dict] = field(default_factory=list)                    # workflow runs
     artifacts: dict[int, list[dict]] = field(default_factory=dict)    # run id -> artifacts
+    # The repository's `chats` tree at each commit (sha -> tree sha) and the
+    # default branch's tip: what the apply recipe compares before applying.
+    chats_trees: dict[str, str] = field(default_factory=dict)
+    issues: dict[int, dict] = field(default_factory=dict)             # number -> issue
+    tip: str | None = None
 
     def __post_init__(self) -> None:
         ForgeServer.__init__(self)
@@ -52,6 +57,11 @@ class GitHubMock(ForgeServer):
         self.artifacts[run["id"]] = [{"id": next(self.ids), "expired": False, **a} for a in artifacts]
         return run
 
+    def push(self, sha: str, files: dict[str, str]) -> None:
+        """`sha` is now the tip of main, its chats/ tree named by its content."""
+        self.chats_trees[sha] = "t" + format(abs(hash(tuple(sorted(files.items())))), "x")
+        self.tip = sha
+
     def bot_comments(self, issue: int) -> list[dict]:
         return [c for c in self.comments.get(issue, []) if c["user"]["type"] == "Bot"]
 
@@ -65,7 +75,42 @@ class GitHubMock(ForgeServer):
             ("GET", base + r"/commits/(\w+)/pulls", lambda r, sha: [self._pull(n) for n in self.commit_pulls.get(sha, [])]),
             ("GET", base + r"/actions/workflows/([\w.-]+)/runs", self._list_runs),
             ("GET", base + r"/actions/runs/(\d+)/artifacts", self._list_artifacts),
+            ("GET", base + r"/contents/?", self._root_contents),
+            ("GET", base + r"/issues", self._list_issues),
+            ("POST", base + r"/issues", self._create_issue),
+            ("PATCH", base + r"/issues/(\d+)", self._update_issue),
         ]
+
+    def add_issue(self, title: str, body: str, user: dict, state: str = "open") -> dict:
+        number = next(self.ids)
+        self.issues[number] = {"number": number, "title": title, "body": body, "user": user, "state": state}
+        return self.issues[number]
+
+    def _list_issues(self, request):
+        q = {k: v[0] for k, v in request.query.items()}
+        found = [i for i in self.issues.values() if q.get("state", "open") in ("all", i["state"])
+                 and ("creator" not in q or i["user"]["login"] == q["creator"])]
+        chunk, headers = self.page(request, found)
+        return 200, chunk, headers
+
+    def _create_issue(self, request):
+        return 201, self.add_issue(request.body["title"], request.body.get("body", ""), BOT), {}
+
+    def _update_issue(self, request, number):
+        issue = self.issues.get(int(number))
+        if issue is None:
+            raise NotFound
+        issue.update({k: v for k, v in request.body.items() if k in ("body", "state", "title")})
+        return issue
+
+    def _root_contents(self, request):
+        """The repository's top directory at `ref` (a sha, or main for its tip): the `chats` entry."""
+        ref = request.query.get("ref", ["main"])[0]
+        sha = self.tip if ref == "main" else ref
+        if sha not in self.chats_trees:
+            raise NotFound
+        return [{"name": "chats", "path": "chats", "type": "dir", "sha": self.chats_trees[sha]},
+                {"name": "README.md", "path": "README.md", "type": "file", "sha": "f" * 40}]
 
     def _pull(self, number: int) -> dict:
         if number not in self.pulls:

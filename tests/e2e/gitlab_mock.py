@@ -19,6 +19,12 @@ class GitLabMock(ForgeServer):
     pipelines: dict[int, list[dict]] = field(default_factory=dict)      # MR iid -> pipelines, newest first
     jobs: dict[int, list[dict]] = field(default_factory=dict)           # pipeline id -> jobs
     job_files: dict[tuple[int, str], bytes] = field(default_factory=dict)  # (job id, path) -> artifact file
+    # The `chats` tree at each commit and the default branch's tip (the apply
+    # job's check), and what the default branch changed since a commit branched
+    # off (sha -> paths; the plan job's check that the branch is not behind).
+    chats_trees: dict[str, str] = field(default_factory=dict)
+    tip: str | None = None
+    behind: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ForgeServer.__init__(self)
@@ -54,6 +60,11 @@ class GitLabMock(ForgeServer):
                 self.job_files[(job["id"], path)] = content
         return pipeline
 
+    def push(self, sha: str, files: dict[str, str]) -> None:
+        """`sha` is now the tip of main, its chats/ tree named by its content."""
+        self.chats_trees[sha] = "t" + format(abs(hash(tuple(sorted(files.items())))), "x")
+        self.tip = sha
+
     def my_notes(self, iid: int) -> list[dict]:
         return [n for n in self.notes.get(iid, []) if n["author"]["id"] == self.me["id"]]
 
@@ -70,7 +81,26 @@ class GitLabMock(ForgeServer):
             ("GET", base + r"/merge_requests/(\d+)/pipelines", lambda r, iid: self.pipelines.get(int(iid), [])),
             ("GET", base + r"/pipelines/(\d+)/jobs", self._list_jobs),
             ("GET", base + r"/jobs/(\d+)/artifacts/(.+)", self._artifact),
+            ("GET", base + r"/repository/tree", self._tree),
+            ("GET", base + r"/repository/compare", self._compare),
         ]
+
+    def _tree(self, request):
+        ref = request.query.get("ref", ["main"])[0]
+        sha = self.tip if ref == "main" else ref
+        if sha not in self.chats_trees:
+            raise NotFound
+        return [{"id": self.chats_trees[sha], "name": "chats", "type": "tree", "path": "chats", "mode": "040000"},
+                {"id": "f" * 40, "name": "README.md", "type": "blob", "path": "README.md", "mode": "100644"}]
+
+    def _compare(self, request):
+        """from=SHA&to=main: what main changed since SHA's merge base with it."""
+        q = {k: v[0] for k, v in request.query.items()}
+        if q.get("to") != "main":
+            raise NotFound
+        paths = self.behind.get(q.get("from", ""), [])
+        return {"commits": [{"id": "9" * 40}] if paths else [],
+                "diffs": [{"old_path": p, "new_path": p} for p in paths]}
 
     def _mr(self, iid: int) -> dict:
         if iid not in self.mrs:

@@ -107,6 +107,7 @@ class GitHubRun:
     artifacts: dict[tuple[int, str], bytes] = field(default_factory=dict)   # (run id, name) -> file
     env_overrides: dict[str, str] = field(default_factory=dict)
     needs: dict = field(default_factory=dict)
+    artifact_files: dict[tuple[int, str], str] = field(default_factory=dict)  # (run id, name) -> file name
 
 
 @dataclass
@@ -188,7 +189,7 @@ def _runner_env(run: GitHubRun, tag: str) -> dict[str, str]:
             "GITHUB_SHA": g["sha"], "GITHUB_REPOSITORY": g["repository"], "GITHUB_EVENT_NAME": g["event_name"],
             "GITHUB_EVENT_PATH": str(run.event_path), "GITHUB_RUN_ID": str(g["run_id"]),
             "GITHUB_SERVER_URL": "https://github.example", "GITHUB_API_URL": run.api_url,
-            "GITHUB_WORKFLOW": run.workflow["name"], "GITHUB_REF": "refs/heads/main", "GITHUB_ACTIONS": "true"}
+            "GITHUB_WORKFLOW": run.workflow["name"], "GITHUB_REF": g.get("ref", "refs/heads/main"), "GITHUB_ACTIONS": "true"}
 
 
 def _run_step(run: GitHubRun, step: dict, name: str, env: dict, ctx: dict) -> StepResult:
@@ -225,6 +226,7 @@ def _upload(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
     if key in run.artifacts and with_.get("overwrite", "false") != "true":
         return False, "Failed to CreateArtifact: (409) Conflict: an artifact with this name already exists on the workflow run"
     run.artifacts[key] = source.read_bytes()
+    run.artifact_files[key] = source.name
     return True, f"uploaded {with_['name']}"
 
 
@@ -233,12 +235,44 @@ def _download(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
     content = run.artifacts.get((run_id, with_["name"]))
     if content is None:
         return False, f"Unable to download artifact(s): Artifact not found for name: {with_['name']}"
-    # An artifact holds its files by name: the plan was uploaded as plan.json.
-    (run.workdir / "plan.json").write_bytes(content)
+    # An artifact holds its files by name (a plan uploaded by another run of the test: plan.json).
+    (run.workdir / run.artifact_files.get((run_id, with_["name"]), "plan.json")).write_bytes(content)
     return True, f"downloaded {with_['name']} of run {run_id}"
 
 
+def _composite(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
+    """`uses: ./`: this repository's action.yml, its steps run as a composite
+    action's are (the inputs context from `with:` and the defaults,
+    github.action_path the checkout of the action); its outputs become the
+    step's outputs."""
+    action = load(ROOT / "action.yml")
+    inputs = {name: _text(with_.get(name, spec.get("default", ""))) for name, spec in action["inputs"].items()}
+    missing = [n for n, spec in action["inputs"].items() if spec.get("required") and not inputs[n]]
+    if missing:
+        return False, f"Input required and not supplied: {missing[0]}"
+    ctx = {"github": {**run.github, "action_path": str(ROOT)}, "inputs": inputs, "steps": {}, "secrets": {}}
+    log, ok = [], True
+    for step in action["runs"]["steps"]:
+        if not ok:
+            break
+        step_env = {**env, **{k: substitute(v, ctx) for k, v in step.get("env", {}).items()}}
+        out_file = Path(env["GITHUB_OUTPUT"]).with_suffix(f".{len(ctx['steps'])}")
+        out_file.write_text("")
+        step_env["GITHUB_OUTPUT"] = str(out_file)
+        assert "${{" not in step["run"], "expressions belong in env:, not in the script"
+        proc = bash(step["run"], step_env, run.workdir)
+        ok = proc.returncode == 0
+        log.append(proc.stdout + proc.stderr)
+        if "id" in step:
+            ctx["steps"][step["id"]] = {"outputs": _read_kv(out_file)}
+    with open(env["GITHUB_OUTPUT"], "a") as f:
+        for name, spec in action.get("outputs", {}).items():
+            f.write(f"{name}={substitute(spec['value'], ctx)}\n")
+    return ok, "\n".join(log)
+
+
 _ACTIONS = {
+    "./": _composite,
     "actions/checkout": lambda run, with_, env: (True, "checked out"),
     "actions/setup-python": lambda run, with_, env: (True, "python ready"),
     "actions/github-script": _github_script,

@@ -51,10 +51,12 @@ def test_it_applies_on_merge_once_at_a_time_and_checks_nothing_merged_is_left():
 def test_it_calls_only_real_commands_and_applies_the_reviewed_plan():
     commands = all_commands(RECIPE)
     parsed = [build_parser().parse_args(argv) for _, argv in commands]
-    assert [a.command for a in parsed] == ["apply", "send", "plan"]
-    apply, send, check = parsed
+    assert [a.command for a in parsed] == ["plan", "apply", "send", "plan"]
+    replan, apply, send, check = parsed
+    assert replan.out == "plan.json" and replan.paths == ["chats/"]
     assert check.detailed_exitcode and check.paths == ["chats/"]
     assert apply.plan_file == "plan.json" and apply.format == "json"
+    assert apply.paths == ["chats/"], "the plan is applied only to the checked-out files"
     assert send.markdown == "-" and send.chat_id == "DUMMY"
 
 
@@ -169,3 +171,21 @@ def test_a_long_report_is_cut_to_2048_bytes(tmp_path):
     text = out.stdout.rstrip("\n")
     assert len(text.encode("utf-8")) <= 2048
     assert "> failed chat000: " in text and re.search(r"\.\.\. and \d+ more lines", text)
+
+
+def test_it_shares_every_step_but_the_apply_with_the_apply_recipe():
+    # One find-the-plan logic (pagination, newest first, expiry), one tip
+    # check, one manual run: the two recipes cannot drift apart again.
+    import yaml
+
+    other = yaml.safe_load((ROOT / "examples" / "github" / "appchat-apply.yml").read_text(encoding="utf-8"))
+    mine = _doc()
+    assert "workflow_dispatch" in mine[True]
+    assert mine["jobs"]["replan"] == other["jobs"]["replan"]
+    theirs = {s.get("name", s.get("uses")): s for s in other["jobs"]["apply"]["steps"]}
+    ours = {s.get("name", s.get("uses")): s for s in mine["jobs"]["apply"]["steps"]}
+    assert set(theirs) - set(ours) == {"Apply the plan"} and set(ours) - set(theirs) == {STEP}
+    for name, step in ours.items():
+        if name != STEP:
+            assert step == theirs[name], name
+    assert ours[STEP]["if"] == theirs["Apply the plan"]["if"]

@@ -44,7 +44,7 @@ def _run(tmp_path, gh: GitHubMock, workflow: dict, emulator, event: str, sha: st
     return GitHubRun(
         workflow=workflow, workdir=workdir,
         github={"event_name": event, "sha": sha, "repository": f"{gh.owner}/{gh.repo}", "run_id": run_id,
-                "token": gh.token, "event": payload},
+                "token": gh.token, "event": payload, "ref": "refs/heads/main"},
         secrets={"WECOM_CORP_ID": emulator.config.corp_id, "WECOM_CORP_SECRET": emulator.config.corp_secret},
         api_url=gh.url, token=gh.token, event_path=event_path,
         artifacts={} if artifacts is None else artifacts,

@@ -42,15 +42,20 @@ def _merge(gh, number: int, sha: str) -> None:
     gh.commit_pulls[sha] = [number]
 
 
-def _push_run(tmp_path, gh, emulator, sha: str, files, run_id: int, artifacts: dict):
+def _push_run(tmp_path, gh, emulator, sha: str, files, run_id: int, artifacts: dict, *, tip: bool = True):
+    if tip:  # the pushed commit is main's tip when its run starts (unless the test says otherwise)
+        gh.push(sha, files)
     run = _run(tmp_path, gh, APPLY_WF, emulator, "push", sha, {"after": sha}, run_id, artifacts)
     run.needs = {"replan": {"result": "skipped"}}
     copy_chats(files, run.workdir)
     return run, run_github_job(run, "apply")
 
 
-def _dispatch(tmp_path, gh, emulator, sha: str, files, run_id: int):
+def _dispatch(tmp_path, gh, emulator, sha: str, files, run_id: int, ref: str = "refs/heads/main"):
+    if sha not in gh.chats_trees:
+        gh.push(sha, files)
     run = _run(tmp_path, gh, APPLY_WF, emulator, "workflow_dispatch", sha, {}, run_id)
+    run.github["ref"] = ref
     copy_chats(files, run.workdir)
     replan = run_github_job(run, "replan")
     run.needs = {"replan": {"result": "failure" if replan.failed else "success"}}

@@ -96,7 +96,9 @@ def _reviewed_mr(tmp_path, gl, emulator, iid: int, head: str, files, *, job_name
     gl.add_pipeline(iid, head, jobs=((job_name, "success", {"plan.json": plan}),))
 
 
-def _apply_job(tmp_path, gl, emulator, sha: str, files, name: str = "appchat-apply", **extra):
+def _apply_job(tmp_path, gl, emulator, sha: str, files, name: str = "appchat-apply", *, tip: bool = True, **extra):
+    if tip:  # the commit is the default branch's tip when its pipeline runs (unless the test says otherwise)
+        gl.push(sha, files)
     workdir = tmp_path / f"{name}-{sha[:4]}"
     copy_chats(files, workdir)
     return run_gitlab_job(DOC, name, workdir, _ci(gl, emulator, sha, **extra))
@@ -113,16 +115,16 @@ def test_an_apply_after_a_skipped_merge_fails_naming_the_chat_and_replan_finishe
             gl.commit_mrs[sha] = [iid]
         # !21's apply pipeline was auto-cancelled; !22's runs on a tree with both changes.
         job = _apply_job(tmp_path, gl, emulator, "2" * 40, BOTH)
-    assert job.returncode == 1
-    assert "Applying the plan reviewed on !22" in job.stdout
-    assert re.search(r"ERROR: merged changes not applied: .* in: beta\.$", job.stdout, flags=re.M), job.stdout
-    assert _left(emulator, tmp_path, BOTH) == 2
+        assert job.returncode == 1
+        assert "Applying the plan reviewed on !22" in job.stdout
+        assert re.search(r"ERROR: merged changes not applied: .* in: beta\.$", job.stdout, flags=re.M), job.stdout
+        assert _left(emulator, tmp_path, BOTH) == 2
 
-    plan = _apply_job(tmp_path, gl, emulator, "2" * 40, BOTH, "appchat-replan-plan")
-    assert plan.returncode == 0 and "carol" in plan.stdout
-    workdir = tmp_path / "appchat-replan-plan-2222"
-    copy_chats(BOTH, workdir)
-    apply = run_gitlab_job(DOC, "appchat-replan-apply", workdir, _ci(gl, emulator, "2" * 40))
+        plan = _apply_job(tmp_path, gl, emulator, "2" * 40, BOTH, "appchat-replan-plan")
+        assert plan.returncode == 0 and "carol" in plan.stdout
+        workdir = tmp_path / "appchat-replan-plan-2222"
+        copy_chats(BOTH, workdir)
+        apply = run_gitlab_job(DOC, "appchat-replan-apply", workdir, _ci(gl, emulator, "2" * 40))
     assert apply.returncode == 0, apply.stdout + apply.stderr
     assert "every change merged up to this commit is applied" in apply.stdout
     assert _left(emulator, tmp_path, BOTH) == 0
@@ -161,3 +163,65 @@ def test_apply_jobs_take_turns_and_are_never_interrupted():
         assert DOC[name]["interruptible"] is False
     assert DOC["appchat-replan-apply"]["rules"][0]["when"] == "manual"
     assert DOC["appchat-replan-apply"]["needs"] == ["appchat-replan-plan"]
+
+
+# -- main is the truth (issue 22) ---------------------------------------------
+
+@pytest.mark.slow
+def test_a_merge_request_behind_main_in_chats_gets_no_plan(emulator, tmp_path):
+    _wecom(emulator, tmp_path, BASE)
+    with GitLabMock() as gl:
+        gl.add_mr(41, "a" * 40)
+        gl.behind["a" * 40] = ["chats/beta.yaml"]  # main added carol to beta after this branch left it
+        workdir, job = _plan_job(tmp_path, gl, emulator, 41, WITH_DAVE, CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main")
+        [note] = gl.my_notes(41)
+    assert job.returncode == 1
+    assert "This branch is behind `main` in chats/ (chats/beta.yaml" in job.stdout
+    assert not (workdir / "plan.json").exists(), "no plan to apply"
+    assert "Rebase onto `main`" in note["body"] and "**no plan was saved**" in note["body"]
+
+
+@pytest.mark.slow
+def test_a_plan_from_a_branch_behind_main_never_removes_what_main_added(emulator, tmp_path):
+    _wecom(emulator, tmp_path, BASE)
+    with GitLabMock() as gl:
+        _reviewed_mr(tmp_path, gl, emulator, 42, "b" * 40, WITH_CAROL)
+        gl.mrs[42]["state"] = "merged"
+        gl.commit_mrs["1" * 40] = [42]
+        assert _apply_job(tmp_path, gl, emulator, "1" * 40, WITH_CAROL).returncode == 0
+        # !43 branched before !42 and was planned after !42's apply (not merged results): it removes carol.
+        _reviewed_mr(tmp_path, gl, emulator, 43, "c" * 40, WITH_DAVE)
+        gl.mrs[43]["state"] = "merged"
+        gl.commit_mrs["2" * 40] = [43]
+        job = _apply_job(tmp_path, gl, emulator, "2" * 40, BOTH)
+    assert job.returncode == 1
+    assert "the files now want carol in beta; this plan removes carol" in job.stderr
+    assert sorted(emulator.chat("beta")["userlist"]) == ["alice", "bob", "carol"]
+    assert re.search(r"ERROR: merged changes not applied: .* in: alpha\.$", job.stdout, flags=re.M), job.stdout
+
+
+@pytest.mark.slow
+def test_retrying_an_old_apply_job_applies_nothing_and_says_why(emulator, tmp_path):
+    _wecom(emulator, tmp_path, BASE)
+    with GitLabMock() as gl:
+        _reviewed_mr(tmp_path, gl, emulator, 44, "d" * 40, WITH_DAVE)
+        gl.mrs[44]["state"] = "merged"
+        gl.commit_mrs["3" * 40] = [44]
+        assert _apply_job(tmp_path, gl, emulator, "3" * 40, WITH_DAVE).returncode == 0
+        _reviewed_mr(tmp_path, gl, emulator, 45, "e" * 40, BASE)
+        gl.mrs[45]["state"] = "merged"
+        gl.commit_mrs["4" * 40] = [45]
+        assert _apply_job(tmp_path, gl, emulator, "4" * 40, BASE).returncode == 0
+        emulator.clear_calls()
+        job = _apply_job(tmp_path, gl, emulator, "3" * 40, WITH_DAVE, tip=False)  # the retry
+    assert job.returncode == 0, job.stdout + job.stderr
+    assert "Nothing applied: chats/ at 33333333 is no longer chats/ at the tip of main" in job.stdout
+    assert not [c for c in emulator.calls() if c["path"].startswith("appchat/")]
+    assert "dave" not in emulator.chat("alpha")["userlist"]
+
+
+def test_the_expiring_include_has_a_stage_of_the_main_file_and_its_schedule_skips_drift():
+    expiring = load(ROOT / "examples" / "gitlab-ci-expiring.yml")["appchat-expiring"]
+    assert expiring["stage"] in DOC["stages"]
+    drift = DOC["appchat-drift"]["rules"][0]["if"]
+    assert '$APPCHAT_EXPIRING != "1"' in drift and '$CI_PIPELINE_SOURCE == "schedule"' in drift

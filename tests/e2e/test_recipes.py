@@ -235,13 +235,13 @@ def test_pull_request_plan_comment_and_artifact_agree_with_apply():
     download = _step(apply_wf, "download-artifact")
     assert download["with"]["name"] == upload["with"]["name"]
     assert apply_wf["jobs"]["apply"]["permissions"]["actions"] == "read"
-    assert f"artifactName = '{upload['with']['name']}'" in _step(apply_wf, "github-script")["with"]["script"]
+    assert f"artifactName = '{upload['with']['name']}'" in _step(apply_wf, "Find the reviewed plan")["with"]["script"]
 
     applies = [build_parser().parse_args(argv) for _, argv in all_commands(EXAMPLES / "github" / "appchat-apply.yml")
                if argv[0] == "apply"]
     assert any(a.plan_file == args.out for a in applies), "apply must use the reviewed plan file"
     # The apply workflow finds the plan workflow's runs by its file name.
-    finder = _step(apply_wf, "github-script")["with"]["script"]
+    finder = _step(apply_wf, "Find the reviewed plan")["with"]["script"]
     assert "const workflow = 'appchat-plan.yml'" in finder and "workflow_id: workflow" in finder
     assert apply_wf["concurrency"]["cancel-in-progress"] is False
 

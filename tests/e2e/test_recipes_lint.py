@@ -80,3 +80,19 @@ def test_the_linters_catch_what_they_are_for(tmp_path):
     assert shell.returncode == 1 and "SC2086" in shell.stdout
     gitlab.write_text("plan:\n  script:\n    - echo hello\n  when: sometimes\n")
     assert _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(gitlab)]).returncode == 1
+
+
+def test_the_composite_action_lints_clean(tmp_path):
+    action = str(ROOT / "action.yml")
+    schema = _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", action])
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    zizmor = _run([_tool("zizmor"), "--offline", "--no-progress", action])
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+    import yaml
+
+    # actionlint does not read action metadata: shellcheck each run: step (expressions only in env:).
+    for i, step in enumerate(yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]):
+        script = tmp_path / f"step{i}.sh"
+        script.write_text("#!/bin/bash\n" + step["run"])
+        shell = _run([_tool("shellcheck"), str(script)])
+        assert shell.returncode == 0, shell.stdout + shell.stderr

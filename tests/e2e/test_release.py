@@ -136,9 +136,78 @@ def test_the_changelog_keeps_a_changelog():
     versions = re.findall(r"^## \[([^\]]+)\](?: - (\d{4}-\d{2}-\d{2}))?$", text, flags=re.M)
     assert versions[0] == ("Unreleased", "")
     assert ("0.1.0", "2026-11-25") in versions
-    project_version = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), flags=re.M).group(1)
-    assert any(v == project_version for v, _ in versions)
+    # The version comes from git; the fallback (no .git, no PKG-INFO) is a
+    # development release after every release the changelog names.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^dynamic = \[.*"version".*\]$', pyproject, flags=re.M)
+    fallback = re.search(r'^fallback_version = "(\d+)\.(\d+)\.(\d+)\.dev0"$', pyproject, flags=re.M)
+    assert fallback, "setuptools-scm needs a fallback_version for archives without .git"
+    released = [tuple(map(int, v.split("."))) for v, _ in versions if v != "Unreleased"]
+    assert tuple(map(int, fallback.groups())) > max(released)
     for version, _ in versions:
         assert re.search(rf"^\[{re.escape(version)}\]: https://", text, flags=re.M), f"no link for {version}"
     sections = re.findall(r"^### (.+)$", text, flags=re.M)
     assert set(sections) <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+
+
+def _wheel_version(source: Path, out: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SETUPTOOLS_SCM_PRETEND_VERSION")}
+    build = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(source)],
+                           capture_output=True, text=True, timeout=600, env=env)
+    assert build.returncode == 0, build.stdout + build.stderr
+    [wheel] = out.glob("*.whl")
+    return wheel.name.split("-")[1]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_the_version_comes_from_git_and_an_archive_gets_the_fallback(tmp_path):
+    clone = tmp_path / "clone"
+    assert _git("clone", "-q", "--no-local", str(ROOT), str(clone)).returncode == 0
+    head = _git("rev-parse", "--short=7", "HEAD", cwd=clone).stdout.strip()
+    version = _wheel_version(clone, tmp_path / "from-git")
+    assert re.fullmatch(rf"\d+\.\d+\.\d+(\.dev\d+\+g{head}\w*)?", version), version
+    assert version != "0.1.0", "every commit said 0.1.0 before the version came from git"
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    tar = subprocess.run(f"git -C {clone} archive HEAD | tar -x -C {archive}", shell=True, timeout=120)
+    assert tar.returncode == 0 and not (archive / ".git").exists()
+    fallback = re.search(r'^fallback_version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), flags=re.M)[1]
+    assert _wheel_version(archive, tmp_path / "from-archive") == fallback
+
+
+def _recipe_commands() -> list[list[str]]:
+    from tests.e2e.test_recipes import all_commands
+
+    recipes = [*sorted((ROOT / "examples" / "github").glob("*.yml")), *sorted((ROOT / "examples").glob("gitlab-ci*.yml")),
+               *sorted((ROOT / "examples" / "chat-report").glob("*.yml"))]
+    return [argv for path in recipes for _, argv in all_commands(path)]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_the_pinned_commit_validates_our_chats_and_has_every_command_the_recipes_call(tmp_path):
+    """What a repository that pins the documented commit gets: the tool at
+    that commit, installed from a clone with full history as pip installs a
+    `git+` pin, accepts this repository's own chat files (dept:, exclude, ...)
+    and every command and flag the recipes run."""
+    clone = tmp_path / "clone"
+    assert _git("clone", "-q", "--no-local", str(ROOT), str(clone)).returncode == 0
+    assert _git("checkout", "-q", _pin(), cwd=clone).returncode == 0
+    venv = tmp_path / "venv"
+    assert subprocess.run([sys.executable, "-m", "venv", str(venv)], timeout=300).returncode == 0
+    py = venv / "bin" / "python"
+    install = subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(clone)],
+                             capture_output=True, text=True, timeout=900)
+    assert install.returncode == 0, install.stdout + install.stderr
+    validate = subprocess.run([str(venv / "bin" / "appchat"), "validate", str(ROOT / "chats")],
+                              capture_output=True, text=True, timeout=120)
+    assert validate.returncode == 0, validate.stderr
+    check = ("import json, sys\nfrom reconciler.cli import build_parser\n"
+             "for argv in json.load(sys.stdin): build_parser().parse_args(argv)\n")
+    import json
+
+    parsed = subprocess.run([str(py), "-c", check], input=json.dumps(_recipe_commands()),
+                            capture_output=True, text=True, timeout=120)
+    assert parsed.returncode == 0, parsed.stderr

@@ -91,7 +91,7 @@ def test_an_edited_plan_whose_calls_do_more_than_it_shows_is_refused_as_inconsis
     # The attack: the call also removes ben; `after`, `people` and `summary`
     # still say only oli leaves; the plain sha256 digest is recomputed.
     team["calls"][0]["body"]["del_user_list"] = ["ben", "oli"]
-    data["digest"] = planfile.digest(data["changes"], data["target"])
+    data["digest"] = planfile.digest(data["changes"], data["target"], data.get("wanted"))
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(data, indent=2), encoding="utf-8")
     for fmt in ("text", "json"):

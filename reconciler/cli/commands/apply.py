@@ -13,7 +13,8 @@ from reconciler.core import guards
 
 def add_arguments(p) -> None:
     options.paths(p)
-    p.add_argument("--plan", dest="plan_file", metavar="FILE", help="apply exactly this saved plan")
+    p.add_argument("--plan", dest="plan_file", metavar="FILE", help="apply exactly this saved plan; with PATHs, only if those chat files "
+                   "still want what the plan was made from")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     limits = guards.DEFAULTS
     p.add_argument("--max-removal-ratio", type=options.ratio, default=None, metavar="R",
@@ -58,9 +59,6 @@ def run(args) -> int:
     from reconciler.cli.guard import guarded
 
     console = ApplyConsole(args.format)
-    if args.plan_file and args.paths:
-        console.refuse("give either chat file PATHs or --plan FILE, not both")
-        return ExitCode.ERROR
     if args.plan_file and args.target:
         console.refuse("--target selects chats from chat files; a saved plan is applied whole")
         return ExitCode.ERROR

@@ -1,0 +1,177 @@
+"""What the chat files wanted when a plan was made, so that a saved plan is
+applied only to the files it was made from (issue 22, "Main is the truth").
+
+A saved plan records, for each chat it covers (its changes and its
+unchanged chats), the resolved desired state: the name, the owner, the
+members the files bring in, and for a `prune: false` chat the members they
+name for removal (ended memberships, `exclude`). It also records the date it
+resolved memberships on, and a digest of each chat's definition as written
+(entries, not places), so that a difference can say what changed: the files,
+the directory, or the date.
+
+Pure: the caller resolves the files (config, core.membership) and hands the
+date in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Mapping
+
+from reconciler.core.membership import Resolution
+from reconciler.core.model import DesiredChat, Grant, user_key
+
+DEFINITION_PREFIX = "sha256:"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One chat as the files wanted it."""
+
+    name: str
+    owner: str
+    members: frozenset[str]
+    removes: frozenset[str] | None = None  # prune: false only: who the files name for removal (user keys)
+    definition: str = ""  # digest of the chat's entries as written
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "owner": self.owner, "members": sorted(self.members)}
+        if self.removes is not None:
+            data["removes"] = sorted(self.removes)
+        data["definition"] = self.definition
+        return data
+
+
+def _grant(g: Grant) -> list[Any]:
+    return [g.kind, str(g.value), g.until.isoformat() if g.until else None]
+
+
+def definition(chat: DesiredChat) -> str:
+    """sha256 of what the chat's entries say, without where they are written
+    (moving a chat to another line or file changes nothing) and without
+    reasons and group names (they bring in nobody)."""
+    canonical = {
+        "name": chat.name, "owner": chat.owner, "prune": chat.prune,
+        "members": sorted(chat.members),
+        "grants": sorted(_grant(g) for g in chat.grants),
+        "exclude": [sorted(chat.exclude.users), sorted(_grant(g) for g in chat.exclude.refs)],
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return DEFINITION_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def wanted_of(chat: DesiredChat, resolved: Resolution) -> Wanted:
+    removes = None
+    if not chat.prune:
+        removes = frozenset({user_key(u) for u in resolved.ended} | set(resolved.excluded))
+    return Wanted(chat.name, chat.owner, frozenset(resolved.members), removes, definition(chat))
+
+
+def record_data(wanted: Mapping[str, Wanted], today: date | None) -> dict[str, Any]:
+    """The saved plan's `wanted` key."""
+    return {"date": today.isoformat() if today else None,
+            "chats": {chat_id: wanted[chat_id].data for chat_id in sorted(wanted)}}
+
+
+class WantedFormatError(ValueError):
+    """A recorded `wanted` that this program did not write."""
+
+
+def parse_record(data: Any) -> tuple[date | None, dict[str, Wanted]]:
+    if not isinstance(data, Mapping) or set(data) != {"date", "chats"}:
+        raise WantedFormatError("`wanted` must be an object with `date` and `chats`")
+    when = data["date"]
+    try:
+        day = date.fromisoformat(when) if when is not None else None
+    except (TypeError, ValueError):
+        raise WantedFormatError(f"`wanted.date` must be a date YYYY-MM-DD or null, got {when!r}") from None
+    chats = data["chats"]
+    if not isinstance(chats, Mapping):
+        raise WantedFormatError("`wanted.chats` must be an object")
+    return day, {str(k): _wanted(v, f"wanted.chats.{k}") for k, v in chats.items()}
+
+
+def _ids(value: Any, where: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise WantedFormatError(f"`{where}` must be a list of user ids")
+    return frozenset(value)
+
+
+def _wanted(data: Any, where: str) -> Wanted:
+    if not isinstance(data, Mapping) or not {"name", "owner", "members", "definition"} <= set(data) \
+            or set(data) - {"name", "owner", "members", "removes", "definition"}:
+        raise WantedFormatError(f"`{where}` must hold name, owner, members, definition (and removes)")
+    for key in ("name", "owner", "definition"):
+        if not isinstance(data[key], str):
+            raise WantedFormatError(f"`{where}.{key}` must be a string")
+    removes = _ids(data["removes"], f"{where}.removes") if "removes" in data else None
+    return Wanted(data["name"], data["owner"], _ids(data["members"], f"{where}.members"), removes,
+                  data["definition"])
+
+
+def _keys(users) -> dict[str, str]:
+    return {user_key(u): u for u in users}
+
+
+def _listed(users) -> str:
+    users = sorted(users)
+    return users[0] if len(users) == 1 else ", ".join(users[:-1]) + " and " + users[-1]
+
+
+def differences(chat_id: str, recorded: Wanted, now: Wanted | None, *, removed=(), added=()) -> list[str]:
+    """What the files want now that the plan did not record, in words:
+    `the files now want erin in ychat; this plan removes erin`. `removed` and
+    `added`: who the plan's change for the chat removes and adds."""
+    if now is None:
+        return [f"the files no longer define {chat_id}; this plan changes it"]
+    said: list[str] = []
+    was, has = _keys(recorded.members), _keys(now.members)
+    gone_keys = {user_key(u) for u in removed}
+    new = [has[k] for k in has if k not in was]
+    if new:
+        cut = [u for u in new if user_key(u) in gone_keys]
+        what = (f"this plan removes {_listed(cut)}" if cut else f"this plan does not add {_listed(new)}")
+        said.append(f"the files now want {_listed(new)} in {chat_id}; {what}")
+    old = [was[k] for k in was if k not in has]
+    if old:
+        brought = {user_key(u) for u in added}
+        put = [u for u in old if user_key(u) in brought]
+        what = f"this plan adds {_listed(put)}" if put else f"this plan keeps {_listed(old)}"
+        said.append(f"the files no longer want {_listed(old)} in {chat_id}; {what}")
+    if recorded.name != now.name:
+        said.append(f"the files now name {chat_id} {now.name!r}; this plan names it {recorded.name!r}")
+    if user_key(recorded.owner) != user_key(now.owner):
+        said.append(f"the files now make {now.owner} owner of {chat_id}; this plan makes {recorded.owner} owner")
+    if (recorded.removes is None) != (now.removes is None):
+        said.append(f"the files now say `prune: {str(now.removes is None).lower()}` for {chat_id}; "
+                    f"this plan was made with `prune: {str(recorded.removes is None).lower()}`")
+    elif recorded.removes != now.removes:
+        more, fewer = (now.removes or set()) - (recorded.removes or set()), \
+            (recorded.removes or set()) - (now.removes or set())
+        if more:
+            said.append(f"the files now name {_listed(more)} for removal from {chat_id}; this plan does not")
+        if fewer:
+            said.append(f"the files no longer name {_listed(fewer)} for removal from {chat_id}; this plan does")
+    return said
+
+
+def cause(recorded: Wanted, now: Wanted | None, made: date | None, today: date | None,
+          chat: DesiredChat | None = None) -> str:
+    """What changed since the plan was made: the files, the date or the directory."""
+    if now is None or chat is None or recorded.definition != now.definition:
+        return "the files changed"
+    dated = any(g.until is not None for g in chat.grants)
+    if made != today and (dated or not chat.uses_directory):
+        return f"the date changed ({made} then, {today} now)"
+    return "the directory changed"
+
+
+def same(recorded: Wanted, now: Wanted) -> bool:
+    """What the chat would become is the same (the definition's digest only
+    explains a difference; it is no difference of its own)."""
+    return (recorded.name == now.name and user_key(recorded.owner) == user_key(now.owner)
+            and set(_keys(recorded.members)) == set(_keys(now.members)) and recorded.removes == now.removes)
