@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from reconciler.config import load
 from reconciler.config.yamlnodes import MAX_ALIAS_EXPANSION
+from reconciler.config.yamlwords import is_word
 
 # No deadline: the machine is shared, and a timing assertion would be flaky.
 # Work per example is bounded by the sizes the strategies draw instead.
@@ -66,6 +67,18 @@ def _load_text(files: dict[str, bytes]):
         return load([tmp])
 
 
+class _Dumper(yaml.SafeDumper):
+    """safe_dump, quoting the boolean words in every letter case (`nO`),
+    which chat files refuse unquoted and PyYAML leaves plain."""
+
+
+def _str(dumper, value):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if is_word(value) else None)
+
+
+_Dumper.add_representer(str, _str)
+
+
 @FAST
 @given(models(), st.integers(1, 3), st.booleans())
 def test_a_valid_model_round_trips(model, n_files, flow):
@@ -77,7 +90,7 @@ def test_a_valid_model_round_trips(model, n_files, flow):
         part = {cid: chats[cid] for cid in ids[k::n_files]}
         if part:
             doc["chats"] = part
-        files[f"f{k}.yaml"] = yaml.safe_dump(doc, allow_unicode=True, default_flow_style=flow).encode()
+        files[f"f{k}.yaml"] = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, default_flow_style=flow).encode()
     result = _load_text(files)
     assert result.errors == (), [str(e) for e in result.errors]
     assert [c.chat_id for c in result.chats] == ids
