@@ -49,14 +49,9 @@ def apply_paths(request: Request, out: Output, signals=None) -> int:
     from reconciler.app import session
 
     # Files first: invalid files exit 1 before a client (or a token) exists.
-    loaded = session.load(request.paths, today=request.today)
-    if loaded is None:
-        out.refuse("the chat files are not valid (the errors are above)", said=True)
-        return ExitCode.ERROR
-    desired = session.select(loaded.chats, request.targets)
-    if desired is None:
-        out.refuse("a --target names no chat in the files (the errors are above)", said=True)
-        return ExitCode.ERROR
+    # UserError (invalid files, an unknown --target) reaches the CLI's guard,
+    # already said on stderr; the report then names the first error.
+    desired = session.select(session.load_valid(request.paths, today=request.today).chats, request.targets)
 
     def body(client) -> int:
         live: dict | None = {} if request.ledger else None

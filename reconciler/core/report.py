@@ -13,6 +13,8 @@ from typing import Any
 
 from reconciler.core.refusal import Refused
 
+FORMAT_VERSION = 1  # of the apply report's JSON (schemas/apply-report.schema.json)
+
 
 class Status(str, Enum):
     APPLIED = "applied"
@@ -98,6 +100,9 @@ class ApplyReport:
     interrupted: str | None = None
     forced: bool = False
     saved: bool = False  # applied from a plan file: the next step after a failure is to plan again
+    # The located errors of invalid chat files that refused the run (each
+    # {file, line, col, severity, message}), for the JSON report.
+    diagnostics: tuple[Any, ...] = ()
 
     def _with(self, status: Status) -> list[ChatOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -145,8 +150,16 @@ class ApplyReport:
         }
 
     @property
+    def error(self) -> str | None:
+        """Why nothing was applied (the refusals in one line), or None."""
+        return "; ".join(self.refusals) if self.refusals else None
+
+    @property
     def data(self) -> dict[str, Any]:
         return {
+            "format_version": FORMAT_VERSION,  # added after the first keys: every JSON output has it
+            "error": self.error,
+            "diagnostics": [dict(d) for d in self.diagnostics],
             "refusals": list(self.refusals),
             "outcomes": [o.data for o in self.outcomes],
             "notes": list(self.notes),
