@@ -6,7 +6,7 @@ Output's business (cli.console for a terminal)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Callable, Protocol, Sequence
 
@@ -190,7 +190,7 @@ def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: 
     report = execute(plan, client, concurrency=request.concurrency,
                      announce=request.announce or request.template is not None,
                      announce_template=request.template, signals=signals, saved=saved, on_done=done)
-    out.report(report)
+    out.report(replace(report, unread=plan.errors))
     if report.announcements_failed:
         out.warn(f"{len(report.announcements_failed)} announcement(s) could not be sent; "
                  f"the membership changes themselves were applied")
@@ -201,7 +201,7 @@ def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: 
 def _finish(out: Output, plan: Plan, ok: bool = True, reported: bool = False) -> int:
     """The exit code: 1 when anything failed or a chat could not be read."""
     if not reported:
-        out.report(ApplyReport())
+        out.report(ApplyReport(unread=plan.errors))
     if plan.errors:
         out.unread([e.chat_id for e in plan.errors])
         return ExitCode.ERROR

@@ -47,10 +47,20 @@ class _Parser(argparse.ArgumentParser):
     # (apply: a report of a run that applied nothing). Called with the error.
     json_usage_report = None
     _words: list[str] = []
+    _intermixed = False
 
     def parse_known_args(self, args=None, namespace=None):
-        self._words = list(sys.argv[1:] if args is None else args)
+        if not self._intermixed:  # its second pass sees the positionals alone
+            self._words = list(sys.argv[1:] if args is None else args)
         return super().parse_known_args(args, namespace)
+
+    def parse_known_intermixed_args(self, args=None, namespace=None):
+        self._words = list(sys.argv[1:] if args is None else args)
+        self._intermixed = True
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixed = False
 
     def error(self, message: str):
         self.print_usage(sys.stderr)

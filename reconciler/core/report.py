@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from reconciler.core.plan import read_error_data
 from reconciler.core.refusal import Refused
 
 FORMAT_VERSION = 1  # of the apply report's JSON (schemas/apply-report.schema.json)
@@ -103,6 +104,9 @@ class ApplyReport:
     # The located errors of invalid chat files that refused the run (each
     # {file, line, col, severity, message}), for the JSON report.
     diagnostics: tuple[Any, ...] = ()
+    # The chats the plan could not read (core.model.ReadError): not applied,
+    # and the run exits 1; the JSON says why, as the plan's `errors` do.
+    unread: tuple[Any, ...] = ()
 
     def _with(self, status: Status) -> list[ChatOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -166,4 +170,5 @@ class ApplyReport:
             "stopped": self.stopped,
             "interrupted": self.interrupted,
             "summary": self.summary,
+            "unread": [read_error_data(e) for e in self.unread],
         }
