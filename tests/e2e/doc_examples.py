@@ -353,6 +353,17 @@ def moved_department(w: World) -> str:
     return w.run("plan", "chats/", code=0)
 
 
+def fatal_json(w: World) -> str:
+    w.write("chats/sre.yaml", """\
+        chats:
+          sre:
+            name: SRE
+            owner: zed
+            members: [alice, bob]
+        """)
+    return w.shown(1)
+
+
 # -- docs/messages.md --------------------------------------------------------------
 
 CHATS = ("incident42", "releasetrain", "standup")
@@ -407,6 +418,7 @@ def announce_budget(w: World) -> str:
 RECIPES: dict[str, Callable[[World], str]] = {
     "plan-text": plan_text,
     "plan-json": plan_json,
+    "fatal-json": fatal_json,
     "mass-removal": mass_removal,
     "mass-addition": mass_addition,
     "who-alice": who_repo,
