@@ -103,7 +103,9 @@ def test_an_interrupted_apply_report_meets_its_schema():
 
 def test_who_offline_and_live_meets_the_who_schema(world, capsys):
     offline = run(capsys, "who", "carol", "--format", "json", *TODAY, "chats")
-    assert offline.code == 0 and offline.json()["chats"][0]["memberships"][0]["until"] == "2030-01-05"
+    chats = {c["chat_id"]: c for c in offline.json()["chats"]}
+    assert offline.code == 0 and chats["team"]["memberships"][0]["until"] == "2030-01-05"
+    assert chats["sre"]["unresolved"][0]["entry"] == "dept:2"  # offline, dept:2 may bring carol in
     live = run(capsys, "who", "bob", "--live", "--format", "json", *TODAY, "chats")
     assert live.code == 1  # legacy is unreadable
     states = {c["chat_id"]: c["live"]["state"] for c in live.json()["chats"]}
