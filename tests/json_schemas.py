@@ -13,7 +13,8 @@ from tests.helpers import REPO
 
 SCHEMAS = REPO / "schemas"
 # command -> the schema of what it prints with --format json
-SCHEMA_OF = {"plan": "plan", "show": "plan", "apply": "apply-report", "who": "who", "expiring": "expiring"}
+SCHEMA_OF = {"plan": "plan", "show": "plan", "apply": "apply-report", "who": "who", "expiring": "expiring",
+             "history": "history"}
 
 
 @lru_cache(maxsize=None)
