@@ -40,7 +40,15 @@ def run_cli(argv, env: dict[str, str | None] | None = None, *, timeout: float = 
     proc = subprocess.run([sys.executable, "-m", "reconciler", *map(str, argv)],
                           env=subprocess_env(env), input=input if input is not None else "",
                           capture_output=True, text=True, timeout=timeout, cwd=cwd or REPO)
+    if proc.returncode >= 0:  # ended by itself, not killed: its JSON meets the published schema
+        _check_json(argv, proc.stdout)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def _check_json(argv, out: str) -> None:
+    from tests.json_schemas import check_output
+
+    check_output(argv, out)
 
 
 def wecom_env(monkeypatch, emu, **overrides: str | None) -> None:
@@ -76,6 +84,7 @@ def run_in_process(capsys, *argv) -> Result:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     captured = capsys.readouterr()
+    _check_json(argv, captured.out)
     return Result(code, captured.out, captured.err)
 
 

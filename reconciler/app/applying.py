@@ -6,7 +6,7 @@ Output's business (cli.console for a terminal)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Callable, Protocol, Sequence
 
@@ -49,14 +49,9 @@ def apply_paths(request: Request, out: Output, signals=None) -> int:
     from reconciler.app import session
 
     # Files first: invalid files exit 1 before a client (or a token) exists.
-    loaded = session.load(request.paths, today=request.today)
-    if loaded is None:
-        out.refuse("the chat files are not valid (the errors are above)", said=True)
-        return ExitCode.ERROR
-    desired = session.select(loaded.chats, request.targets)
-    if desired is None:
-        out.refuse("a --target names no chat in the files (the errors are above)", said=True)
-        return ExitCode.ERROR
+    # UserError (invalid files, an unknown --target) reaches the CLI's guard,
+    # already said on stderr; the report then names the first error.
+    desired = session.select(session.load_valid(request.paths, today=request.today).chats, request.targets)
 
     def body(client) -> int:
         live: dict | None = {} if request.ledger else None
@@ -230,7 +225,7 @@ def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: 
     report = execute(plan, client, concurrency=request.concurrency,
                      announce=request.announce or request.template is not None,
                      announce_template=request.template, signals=signals, saved=saved, on_done=done)
-    out.report(report)
+    out.report(replace(report, unread=plan.errors))
     if report.announcements_failed:
         out.warn(f"{len(report.announcements_failed)} announcement(s) could not be sent; "
                  f"the membership changes themselves were applied")
@@ -241,7 +236,7 @@ def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: 
 def _finish(out: Output, plan: Plan, ok: bool = True, reported: bool = False) -> int:
     """The exit code: 1 when anything failed or a chat could not be read."""
     if not reported:
-        out.report(ApplyReport())
+        out.report(ApplyReport(unread=plan.errors))
     if plan.errors:
         out.unread([e.chat_id for e in plan.errors])
         return ExitCode.ERROR

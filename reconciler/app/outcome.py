@@ -4,6 +4,7 @@ as one line."""
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any, Mapping, Sequence
 
 
 class ExitCode(IntEnum):
@@ -13,4 +14,15 @@ class ExitCode(IntEnum):
 
 
 class UserError(Exception):
-    """A failure the user must read as one line on stderr, then exit 1."""
+    """A failure the user must read as one line on stderr, then exit 1.
+
+    `said`: its lines are on stderr already (the located errors of invalid
+    chat files), so the CLI's guard does not print it again; `diagnostics`:
+    those errors as data ({file, line, col, severity, message}), for the one
+    JSON object a fatal error prints under --format json."""
+
+    def __init__(self, message: str, *, said: bool = False,
+                 diagnostics: Sequence[Mapping[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.said = said
+        self.diagnostics = tuple(diagnostics)

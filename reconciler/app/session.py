@@ -33,28 +33,48 @@ def load(paths: Sequence[str] | None, stream: TextIO | None = None, today: date 
     """The chat files as of `today`, with warnings and errors printed on
     stderr: the LoadResult, or None when there are errors (the caller exits 1
     and must not open a client)."""
+    from reconciler.app.outcome import UserError
+
+    try:
+        return load_valid(paths, stream, today)
+    except UserError:
+        return None
+
+
+def load_valid(paths: Sequence[str] | None, stream: TextIO | None = None, today: date | None = None):
+    """As load, but invalid files raise UserError (already said: the
+    located errors are on stderr) whose message names the first error and
+    whose diagnostics are all of them, for the JSON a fatal error prints."""
     from reconciler import config
+    from reconciler.app.outcome import UserError
 
     result = config.load(list(paths) if paths else None, today)
     config.report(result, stream=stream or sys.stderr)
-    return result if result.ok else None
+    if result.ok:
+        return result
+    n, error = len(result.errors), result.errors[0]
+    first = f"{n} errors, the first: " if n > 1 else "1 error: "
+    raise UserError(f"the chat files are not valid: {first}{error.source.located}: {error.message}", said=True,
+                    diagnostics=[d.data for d in sorted(result.warnings + result.errors)])
 
 
 def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None,
-           stream: TextIO | None = None) -> list[DesiredChat] | None:
-    """The chats named by --target (all when none given), or None after
-    naming each target the files do not define."""
+           stream: TextIO | None = None) -> list[DesiredChat]:
+    """The chats named by --target (all when none given); UserError (already
+    said, one line per target on stderr) when the files do not define one."""
+    from reconciler.app.outcome import UserError
+
     chats = list(chats)
     wanted = list(dict.fromkeys(targets or ()))
     if not wanted:
         return chats
     known = {c.chat_id for c in chats}
-    unknown = [t for t in wanted if t not in known]
+    unknown = [f"--target {t}: no chat with this id in the chat files" for t in wanted if t not in known]
     if unknown:
         err = stream or sys.stderr
-        for chat_id in unknown:
-            print(f"error: --target {chat_id}: no chat with this id in the chat files", file=err)
-        return None
+        for line in unknown:
+            print(f"error: {line}", file=err)
+        raise UserError("; ".join(unknown), said=True)
     keep = set(wanted)
     return [c for c in chats if c.chat_id in keep]
 
@@ -169,17 +189,13 @@ def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True,
 
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
                open_reader: Callable[[], object], show_progress: bool = True, *,
-               today: date | None = None, check_users: bool = False) -> Plan | None:
-    """Load, select targets, read, plan. None after diagnostics were printed
-    (invalid files, unknown target): the caller exits 1. `open_reader` is
-    called only once the files are known to be valid; the client it makes is
-    closed here. Credential errors propagate to the CLI's guard."""
-    loaded = load(paths, today=today)
-    if loaded is None:
-        return None
-    desired = select(loaded.chats, targets)
-    if desired is None:
-        return None
+               today: date | None = None, check_users: bool = False) -> Plan:
+    """Load, select targets, read, plan. UserError after diagnostics were
+    printed (invalid files, unknown target): the CLI's guard exits 1.
+    `open_reader` is called only once the files are known to be valid; the
+    client it makes is closed here. Credential errors propagate to the
+    guard too."""
+    desired = select(load_valid(paths, today=today).chats, targets)
     reader = open_reader()
     try:
         return plan_for(desired, reader, show_progress, today=today, check_users=check_users)

@@ -36,16 +36,18 @@ class ApplyConsole:
     def warn(self, text: str) -> None:
         print(f"warning: {text}", file=sys.stderr)
 
-    def refuse(self, *reasons: str, said: bool = False, interrupted: str | None = None) -> None:
+    def refuse(self, *reasons: str, said: bool = False, interrupted: str | None = None,
+               diagnostics: Sequence = ()) -> None:
         """Nothing was applied: say why (unless already said) and, with --format
-        json, print the report of a run that applied nothing."""
+        json, print the report of a run that applied nothing (its `error` the
+        reasons, its `diagnostics` the located errors of invalid files)."""
         from reconciler.core.report import ApplyReport
 
         if not said:
             for reason in reasons:
                 print(f"error: refusing to apply: {reason}", file=sys.stderr)
             print("Nothing was applied.", file=sys.stderr)
-        self.report(ApplyReport(refusals=reasons, interrupted=interrupted))
+        self.report(ApplyReport(refusals=reasons, interrupted=interrupted, diagnostics=tuple(diagnostics)))
 
     def confirmed(self) -> bool:
         from reconciler.cli.term import is_terminal

@@ -1,20 +1,25 @@
 """The one place where a failure that ends a whole run becomes one line on
 stderr and exit 1: missing or refused credentials, WeCom unreachable, a
-user error. Never a traceback, never a secret (messages are redacted once
-more on the way out)."""
+user error (invalid chat files, an unknown --target: their lines are on
+stderr already). Never a traceback, never a secret (messages are redacted
+once more on the way out).
+
+With --format json, `ended` prints the one JSON object that says why
+(cli.jsonout.fatal for most commands, apply's report for apply)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Callable, TextIO
+from typing import Any, Callable, Mapping, Sequence, TextIO
 
 from reconciler.app.outcome import ExitCode, UserError
 
+Ended = Callable[[str, Sequence[Mapping[str, Any]]], None]  # (why, diagnostics)
 
-def guarded(body: Callable[[], int], stream: TextIO | None = None,
-            ended: Callable[[str], None] | None = None) -> int:
+
+def guarded(body: Callable[[], int], stream: TextIO | None = None, ended: Ended | None = None) -> int:
     """body(), or exit 1 with one line when it fails as a whole; `ended`
-    (apply's JSON report) is then told the line, already said."""
+    is then told the line (already said) and the located errors, if any."""
     from reconciler.wecom.errors import WeComError
     from reconciler.wecom.redact import redact
 
@@ -23,7 +28,8 @@ def guarded(body: Callable[[], int], stream: TextIO | None = None,
         return body()
     except (WeComError, UserError) as exc:  # credentials missing or refused, WeCom unreachable
         message = redact(str(exc))
-        print(f"error: {message}", file=err)
+        if not getattr(exc, "said", False):
+            print(f"error: {message}", file=err)
         if ended is not None:
-            ended(message)
+            ended(message, getattr(exc, "diagnostics", ()))
     return ExitCode.ERROR

@@ -41,20 +41,43 @@ class _Parser(argparse.ArgumentParser):
         kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
 
-    # A command whose --format json promises one report whatever ends the run
-    # (apply) sets this: called with the usage error when json was asked for.
+    # --format json promises one JSON object whatever ends the run, a usage
+    # error included: a parser whose --format offers json prints
+    # cli.jsonout's fatal object, unless its command sets its own report here
+    # (apply: a report of a run that applied nothing). Called with the error.
     json_usage_report = None
     _words: list[str] = []
+    _intermixed = False
 
     def parse_known_args(self, args=None, namespace=None):
-        self._words = list(sys.argv[1:] if args is None else args)
+        if not self._intermixed:  # its second pass sees the positionals alone
+            self._words = list(sys.argv[1:] if args is None else args)
         return super().parse_known_args(args, namespace)
+
+    def parse_known_intermixed_args(self, args=None, namespace=None):
+        self._words = list(sys.argv[1:] if args is None else args)
+        self._intermixed = True
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixed = False
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        if self.json_usage_report is not None and _asks_for_json(self._words):
-            self.json_usage_report(f"{self.prog}: {message}")
+        report = self._json_report()
+        if report is not None and _asks_for_json(self._words):
+            report(f"{self.prog}: {message}{self._suggestion(message)}")
         self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}{self._suggestion(message)}\n")
+
+    def _json_report(self):
+        if self.json_usage_report is not None:
+            return self.json_usage_report
+        action = self._option_string_actions.get("--format")
+        if action is not None and "json" in (action.choices or ()):
+            from reconciler.cli.jsonout import fatal
+
+            return fatal
+        return None
 
     def _suggestion(self, message: str) -> str:
         """`; did you mean --out?` for the first unrecognized option close to

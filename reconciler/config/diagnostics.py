@@ -26,6 +26,12 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    @property
+    def data(self) -> dict:
+        """As `validate --format json` and every fatal JSON object list it."""
+        return {"file": self.source.file, "line": self.source.line, "col": self.source.col,
+                "severity": self.severity, "message": self.message}
+
 
 def error(source: Source, message: str) -> Diagnostic:
     return Diagnostic(source, ERROR, message)

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from reconciler.core.plan import read_error_data
 from reconciler.core.refusal import Refused
+
+FORMAT_VERSION = 1  # of the apply report's JSON (schemas/apply-report.schema.json)
 
 
 class Status(str, Enum):
@@ -25,8 +28,6 @@ class Status(str, Enum):
 
 APPLIED, FAILED, SKIPPED = Status.APPLIED, Status.FAILED, Status.SKIPPED
 
-
-REPORT_FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ class ApplyReport:
     interrupted: str | None = None
     forced: bool = False
     saved: bool = False  # applied from a plan file: the next step after a failure is to plan again
+    # The located errors of invalid chat files that refused the run (each
+    # {file, line, col, severity, message}), for the JSON report.
+    diagnostics: tuple[Any, ...] = ()
+    # The chats the plan could not read (core.model.ReadError): not applied,
+    # and the run exits 1; the JSON says why, as the plan's `errors` do.
+    unread: tuple[Any, ...] = ()
 
     def _with(self, status: Status) -> list[ChatOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -148,16 +155,21 @@ class ApplyReport:
         }
 
     @property
+    def error(self) -> str | None:
+        """Why nothing was applied (the refusals in one line), or None."""
+        return "; ".join(self.refusals) if self.refusals else None
+
+    @property
     def data(self) -> dict[str, Any]:
-        data = {
-            "format_version": REPORT_FORMAT_VERSION,
+        return {
+            "format_version": FORMAT_VERSION,  # added after the first keys: every JSON output has it
+            "error": self.error,
+            "diagnostics": [dict(d) for d in self.diagnostics],
             "refusals": list(self.refusals),
             "outcomes": [o.data for o in self.outcomes],
             "notes": list(self.notes),
             "stopped": self.stopped,
             "interrupted": self.interrupted,
             "summary": self.summary,
+            "unread": [read_error_data(e) for e in self.unread],
         }
-        if self.refusals:  # the contract's `error` of a fatal error under --format json: why nothing was applied
-            data["error"] = "\n".join(self.refusals)
-        return data

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from reconciler.core.expiry import Expiring
+from reconciler.render.fatal import FORMAT_VERSION
 from reconciler.render.words import dump_json, plural, safe
 
 
@@ -35,4 +36,4 @@ def render_expiring_text(found: list[Expiring], today: date, within: int) -> str
 
 
 def render_expiring_json(found: list[Expiring], today: date, within: int) -> str:
-    return dump_json({"today": today.isoformat(), "within_days": within, "memberships": [e.data for e in found]})
+    return dump_json({"format_version": FORMAT_VERSION, "today": today.isoformat(), "within_days": within, "memberships": [e.data for e in found]})

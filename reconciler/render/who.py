@@ -6,6 +6,7 @@ import unicodedata
 
 from reconciler.core.model import DEPT, USER, Grant
 from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, Row, WhoAnswer
+from reconciler.render.fatal import FORMAT_VERSION
 from reconciler.render.words import dump_json, safe
 
 
@@ -101,7 +102,8 @@ def render_who_json(answer: WhoAnswer, colour: bool = False) -> str:
                              "message": r.error.message if r.error else None}
             entry["agrees"] = r.agrees
         chats.append(entry)
-    return dump_json({"user_id": answer.user, "groups": list(answer.groups), "chats": chats})
+    return dump_json({"format_version": FORMAT_VERSION, "user_id": answer.user, "groups": list(answer.groups),
+                      "chats": chats})
 
 
 def _membership(grant: Grant, ended: bool, departments=None) -> dict:

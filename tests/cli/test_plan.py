@@ -209,7 +209,12 @@ def test_invalid_files_exit_1_before_any_api_call(chats, emu, capsys):
     for fmt in ("text", "json"):
         r = run(capsys, "plan", chats, "--format", fmt, "--detailed-exitcode")
         assert r.code == 1
-        assert r.out == ""
+        if fmt == "text":
+            assert r.out == ""
+        else:  # one JSON object that says why, with every located error
+            data = r.json()
+            assert data["error"].startswith("the chat files are not valid: 2 errors, the first: chats/broken.yaml:")
+            assert [d["file"] for d in data["diagnostics"]] == ["chats/broken.yaml", "chats/syntax.yaml"]
         assert "chats/broken.yaml:" in r.err and "error" in r.err
         assert "chats/syntax.yaml:" in r.err
     assert emu.calls() == []  # not even gettoken

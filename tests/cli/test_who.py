@@ -90,7 +90,7 @@ def test_who_direct_member(in_repo, capsys):
 def test_who_json(in_repo, capsys):
     assert main(["who", "dave", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data == {"user_id": "dave", "groups": ["oncall"], "chats": [
+    assert data == {"format_version": 1, "user_id": "dave", "groups": ["oncall"], "chats": [
         {"chat_id": "rnd", "name": "研发中心 All hands", "source": "chats/engineering.yaml:7", "in_files": False,
          "owner": False, "direct": False, "via": [],
          "unresolved": [{"entry": "dept:2", "via": [], "source": "chats/engineering.yaml:10:15"}]},

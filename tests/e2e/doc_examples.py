@@ -371,6 +371,17 @@ def moved_department(w: World) -> str:
     return w.run("plan", "chats/", code=0)
 
 
+def fatal_json(w: World) -> str:
+    w.write("chats/sre.yaml", """\
+        chats:
+          sre:
+            name: SRE
+            owner: zed
+            members: [alice, bob]
+        """)
+    return w.shown(1)
+
+
 # -- docs/messages.md --------------------------------------------------------------
 
 CHATS = ("incident42", "releasetrain", "standup")
@@ -425,6 +436,7 @@ def announce_budget(w: World) -> str:
 RECIPES: dict[str, Callable[[World], str]] = {
     "plan-text": plan_text,
     "plan-json": plan_json,
+    "fatal-json": fatal_json,
     "mass-removal": mass_removal,
     "mass-addition": mass_addition,
     "bound-refusal": bound_refusal,

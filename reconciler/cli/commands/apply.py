@@ -64,7 +64,8 @@ def run(args) -> int:
         return ExitCode.ERROR
     with Signals() as signals:
         try:
-            return guarded(lambda: _run(args, console, signals), ended=lambda why: console.refuse(why, said=True))
+            return guarded(lambda: _run(args, console, signals), 
+                           ended=lambda why, found: console.refuse(why, said=True, diagnostics=found))
         except Interrupted as exc:  # before the first write: nothing to wait for, nothing was written
             console.refuse(f"interrupted by {exc.signal_name} before any write", interrupted=exc.signal_name)
             return ExitCode.ERROR

@@ -18,6 +18,13 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from reconciler.cli import jsonout
+    from reconciler.cli.guard import guarded
+
+    return guarded(lambda: _run(args), ended=jsonout.ended(args))
+
+
+def _run(args) -> int:
     from reconciler.app import session
     from reconciler.core.expiry import expiring
     from reconciler.render.expiring import render_expiring_json, render_expiring_text
@@ -25,9 +32,7 @@ def run(args) -> int:
     today = options.today_of(args)
     # Loaded as if nothing had ended: a chat an ended membership makes invalid
     # for a plan (its owner's ended, too few left) is what this list is for.
-    loaded = session.load(args.paths, today=None)
-    if loaded is None:
-        return ExitCode.ERROR
+    loaded = session.load_valid(args.paths, today=None)
     found = expiring(loaded.chats, today, args.within)
     render = render_expiring_json if args.format == "json" else render_expiring_text
     sys.stdout.write(render(found, today, args.within))

@@ -4,7 +4,6 @@ the end of that day, as far as the ledger knows. Offline."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 from reconciler.app.outcome import ExitCode
@@ -24,16 +23,18 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from reconciler.app.ledger import LedgerError, answer
-    from reconciler.core.history import FORMAT_VERSION, Query
+    from reconciler.core.history import Query
     from reconciler.render.history import render_history_json, render_history_text
 
     try:
         query = Query(args.user, args.chat, args.since, args.until, args.at)
         lines, members, ignored = answer(args.ledger, query)
     except (ValueError, LedgerError) as exc:
-        if args.format == "json":
-            print(json.dumps({"format_version": FORMAT_VERSION, "error": str(exc)}))
         print(f"error: {exc}", file=sys.stderr)
+        if args.format == "json":  # one JSON object whatever ends the run
+            from reconciler.cli import jsonout
+
+            jsonout.fatal(str(exc))
         return ExitCode.ERROR
     for skipped in ignored:
         print(f"warning: {skipped.file}:{skipped.line}: {skipped.why}", file=sys.stderr)

@@ -42,27 +42,26 @@ def _some(ids, limit: int = 10) -> str:
 
 
 def run(args) -> int:
+    from reconciler.cli import jsonout
     from reconciler.cli.guard import guarded
 
-    return guarded(lambda: _run(args))
+    return guarded(lambda: _run(args), ended=jsonout.ended(args))
 
 
 def _run(args) -> int:
     from reconciler import render
     from reconciler.app import planfile, session
+    from reconciler.app.outcome import UserError
     from reconciler.cli.term import use_colour
 
     if args.out:
         # Found out now, not after reading 10,000 chats.
         directory = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(directory):
-            print(f"error: cannot write {args.out}: no directory {directory}", file=sys.stderr)
-            return ExitCode.ERROR
+            raise UserError(f"cannot write {args.out}: no directory {directory}")
     plan = session.build_plan(args.paths, args.target,
                               partial(session.open_client, concurrency=args.concurrency, read_only=True),
                               today=options.today_of(args), check_users=args.check_users)
-    if plan is None:
-        return ExitCode.ERROR
     text = render.PLAN[args.format](plan, colour=use_colour(sys.stdout))
     sys.stdout.write(text)
     sys.stdout.flush()

@@ -23,14 +23,14 @@ def run(args) -> int:
     from reconciler import render
     from reconciler.app import planfile
     from reconciler.cli.term import use_colour
-    from reconciler.render.words import dump_json
+    from reconciler.cli import jsonout
 
     try:
         plan = planfile.read(args.plan_file, views=True)
     except planfile.PlanFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        if args.format == "json":  # a script reading stdout still gets one JSON object
-            sys.stdout.write(dump_json({"format_version": 1, "error": str(exc)}))
+        if jsonout.wants_json(args):  # a script reading stdout still gets one JSON object
+            jsonout.fatal(str(exc))
         return ExitCode.ERROR
     sys.stdout.write(render.PLAN[args.format](plan, colour=use_colour(sys.stdout)))
     return ExitCode.OK

@@ -20,9 +20,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from reconciler.cli import jsonout
     from reconciler.cli.guard import guarded
 
-    return guarded(lambda: _run(args))
+    return guarded(lambda: _run(args), ended=jsonout.ended(args))
 
 
 def _run(args) -> int:
@@ -31,9 +32,7 @@ def _run(args) -> int:
     from reconciler.core.people import UNREADABLE
 
     today = options.today_of(args)
-    loaded = session.load(args.paths, today=today)
-    if loaded is None:
-        return ExitCode.ERROR
+    loaded = session.load_valid(args.paths, today=today)
     answer = session.who(args.user_id, loaded, today, args.live, args.concurrency)
     rows = answer.rows
     sys.stdout.write(render.WHO[args.format](answer))
