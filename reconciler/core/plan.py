@@ -24,7 +24,7 @@ from reconciler.core import guards
 from reconciler.core.call import Call
 from reconciler.core.model import ReadError
 from reconciler.core.people import PeopleSummary, people_summary
-from reconciler.core.state import ChatState, InconsistentCall, fold
+from reconciler.core.state import ChatState, InconsistentCall, difference, fold
 
 FORMAT_VERSION = 1
 
@@ -137,15 +137,15 @@ class Change:
 
 
 def _difference(reached: ChatState, after: ChatState) -> str:
+    found = difference(reached, after)
     parts = []
-    joined, left = set(reached.members) - set(after.members), set(after.members) - set(reached.members)
-    if joined:
-        parts.append("they also add " + ", ".join(sorted(joined)))
-    if left:
-        parts.append("they also remove " + ", ".join(sorted(left)))
-    if reached.name != after.name:
+    if found.extra:
+        parts.append("they also add " + ", ".join(found.extra))
+    if found.missing:
+        parts.append("they also remove " + ", ".join(found.missing))
+    if found.name:
         parts.append(f"they name it {reached.name!r}, not {after.name!r}")
-    if reached.owner != after.owner:
+    if found.owner:
         parts.append(f"they make {reached.owner!r} owner, not {after.owner!r}")
     return "; ".join(parts)
 
