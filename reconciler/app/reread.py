@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from reconciler.core.refusal import plan_again
-from reconciler.core.state import ChatState, state_of
+from reconciler.core.state import ChatState, difference, state_of
 from reconciler.wecom.errors import ChatNotFound, WeComError
 
 log = logging.getLogger(__name__)
@@ -42,18 +42,15 @@ def read_back(client: Any, chat_id: str, target: ChatState) -> str | None:
 
 
 def unlike(now: ChatState, after: ChatState) -> str:
-    wanted = {m.lower() for m in after.members}
-    have = {m.lower() for m in now.members}
+    found = difference(now, after, ignore_case=True)
     parts = []
-    extra = sorted(m for m in now.members if m.lower() not in wanted)
-    missing = sorted(m for m in after.members if m.lower() not in have)
-    if extra:
-        parts.append("also has " + ", ".join(extra))
-    if missing:
-        parts.append("lacks " + ", ".join(missing))
-    if now.name != after.name:
+    if found.extra:
+        parts.append("also has " + ", ".join(found.extra))
+    if found.missing:
+        parts.append("lacks " + ", ".join(found.missing))
+    if found.name:
         parts.append(f"is named {now.name!r}, not {after.name!r}")
-    if now.owner.lower() != after.owner.lower():
+    if found.owner:
         parts.append(f"is owned by {now.owner}, not {after.owner}")
     return "; ".join(parts)
 

@@ -1,6 +1,9 @@
-"""Memberships with an end date, for `appchat expiring`: those that end
-within some days of today, and those already ended, sorted by date. Pure:
-today is an input."""
+"""Memberships that end: one value, `Ending`, for the plan's warnings (those
+that end within ENDING_SOON_DAYS of today), for the people a change removes
+because their membership ended (its `expired`), and for `appchat expiring`
+(those that end within DAYS, default 14, and those already ended, sorted by
+date). The window is a parameter; the source is stored once, and each
+output words it its own way. Pure: today is an input."""
 
 from __future__ import annotations
 
@@ -8,45 +11,62 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Sequence
 
-from reconciler.core.model import DesiredChat, Grant
+from reconciler.core.model import DesiredChat, Grant, Source
 
+ENDING_SOON_DAYS = 7  # entries that end within this many days of today are warnings in the plan
 DEFAULT_WITHIN_DAYS = 14
 MAX_WITHIN_DAYS = 3650  # ten years: the contract's bound on --within
 
 
 @dataclass(frozen=True)
-class Expiring:
+class Ending:
+    """A membership that ends on `until` (its last day), or ended: the entry
+    that brings `who` into chat `chat_id`, why, and where it is written."""
+
     chat_id: str
-    chat_name: str
-    owner: str
-    grant: Grant
-    today: date
+    who: str              # the user id; or the entry (`dept:12`) when it brings in many
+    until: date
+    reason: str | None
+    source: Source        # where the entry is written
+    via: tuple[str, ...] = ()  # the groups it came through, outermost first
 
-    @property
-    def who(self) -> str:
-        return self.grant.entry
+    @classmethod
+    def of(cls, chat_id: str, grant: Grant, who: str | None = None) -> Ending:
+        """The ending of `grant` (which has an `until`), for `who` (default:
+        the entry as written)."""
+        return cls(chat_id, grant.entry if who is None else who, grant.until, grant.reason, grant.source, grant.via)
 
-    @property
-    def days_left(self) -> int:
+    def days_left(self, today: date) -> int:
         """Days until the last day of the membership: 0 on it, negative once it ended."""
-        return (self.grant.until - self.today).days
+        return (self.until - today).days
+
+    def ended(self, today: date) -> bool:
+        return self.until < today
 
     @property
-    def ended(self) -> bool:
-        return self.days_left < 0
+    def why(self) -> str:
+        """`expired 2027-01-31: contractor, INC-42`"""
+        return f"expired {self.until.isoformat()}" + (f": {self.reason}" if self.reason else "")
 
     @property
     def data(self) -> dict[str, Any]:
-        g = self.grant
-        return {"chat_id": self.chat_id, "chat_name": self.chat_name, "owner": self.owner, "user_id": self.who,
-                "until": g.until.isoformat(), "days_left": self.days_left, "ended": self.ended,
-                "reason": g.reason, "via": list(g.via), "source": str(g.source)}
+        """As the plan's `expiring` holds it (a change's `expired` leaves out
+        the `chat_id`, the change's own)."""
+        return {"chat_id": self.chat_id, "user_id": self.who, "until": self.until.isoformat(), "reason": self.reason,
+                "source": self.source.located}
 
 
-def expiring(chats: Sequence[DesiredChat], today: date, within: int = DEFAULT_WITHIN_DAYS) -> list[Expiring]:
-    # today + within may pass date.max (9998-12-31 + 3650 days): then no end is later
-    last = today + timedelta(days=within) if (date.max - today).days > within else date.max
-    found = [Expiring(chat.chat_id, chat.name, chat.owner, grant, today)
-             for chat in chats for grant in chat.grants
+def last_day(today: date, within: int) -> date:
+    """The last day of a window of `within` days from today; today + within
+    may pass date.max (9998-12-31 + 3650 days): then no end is later."""
+    return today + timedelta(days=within) if (date.max - today).days > within else date.max
+
+
+def expiring(chats: Sequence[DesiredChat], today: date,
+             within: int = DEFAULT_WITHIN_DAYS) -> list[tuple[DesiredChat, Ending]]:
+    """Every membership that ends within `within` days of today, and those
+    already ended, each with its chat, sorted by date."""
+    last = last_day(today, within)
+    found = [(chat, Ending.of(chat.chat_id, grant)) for chat in chats for grant in chat.grants
              if grant.until is not None and grant.until <= last]
-    return sorted(found, key=lambda e: (e.grant.until, e.chat_id, e.who))
+    return sorted(found, key=lambda pair: (pair[1].until, pair[1].chat_id, pair[1].who))

@@ -114,7 +114,7 @@ def cause_for(change: Change, user_id: str | None, event: str) -> Any:
     if causes and user_id is not None and user_id in causes:
         return causes[user_id]
     if event == LEFT:
-        expired = next((e for e in change.expired if e.user_id == user_id), None)
+        expired = next((e for e in change.expired if e.who == user_id), None)
         if expired is not None:
             return expired.why
         if change.not_in_directory and user_id in change.not_in_directory:

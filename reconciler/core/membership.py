@@ -16,15 +16,13 @@ inputs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterable, Mapping
 
 from reconciler.core.directory import Directory, Problem
+from reconciler.core.expiry import ENDING_SOON_DAYS, Ending, last_day
 from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
 from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Grant, ReadError, Source, user_key
-
-# Entries that end within this many days of today are warnings in the plan.
-ENDING_SOON_DAYS = 7
 
 # The dates appchat takes (`--today`, `until`): far enough from Python's
 # date.max that a date plus a week or plus --within (clamped) is still a date.
@@ -33,26 +31,10 @@ LATEST_DATE = date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
-class Ending:
-    """A membership that still holds and ends within ENDING_SOON_DAYS: a
-    warning in the plan."""
-
-    chat_id: str
-    who: str          # the user id, or the entry (`dept:12`) when it brings in many
-    grant: Grant
-
-    @property
-    def data(self) -> dict:
-        g = self.grant
-        return {"chat_id": self.chat_id, "user_id": self.who, "until": g.until.isoformat() if g.until else None,
-                "reason": g.reason, "source": g.source.located}
-
-
-@dataclass(frozen=True)
 class Resolution:
     members: frozenset[str]
     ended: Mapping[str, Grant] = field(default_factory=dict)   # user -> the grant that ended
-    ending: tuple[Ending, ...] = ()
+    ending: tuple[Ending, ...] = ()  # memberships that hold and end within ENDING_SOON_DAYS: plan warnings
     brought: Mapping[str, tuple[Grant, ...]] = field(default_factory=dict)  # user -> live grants that bring them
     excluded: frozenset[str] = frozenset()  # user_key of everyone `exclude` names
 
@@ -69,7 +51,7 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
     brought: dict[str, list[Grant]] = {}
     ended: dict[str, tuple[str, Grant]] = {}
     ending: list[Ending] = []
-    soon = today + timedelta(days=ENDING_SOON_DAYS) if today else None
+    soon = last_day(today, ENDING_SOON_DAYS) if today else None
     for grant in chat.grants:
         users = _users(grant, directory)
         if isinstance(users, Problem):
@@ -89,7 +71,7 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
             members.setdefault(user_key(user), user)
             brought.setdefault(user, []).append(grant)
         if soon is not None and grant.until is not None and grant.until <= soon:
-            ending.append(Ending(chat.chat_id, grant.entry, grant))
+            ending.append(Ending.of(chat.chat_id, grant))
     excluded = {user_key(u) for u in chat.exclude.users}
     for grant in chat.exclude.refs:
         users = _users(grant, directory)

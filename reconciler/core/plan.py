@@ -15,16 +15,16 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
 from enum import Enum
 from functools import cached_property
 from typing import Any, Mapping
 
 from reconciler.core import guards
 from reconciler.core.call import Call
+from reconciler.core.expiry import Ending
 from reconciler.core.model import ReadError
 from reconciler.core.people import PeopleSummary, people_summary
-from reconciler.core.state import ChatState, InconsistentCall, fold
+from reconciler.core.state import ChatState, InconsistentCall, difference, fold
 
 FORMAT_VERSION = 1
 
@@ -42,27 +42,6 @@ class InconsistentPlan(ValueError):
 
 
 @dataclass(frozen=True)
-class Expired:
-    """Someone a change removes because the only membership that brought
-    them in ended."""
-
-    user_id: str
-    until: date
-    reason: str | None
-    source: str  # FILE:LINE:COL of the entry
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return {"user_id": self.user_id, "until": self.until.isoformat(), "reason": self.reason,
-                "source": self.source}
-
-    @property
-    def why(self) -> str:
-        """`expired 2027-01-31: contractor, INC-42`"""
-        return f"expired {self.until.isoformat()}" + (f": {self.reason}" if self.reason else "")
-
-
-@dataclass(frozen=True)
 class Change:
     """One chat that changes: its state before (None when created), after,
     and the calls that get it there, in order."""
@@ -74,7 +53,7 @@ class Change:
     after: ChatState
     calls: tuple[Call, ...]
     warnings: tuple[str, ...] = ()
-    expired: tuple[Expired, ...] = ()  # removed because their membership ended
+    expired: tuple[Ending, ...] = ()  # who it removes because the only membership that brought them in ended
     # live members nobody in the directory has (None: the directory was not all read)
     not_in_directory: tuple[str, ...] | None = None
     announce: bool = True  # False: the chat file says `announce: false`
@@ -130,22 +109,22 @@ class Change:
         # Added keys, present only when they say something: a plan that uses
         # neither end dates nor --check-users reads exactly as before.
         if self.expired:
-            data["expired"] = [e.data for e in self.expired]
+            data["expired"] = [{k: v for k, v in e.data.items() if k != "chat_id"} for e in self.expired]
         if self.not_in_directory is not None:
             data["not_in_directory"] = list(self.not_in_directory)
         return data
 
 
 def _difference(reached: ChatState, after: ChatState) -> str:
+    found = difference(reached, after)
     parts = []
-    joined, left = set(reached.members) - set(after.members), set(after.members) - set(reached.members)
-    if joined:
-        parts.append("they also add " + ", ".join(sorted(joined)))
-    if left:
-        parts.append("they also remove " + ", ".join(sorted(left)))
-    if reached.name != after.name:
+    if found.extra:
+        parts.append("they also add " + ", ".join(found.extra))
+    if found.missing:
+        parts.append("they also remove " + ", ".join(found.missing))
+    if found.name:
         parts.append(f"they name it {reached.name!r}, not {after.name!r}")
-    if reached.owner != after.owner:
+    if found.owner:
         parts.append(f"they make {reached.owner!r} owner, not {after.owner!r}")
     return "; ".join(parts)
 
@@ -181,7 +160,7 @@ class Plan:
     changes: tuple[Change, ...] = ()
     unchanged: tuple[str, ...] = ()
     errors: tuple[ReadError, ...] = ()
-    expiring: tuple[Any, ...] = ()  # core.membership.Ending: memberships ending within 7 days
+    expiring: tuple[Ending, ...] = ()  # memberships ending within core.expiry.ENDING_SOON_DAYS
     names: Mapping[str, str] | None = field(default=None, compare=False)  # user id -> display name
     target: Target | None = None  # None: made without a client (tests, the pure planner)
     # How many reads ran at once ({"mode", "final", "peak"}) when the plan
@@ -199,7 +178,7 @@ class Plan:
         object.__setattr__(self, "unchanged", tuple(sorted(self.unchanged)))
         object.__setattr__(self, "errors", tuple(sorted(self.errors, key=lambda e: e.chat_id)))
         object.__setattr__(self, "expiring", tuple(sorted(
-            self.expiring, key=lambda e: (e.grant.until, e.chat_id, e.who))))
+            self.expiring, key=lambda e: (e.until, e.chat_id, e.who))))
         seen: set[str] = set()
         for chat_id in [c.chat_id for c in self.changes] + list(self.unchanged) + [e.chat_id for e in self.errors]:
             if chat_id in seen:

@@ -16,9 +16,10 @@ from datetime import date
 from typing import Any, Mapping
 
 from reconciler.core.call import CREATE_BODY, UPDATE_BODY, USER_LISTS, Call
+from reconciler.core.expiry import Ending
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
-from reconciler.core.model import ReadError
-from reconciler.core.plan import FORMAT_VERSION, Action, Change, Expired, InconsistentPlan, Plan, Target
+from reconciler.core.model import ReadError, Source
+from reconciler.core.plan import FORMAT_VERSION, Action, Change, InconsistentPlan, Plan, Target
 from reconciler.core.state import ChatState
 
 CONTRACT_KEYS = ("format_version", "changes", "unchanged", "errors", "summary")
@@ -105,7 +106,7 @@ def _change(data: Any, where: str) -> Change:
     warnings = data["warnings"]
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         _fail(f"{where}.warnings", "expected a list of strings")
-    expired = tuple(_expired(e, f"{where}.expired[{i}]") for i, e in enumerate(data.get("expired", [])))
+    expired = tuple(_expired(e, f"{where}.expired[{i}]", chat_id) for i, e in enumerate(data.get("expired", [])))
     if "expired" in data and not expired:
         _fail(f"{where}.expired", "written only when someone's membership ended")
     gone = data.get("not_in_directory")
@@ -117,7 +118,7 @@ def _change(data: Any, where: str) -> Change:
                   announce="announce" not in data)
 
 
-def _expired(data: Any, where: str) -> Expired:
+def _expired(data: Any, where: str, chat_id: str) -> Ending:
     _check_keys(data, ("user_id", "until", "reason", "source"), where)
     _check_str(data["user_id"], f"{where}.user_id")
     _check_str(data["source"], f"{where}.source")
@@ -127,7 +128,22 @@ def _expired(data: Any, where: str) -> Expired:
         _fail(f"{where}.until", f"expected a date YYYY-MM-DD, got {data['until']!r}")
     if data["reason"] is not None and not isinstance(data["reason"], str):
         _fail(f"{where}.reason", "expected a string or null")
-    return Expired(data["user_id"], until, data["reason"], data["source"])
+    return Ending(chat_id, data["user_id"], until, data["reason"], located(data["source"], f"{where}.source"))
+
+
+def located(text: str, where: str) -> Source:
+    """The Source of FILE:LINE:COL (as a plan writes where an entry is),
+    FILE itself possibly holding colons."""
+    file, _, rest = text.rpartition(":")
+    file, _, line = file.rpartition(":")
+    if not (file and whole(line) and whole(rest)):
+        _fail(where, f"expected FILE:LINE:COL, got {text!r}")
+    return Source(file, int(line), int(rest))
+
+
+def whole(text: str) -> bool:
+    """ASCII digits, short enough to be a line, a column or an id."""
+    return text.isascii() and text.isdecimal() and len(text) <= 18
 
 
 def _state(data: Any, where: str) -> ChatState:

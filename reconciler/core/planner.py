@@ -30,10 +30,11 @@ from typing import Mapping, Sequence
 from reconciler.core import call as calls
 from reconciler.core import guards
 from reconciler.core.directory import Directory
+from reconciler.core.expiry import Ending
 from reconciler.core.facts import MAX_MEMBERS
 from reconciler.core.membership import Resolution, resolve
 from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError, user_key
-from reconciler.core.plan import Action, Change, Expired, Plan
+from reconciler.core.plan import Action, Change, Plan
 from reconciler.core.state import ChatState, state_of
 from reconciler.core.wanted import Wanted, wanted_of
 
@@ -135,8 +136,8 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
         plan_calls = (calls.update(want.chat_id, name=name, owner=None if owner is None else owner_now,
                                    add=added, remove=removed),)
     ended = {user_key(u): g for u, g in resolved.ended.items()}
-    expired = tuple(sorted((Expired(u, g.until, g.reason, g.source.located)  # under WeCom's spelling
-                            for u in removed if (g := ended.get(user_key(u))) is not None), key=lambda e: e.user_id))
+    expired = tuple(sorted((Ending.of(want.chat_id, g, u)  # under WeCom's spelling
+                            for u in removed if (g := ended.get(user_key(u))) is not None), key=lambda e: e.who))
     # The guards' own words: `apply` refuses these chats (core.guards)
     warnings[:0] = [h.message for h in guards.chat_hits(want.chat_id, len(have.members), len(added), len(removed),
                                                           len(expired))]

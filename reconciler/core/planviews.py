@@ -13,10 +13,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Mapping
 
-from reconciler.core.membership import Ending
-from reconciler.core.model import DEPT, TAG, USER, Grant, Source
+from reconciler.core.expiry import Ending
+from reconciler.core.model import DEPT, TAG
 from reconciler.core.plan import Plan
-from reconciler.core.planjson import PlanFormatError
+from reconciler.core.planjson import PlanFormatError, located, whole
 
 VIEW_KEYS = ("names", "expiring", "read_concurrency")
 
@@ -57,28 +57,9 @@ def _ending(data: Any, where: str) -> Ending:
         _fail(f"{where}.reason", "expected a string or null")
     who = data["user_id"]
     kind, _, number = who.partition(":")
-    if number:  # `dept:12`, `tag:3`: an entry that brings in many
-        if kind not in (DEPT, TAG) or not _whole(number):
-            _fail(f"{where}.user_id", f"expected a user id, dept:ID or tag:ID, got {who!r}")
-        kind, value = kind, int(number)
-    else:
-        kind, value = USER, who
-    grant = Grant(kind, value, _source(data["source"], f"{where}.source"), until, data["reason"])
-    return Ending(data["chat_id"], who, grant)
-
-
-def _source(text: str, where: str) -> Source:
-    """FILE:LINE:COL, FILE itself possibly holding colons."""
-    file, _, rest = text.rpartition(":")
-    file, _, line = file.rpartition(":")
-    if not (file and _whole(line) and _whole(rest)):
-        _fail(where, f"expected FILE:LINE:COL, got {text!r}")
-    return Source(file, int(line), int(rest))
-
-
-def _whole(text: str) -> bool:
-    """ASCII digits, short enough to be a line, a column or an id."""
-    return text.isascii() and text.isdecimal() and len(text) <= 18
+    if number and (kind not in (DEPT, TAG) or not whole(number)):  # `dept:12`, `tag:3`: an entry that brings in many
+        _fail(f"{where}.user_id", f"expected a user id, dept:ID or tag:ID, got {who!r}")
+    return Ending(data["chat_id"], who, until, data["reason"], located(data["source"], f"{where}.source"))
 
 
 def _figures(data: Any) -> dict[str, Any]:

@@ -127,10 +127,36 @@ def _step(state: Raw | None, call: CallLike) -> Raw:
     return body.get("name", name), owner, (current | adds) - dels
 
 
+@dataclass(frozen=True)
+class Difference:
+    """How chat state `now` differs from `wanted`: the one statement of a
+    difference of chat states. The plan's consistency check, apply's read
+    back and the stale check each word it their own way."""
+
+    extra: tuple[str, ...] = ()    # members `now` has and `wanted` lacks, sorted
+    missing: tuple[str, ...] = ()  # members `wanted` has and `now` lacks, sorted
+    name: tuple[str, str] | None = None   # (now's, wanted's) when they differ
+    owner: tuple[str, str] | None = None  # (now's, wanted's) when they differ
+
+    def __bool__(self) -> bool:
+        return bool(self.extra or self.missing or self.name or self.owner)
+
+
+def difference(now: ChatState, wanted: ChatState, *, ignore_case: bool = False) -> Difference:
+    """What differs between two states of a chat; `ignore_case`: members and
+    owner as WeCom tells users apart (user_key), the name as written."""
+    key = user_key if ignore_case else str
+    have, want = {key(m) for m in now.members}, {key(m) for m in wanted.members}
+    return Difference(
+        tuple(m for m in now.members if key(m) not in want),  # members are sorted already
+        tuple(m for m in wanted.members if key(m) not in have),
+        (now.name, wanted.name) if now.name != wanted.name else None,
+        (now.owner, wanted.owner) if key(now.owner) != key(wanted.owner) else None)
+
+
 def drift(before: ChatState | None, now: ChatState | None) -> list[str]:
     """What changed between `before` and `now`, for a person (empty when
-    nothing did). DeepDiff explains it; it is imported only here, when there
-    is something to explain."""
+    nothing did)."""
     if before == now or (before is not None and before.same_as(now)):
         return []
     if before is None:
@@ -138,26 +164,14 @@ def drift(before: ChatState | None, now: ChatState | None) -> list[str]:
                 "the plan creates it"]
     if now is None:
         return ["no longer exists (or cannot be seen by this app); the plan updates it"]
-    from deepdiff import DeepDiff
-
-    diff = DeepDiff(before.data, now.data, ignore_order=True, view="tree")
-    joined: list[str] = []
-    left: list[str] = []
-    lines: list[str] = []
-    for kind, levels in diff.items():
-        for level in levels:
-            path = level.path(output_format="list")
-            key = path[0] if path else "?"
-            if key == "members":
-                if kind in ("iterable_item_added", "values_changed"):
-                    joined.append(level.t2)
-                if kind in ("iterable_item_removed", "values_changed"):
-                    left.append(level.t1)
-                continue
-            lines.append(f"{key}: {level.t1!r} -> {level.t2!r} since the plan"
-                         if kind == "values_changed" else f"{key}: changed ({kind})")
-    if joined:
-        lines.append("members joined since the plan: " + ", ".join(sorted(joined)))
-    if left:
-        lines.append("members left since the plan: " + ", ".join(sorted(left)))
+    moved = difference(now, before)
+    lines = []
+    if moved.name:
+        lines.append(f"name: {before.name!r} -> {now.name!r} since the plan")
+    if moved.owner:
+        lines.append(f"owner: {before.owner!r} -> {now.owner!r} since the plan")
+    if moved.extra:
+        lines.append("members joined since the plan: " + ", ".join(moved.extra))
+    if moved.missing:
+        lines.append("members left since the plan: " + ", ".join(moved.missing))
     return lines

@@ -85,7 +85,7 @@ def removal_notes(change) -> dict[str, str]:
     """Why a removed member leaves, for those the plan knows it of: their
     membership ended (`expired 2027-01-31: contractor`), they are not in the
     directory, or both. Raw text: each view escapes it its own way."""
-    why = {e.user_id: e.why for e in change.expired}
+    why = {e.who: e.why for e in change.expired}
     gone = set(change.not_in_directory or ())
     notes = {}
     for user in change.removed:
@@ -103,10 +103,9 @@ def staying(change) -> list[str]:
 def ending_text(ending, names) -> str:
     """`membership of vendor1 (张三) ends 2026-12-05: contractor
     (chats/x.yaml:4:9)`, for a plan's warnings."""
-    grant = ending.grant
     who = person(ending.who, names) if ":" not in ending.who else ending.who
-    reason = f": {safe(grant.reason)}" if grant.reason else ""
-    return f"membership of {who} ends {grant.until.isoformat()}{reason} ({grant.source.located})"
+    reason = f": {safe(ending.reason)}" if ending.reason else ""
+    return f"membership of {who} ends {ending.until.isoformat()}{reason} ({ending.source.located})"
 
 
 def by_cause(items: Iterable[tuple[str, Hashable]]) -> list[tuple[Any, list[str]]]:

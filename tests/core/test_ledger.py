@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from reconciler.core.ledger import (BadLine, LedgerLine, Stamp, cause_for, change_lines, decode, present_lines)
-from reconciler.core.plan import Expired
+from reconciler.core.expiry import Ending
+from reconciler.core.model import Source
 from reconciler.core.planner import make_plan
 from tests.builders import desired, live
 
@@ -49,7 +50,7 @@ def test_what_wecom_refused_gets_no_line():
 
 def test_the_cause_says_what_the_plan_knows():
     change = _change(desired("ops", ["alice", "bob"]), live("ops", ["alice", "bob", "vera", "hand", "ghost"]))
-    change = replace(change, expired=(Expired("vera", date(2027, 1, 31), "contractor", "f.yaml:9:10"),),
+    change = replace(change, expired=(Ending("ops", "vera", date(2027, 1, 31), "contractor", Source("f.yaml", 9, 10)),),
                      not_in_directory=("ghost",))
     assert cause_for(change, "vera", "left") == "expired 2027-01-31: contractor"
     assert cause_for(change, "ghost", "left") == "not in the directory"

@@ -56,8 +56,8 @@ def test_memberships_that_end(name, today, grants, live_members, joins, leaves, 
         assert change is None and plan.unchanged == ("c1",)
         return
     assert sorted(change.added) == joins and sorted(change.removed) == leaves
-    assert [(e.user_id, e.why) for e in change.expired] == expired
-    assert all(e.source == "chats/a.yaml:9:9" for e in change.expired)
+    assert [(e.who, e.why) for e in change.expired] == expired
+    assert all(e.source.located == "chats/a.yaml:9:9" for e in change.expired)
 
 
 def test_prune_false_still_ends_what_the_files_end():
@@ -65,7 +65,7 @@ def test_prune_false_still_ends_what_the_files_end():
     plan = make_plan([want(grants=[until("vera")], prune=False)], {"c1": live("alice bob vera hand")},
                      today=date(2027, 2, 1))
     change = plan.change("c1")
-    assert change.removed == {"vera"} and [e.user_id for e in change.expired] == ["vera"]
+    assert change.removed == {"vera"} and [e.who for e in change.expired] == ["vera"]
 
 
 def test_ended_memberships_do_not_count_toward_the_mass_removal_guard():
@@ -98,7 +98,7 @@ def test_ended_memberships_are_left_out_of_the_count_not_out_of_the_chat():
 ])
 def test_entries_ending_within_7_days_are_plan_warnings(today, warned):
     plan = make_plan([want(grants=[until("vera")])], {"c1": live("alice bob vera")}, today=today)
-    assert [(e.chat_id, e.who, e.grant.until) for e in plan.expiring] == ([("c1", "vera", END)] if warned else [])
+    assert [(e.chat_id, e.who, e.until) for e in plan.expiring] == ([("c1", "vera", END)] if warned else [])
     if warned:
         assert plan.data["expiring"] == [{"chat_id": "c1", "user_id": "vera", "until": "2027-01-31",
                                           "reason": "contractor, INC-42", "source": "chats/a.yaml:9:9"}]
@@ -154,7 +154,7 @@ def test_an_entry_the_directory_refuses_makes_only_its_chat_an_error():
 def test_an_ended_department_entry_brings_nobody_and_names_who_it_removes():
     plan = make_plan([want(grants=[dept(4, END)])], {"c1": live("alice bob frank")}, directory=ORG,
                      today=date(2027, 2, 1))
-    assert [(e.user_id, e.why) for e in plan.change("c1").expired] == [("frank", "expired 2027-01-31")]
+    assert [(e.who, e.why) for e in plan.change("c1").expired] == [("frank", "expired 2027-01-31")]
 
 
 def test_a_resolved_chat_needs_its_owner_and_two_members():
@@ -245,7 +245,7 @@ def test_an_expiry_removal_says_why_whatever_the_letter_case_wecom_spells_the_us
     for prune in (True, False):
         plan = make_plan([want(grants=[until("vera")], prune=prune)], {"c1": live("alice bob Vera")},
                          today=date(2027, 2, 1))
-        assert [(e.user_id, e.why) for e in plan.change("c1").expired] == \
+        assert [(e.who, e.why) for e in plan.change("c1").expired] == \
             [("Vera", "expired 2027-01-31: contractor, INC-42")]
 
 

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
+import reconciler
+from reconciler.app.reread import unlike
 from reconciler.core.call import Call, create, update
-from reconciler.core.plan import Action, Change, InconsistentPlan
+from reconciler.core.plan import Action, Change, InconsistentPlan, _difference
 from reconciler.core.planner import make_plan
-from reconciler.core.state import ChatState, InconsistentCall, apply_call, drift, state_of
+from reconciler.core.state import ChatState, Difference, InconsistentCall, apply_call, difference, drift, state_of
 from tests.builders import desired, live
 
 TEAM = ChatState("Team", "alice", ("alice", "bob", "carol"))
@@ -93,3 +98,50 @@ def test_each_call_of_a_two_call_change_is_a_step_towards_after():
     middle = apply_call(change.before, change.calls[0])
     assert middle == ChatState("Old", "alice", ("alice", "bob", "zed"))  # the new owner joins first
     assert apply_call(middle, change.calls[1]) == change.after
+
+
+def test_the_three_wordings_of_a_difference_name_exactly_what_difference_finds():
+    """The plan's consistency check, apply's read back and the stale check
+    word one difference (core.state.difference): the same people, the same
+    name and owner, whatever the wording."""
+    before = ChatState("Ops", "alice", ("Alice", "bob", "carol"))
+    now = ChatState("Ops!", "bob", ("alice", "bob", "dave"))
+    exact, folded = difference(now, before), difference(now, before, ignore_case=True)
+    assert exact == Difference(("alice", "dave"), ("Alice", "carol"), ("Ops!", "Ops"), ("bob", "alice"))
+    assert folded == Difference(("dave",), ("carol",), ("Ops!", "Ops"), ("bob", "alice"))
+    assert not difference(now, now)
+    assert not difference(before, ChatState("Ops", "ALICE", before.members), ignore_case=True)
+    assert drift(before, now) == ["name: 'Ops' -> 'Ops!' since the plan", "owner: 'alice' -> 'bob' since the plan",
+                                  "members joined since the plan: alice, dave",
+                                  "members left since the plan: Alice, carol"]
+    assert _difference(now, before) == ("they also add alice, dave; they also remove Alice, carol; "
+                                        "they name it 'Ops!', not 'Ops'; they make 'bob' owner, not 'alice'")
+    assert unlike(now, before) == "also has dave; lacks carol; is named 'Ops!', not 'Ops'; is owned by bob, not alice"
+
+
+def _functions_of_two_chat_states():
+    """(module, function, calls difference?) for every function of the
+    package that takes two chat states."""
+    root = Path(reconciler.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                states = [a for a in node.args.args + node.args.kwonlyargs
+                          if a.annotation is not None and "ChatState" in ast.unparse(a.annotation)]
+                if len(states) >= 2:
+                    calls = {n.func.id for n in ast.walk(node)
+                             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+                    yield path.relative_to(root).as_posix(), node.name, "difference" in calls
+
+
+def test_one_difference_of_chat_states_lives_in_core_state():
+    """Every function that takes two chat states and says how they differ
+    goes through core.state.difference: no second set of comparisons (and no
+    second engine such as DeepDiff) to drift apart from it."""
+    found = list(_functions_of_two_chat_states())
+    assert ("core/state.py", "difference", False) in found
+    assert {(m, f) for m, f, _ in found} >= {("core/plan.py", "_difference"), ("app/reread.py", "unlike"),
+                                             ("core/state.py", "drift")}
+    assert [(m, f) for m, f, uses in found if not uses and f != "difference"] == []
+    root = Path(reconciler.__file__).parent
+    assert not [p for p in root.rglob("*.py") if "deepdiff" in p.read_text(encoding="utf-8").lower()]

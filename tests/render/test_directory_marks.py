@@ -83,7 +83,7 @@ def test_without_a_directory_ids_stand_alone_and_nothing_is_marked():
 def test_removal_notes_give_every_reason_a_removed_member_has():
     change = SimpleNamespace(removed=frozenset({"vera", "mallory", "bob"}), not_in_directory=("ghost", "mallory",
                                                                                               "vera"),
-                             expired=(SimpleNamespace(user_id="vera", why="expired 2027-01-31: contractor"),))
+                             expired=(SimpleNamespace(who="vera", why="expired 2027-01-31: contractor"),))
     assert removal_notes(change) == {"mallory": NOT_IN_DIRECTORY,
                                      "vera": f"expired 2027-01-31: contractor; {NOT_IN_DIRECTORY}"}
 
