@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PREFIX = "FIGURE "
+MIN_RUNS = 3  # the fewest runs a noise margin is measured from
 BEGIN, END = "<!-- bench-figures:begin -->", "<!-- bench-figures:end -->"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -112,7 +113,9 @@ def recorded(path: Path = DOCS) -> dict[str, tuple[float, float]]:
 def verdict(s: Summary, record: tuple[float, float] | None) -> str:
     measured = s.value if s.goal_on_value else s.ratio
     goal = "" if s.goal is None else ("goal met" if measured <= s.goal else "GOAL NOT MET")
-    if record is None:
+    if s.runs < MIN_RUNS:
+        trend = f"not judged: {s.runs} run(s), the noise needs {MIN_RUNS}"
+    elif record is None:
         trend = "nothing recorded"
     else:
         was, was_noise = record
@@ -164,7 +167,8 @@ def write_docs(summaries: list[Summary], header: str, path: Path = DOCS) -> None
         m = re.match(r"^\| `([^`]+)` \|", row)
         if m:
             kept[m[1]] = row
-    block = [BEGIN, "", header, "", *table(summaries, kept), ""]
+    note = " Rows of figures this run did not measure are kept as recorded." if set(kept) - {x.id for x in summaries} else ""
+    block = [BEGIN, "", header + note, "", *table(summaries, kept), ""]
     path.write_text(text[:start] + "\n".join(block) + text[end:], encoding="utf-8")
 
 

@@ -39,7 +39,7 @@ import figures
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT_S = 120  # per run of a script
-MIN_RUNS = 3  # the fewest runs a noise margin is measured from
+MIN_RUNS = figures.MIN_RUNS
 
 
 def scripts(names: list[str]) -> list[Path]:
@@ -61,7 +61,9 @@ def helptext(script: Path) -> str:
 
 def run_one(argv: list[str], timeout: float, label: str) -> tuple[str, float, list[str]]:
     """Run one script, its output shown as it comes; (status, seconds, lines)."""
-    env = dict(os.environ, BENCH_QUICK="1", PYTHONUNBUFFERED="1")
+    # This checkout's code, whatever the venv was installed from.
+    path = os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, BENCH_QUICK="1", PYTHONUNBUFFERED="1", PYTHONPATH=path)
     print(f"\n### {label}", flush=True)
     started = time.perf_counter()
     lines: list[str] = []
