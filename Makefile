@@ -10,7 +10,7 @@ JS := tests/e2e/github_script
 JS_STAMP := $(JS)/node_modules/.installed
 RECIPES_GITHUB := $(wildcard examples/github/*.yml examples/chat-report/*.yml)
 
-.PHONY: all venv test test-fast lint dist demo bench clean
+.PHONY: all venv test test-fast lint dist demo bench bench-docs bench-quick clean
 
 all: test
 
@@ -58,8 +58,19 @@ dist: $(STAMP)
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
 
+# Every bench/bench_*.py, quick, each figure's script three times: its ratio to
+# a baseline of the same run, its goal, and "regressed" against the figure
+# docs/benchmarks.md records (bench/figures.py). bench-docs also rewrites that
+# table. bench-quick: smaller sizes, within two minutes, before you stop
+# (CI runs none of them: timing belongs in benchmarks, not in tests).
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+bench-docs: $(STAMP)
+	$(PY) bench/run_all.py --write-docs
+
+bench-quick: $(STAMP)
+	$(PY) bench/run_all.py --small --timeout 60
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .demo build dist *.egg-info $(JS)/node_modules

@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import figures
 import yaml
 
 
@@ -152,7 +153,10 @@ def child(path: str, loader_name: str) -> None:
     print(json.dumps(t))
 
 
-def measure(path: str, label: str, pure: bool) -> None:
+def measure(path: str, label: str, pure: bool, goal: bool = False) -> None:
+    """Each loader in a fresh process; a figure (bench/figures.py) per loader:
+    load+validate as a ratio to plain yaml.load of the same files in the same
+    process. `goal`: the case issue 25's goals are set for."""
     loaders = ["C (libyaml)"] if yamlnodes.HAVE_LIBYAML else []
     if pure or not loaders:
         loaders.append("pure Python")
@@ -167,6 +171,12 @@ def measure(path: str, label: str, pure: bool) -> None:
               f"(parse {t['read+parse']:.2f}, schema {t['schema']:.2f}, rules {t['rules']:.2f})  "
               f"{t['chats']} chats, {t['errors']} errors;  "
               f"plain yaml.load {base[0]:.2f} s ({base[1]:.2f} s with the collector off)")
+        fid = "load." + "-".join(label.split()) + ("" if name.startswith("C") else ".pure")
+        c_goal = goal and name.startswith("C")
+        figures.emit(fid, f"load+validate, {label}, {name}", t["load"], "s", baseline="plain yaml.load",
+                     baseline_value=base[0], goal=0.15 if c_goal else None, goal_text="≤ 0.15x" if c_goal else "")
+        figures.emit(fid.replace("load.", "load.rss.", 1), f"load peak RSS, {label}, {name}", t["rss_mb"], "MB",
+                     goal=150.0 if c_goal else None, goal_text="≤ 150 MB" if c_goal else "")
     if len(totals) == 2:
         c, p = totals.values()
         pc, pp = parses.values()
@@ -176,6 +186,7 @@ def measure(path: str, label: str, pure: bool) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="10,000 chats only, no big file")
+    ap.add_argument("--small", action="store_true", help="`make bench-quick`: 2,000 chats in 4 files, C only")
     ap.add_argument("--chats", type=int, default=10_000)
     ap.add_argument("--files", type=int, default=20)
     ap.add_argument("--big-mb", type=float, default=30.0, help="also one file of about this size (0: none)")
@@ -192,6 +203,8 @@ def main() -> int:
         return 0
     if args.quick:
         args.big_mb = 0
+    if args.small:
+        args.chats, args.files, args.big_mb, args.no_pure = 2_000, 4, 0, True
     if args.scale:
         args.chats, args.members, args.files, args.big_mb, args.no_pure = 10_000, 200, 40, 0, True
     rng = random.Random(7)
@@ -203,7 +216,8 @@ def main() -> int:
         size = generate(root, args.chats, args.files, rng, args.members)
         shape = f"x {args.members} members" if args.members else "+ groups.yaml"
         print(f"{args.chats:,} chats in {args.files} files {shape}, {size / 1e6:.1f} MB")
-        measure(str(root), f"{args.chats // 1000}k chats", pure=not args.no_pure)
+        measure(str(root), f"{args.chats // 1000}k chats" + (f" x {args.members}" if args.members else ""),
+                pure=not args.no_pure, goal=args.scale)
         if args.big_mb > 0:
             big = Path(tmp) / "big"
             big.mkdir()

@@ -15,6 +15,11 @@ emulator's own counts). Then the pure planner on 10,000 chats x 200 members
     .venv/bin/python bench/bench_plan.py                 # 1,000 chats x 50, 20 ms
     .venv/bin/python bench/bench_plan.py --chats 200 --latency-ms 50
     .venv/bin/python bench/bench_plan.py --scale         # 10,000 x 200 against the quota bound (>= 60 s)
+    .venv/bin/python bench/bench_plan.py --planner-only --planner-members 2000   # issue 25's 10,000 x 2,000
+
+Its figures (bench/figures.py) are ratios to baselines of the same run: the
+plan to the sequential loop, make_plan to the set differences alone (the
+sorted before/after lists a rendered plan holds are timed apart).
 
 Figures are printed, never asserted: timing belongs here, not in tests.
 """
@@ -34,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+import figures  # noqa: E402
 import requests  # noqa: E402
 
 from reconciler import cli  # noqa: E402
@@ -154,20 +160,61 @@ def planner_inputs(chats: int, members: int, drift: float = 0.1, seed: int = 11)
     return desired, live
 
 
+def bare_differences(desired, live) -> float:
+    """The baseline of the same run: the two set differences per chat that
+    any planner must make to find a change, and nothing else (CPU s)."""
+    started = time.process_time()
+    for want in desired:
+        have = live[want.chat_id].members
+        have - want.members  # noqa: B018
+        want.members - have  # noqa: B018
+    return time.process_time() - started
+
+
 def bench_planner(chats: int, members: int, drift: float = 0.1) -> dict:
+    """make_plan alone (CPU), the set differences alone (the baseline), the
+    sorted before/after lists a rendered or written plan holds (plan.data:
+    measured apart, issue 25), and make_plan's traced peak."""
     from reconciler.core.planner import make_plan
 
     desired, live = planner_inputs(chats, members, drift)
+    bare = bare_differences(desired, live)
     cpu = time.process_time()
     wall = time.perf_counter()
     plan = make_plan(desired, live)
     cpu = time.process_time() - cpu
     wall = time.perf_counter() - wall
+    lists = time.process_time()
+    for change in plan.changes:
+        change.data  # noqa: B018  (the sorted before/after lists, as render and --out build them)
+    lists = time.process_time() - lists
+    changes = len(plan.changes)
+    del plan
     tracemalloc.start()
     make_plan(desired, live)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"cpu_s": cpu, "wall_s": wall, "changes": len(plan.changes), "peak_mib": peak / 2**20}
+    return {"cpu_s": cpu, "wall_s": wall, "changes": changes, "peak_mib": peak / 2**20, "bare_s": bare,
+            "lists_s": lists}
+
+
+def report_planner(chats: int, members: int, drift: float) -> None:
+    r = bench_planner(chats, members, drift)
+    size = f"{chats}x{members}"
+    print(f"planner (make_plan)   {r['cpu_s']:8.2f} s CPU ({r['wall_s']:.2f} s wall) for {chats:,} chats x "
+          f"{members} members, {drift:.0%} drifted ({r['changes']:,} changes); peak {r['peak_mib']:.0f} MiB traced; "
+          f"set differences alone {r['bare_s']:.2f} s; sorted before/after lists (plan.data) {r['lists_s']:.2f} s")
+    at_goal_size = chats == 10_000 and members == 2_000
+    goal_s = {1.0: 3.0}.get(drift) if at_goal_size else None
+    figures.emit(f"planner.{drift:.0%}.{size}", f"make_plan, {chats:,} x {members:,}, {drift:.0%} drifted",
+                 r["cpu_s"], "s CPU", baseline="set differences alone", baseline_value=r["bare_s"],
+                 goal=goal_s, goal_on_value=True, goal_text="≤ 3 s" if goal_s else "")
+    figures.emit(f"planner.memory.{drift:.0%}.{size}", f"make_plan peak, {chats:,} x {members:,}, {drift:.0%}",
+                 r["peak_mib"], "MiB", goal=400.0 if at_goal_size else None,
+                 goal_text="≤ 400 MB" if at_goal_size else "")
+    figures.emit(f"planner.lists.{drift:.0%}.{size}",
+                 f"sorted before/after lists (plan.data), {chats:,} x {members:,}, {drift:.0%}",
+                 r["lists_s"], "s CPU", baseline="set differences alone", baseline_value=r["bare_s"])
 
 
 # ---------------------------------------------------------------- main
@@ -215,6 +262,10 @@ def end_to_end(args, label: str) -> None:
                 print(f"sequential requests   {seq_s:8.2f} s  calls {seq_calls}  "
                       f"({seq_s * 1000 / (len(ids) + 1):.1f} ms per round trip)")
                 print(f"speed-up              {seq_s / plan_s:8.1f}x")
+                figures.emit(f"plan.vs_sequential.{args.chats}x{args.members}",
+                             f"appchat plan, {args.chats:,} chats x {args.members} at {args.latency_ms} ms",
+                             plan_s, "s", baseline="the sequential loop", baseline_value=seq_s, goal=1.0,
+                             goal_text="faster than the loop (< 1x)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,9 +282,17 @@ def main(argv: list[str] | None = None) -> int:
                    help="10,000 chats x 200 members end to end against the quota bound (takes >= 60 s); "
                         "the sequential loop is skipped unless --chats/--members are given too")
     p.add_argument("--quick", action="store_true", help="the bounded version `make bench` runs (the defaults)")
+    p.add_argument("--small", action="store_true",
+                   help="`make bench-quick`: 200 chats x 50 end to end, the planner on 2,000 x 200")
+    p.add_argument("--planner-only", action="store_true", help="only the pure planner (no emulator)")
+    p.add_argument("--repeat", type=int, default=1, help="runs of the planner at each drift (figures: median)")
     args = p.parse_args(argv)
 
-    if args.scale:
+    if args.small:
+        args.chats, args.members, args.planner_chats = 200, 50, 2_000
+    if args.planner_only:
+        pass
+    elif args.scale:
         if args.chats == 1000:
             args.chats = 10_000
         if args.members == 50:
@@ -244,10 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         end_to_end(args, "plan vs sequential")
 
     for drift in (args.drift, 1.0):  # the usual day, and every chat drifted
-        result = bench_planner(args.planner_chats, args.planner_members, drift)
-        print(f"planner (make_plan)   {result['cpu_s']:8.2f} s CPU ({result['wall_s']:.2f} s wall) for "
-              f"{args.planner_chats:,} chats x {args.planner_members} members, {drift:.0%} drifted "
-              f"({result['changes']:,} changes); peak {result['peak_mib']:.0f} MiB traced")
+        for _ in range(args.repeat):
+            report_planner(args.planner_chats, args.planner_members, drift)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"peak RSS (whole run, emulator included) {rss:.0f} MiB")
     return 0

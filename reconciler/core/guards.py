@@ -137,7 +137,7 @@ def check(plan, limits: Limits = DEFAULTS) -> tuple[Hit, ...]:
     adding: list[tuple[str, int]] = []
     for change in plan.updates:
         added = len(change.added)
-        hits += chat_hits(change.chat_id, len(change.before.members), added, len(change.removed),
+        hits += chat_hits(change.chat_id, change.before.size, added, len(change.removed),
                           len(change.expired), limits)
         if added:
             adding.append((change.chat_id, added))

@@ -7,7 +7,9 @@ cannot disagree, and reading a plan back (core.planjson) is the strict
 inverse of `.data`.
 
 A Change cannot be built with calls that do not take its `before` to its
-`after`: what runs is always what was reviewed.
+`after`: what runs is always what was reviewed. The check costs what the
+calls change (core.members); the sorted member lists the plan format shows
+are built only when a plan is rendered or written.
 
 Pure: no I/O, no clock.
 """
@@ -83,14 +85,15 @@ class Change:
     @cached_property
     def added(self) -> frozenset[str]:
         """Who joins: every member of a created chat, the new members of an update."""
-        before = self.before.members if self.before else ()
-        return frozenset(self.after.members) - frozenset(before)
+        if self.before is None:
+            return self.after.member_set
+        return self.after.view.since(self.before.view)[0]
 
     @cached_property
     def removed(self) -> frozenset[str]:
         if self.before is None:
             return frozenset()
-        return frozenset(self.before.members) - frozenset(self.after.members)
+        return self.after.view.since(self.before.view)[1]
 
     @property
     def data(self) -> dict[str, Any]:

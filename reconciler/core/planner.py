@@ -20,12 +20,17 @@ The rules are the contract's "Plan JSON" section:
 
 Every Change checks that its calls take `before` to `after` (core.state), so
 a planner bug cannot produce a plan that does something else than it says.
+
+A changed chat costs what changes (issue 25): `after` is the live members
+plus who joins and leaves (core.members), and the sorted lists the plan
+format shows are built when the plan is rendered or written. The desired
+members hold one spelling per user (config keeps the chat's own).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 from reconciler.core import call as calls
 from reconciler.core import guards
@@ -90,13 +95,14 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
 
 def _create(want: DesiredChat, resolved: Resolution) -> Change:
     owner = _spelled(want.owner, resolved.members)
-    after = ChatState(want.name, owner, frozenset(resolved.members))
-    call = calls.create(want.chat_id, want.name, owner, after.members)
+    after = ChatState(want.name, owner, resolved.members)
+    call = calls.create(want.chat_id, want.name, owner, resolved.members)
     return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,), announce=want.announce)
 
 
-def _spelled(user: str, members: frozenset[str]) -> str:
-    """`user` as it is spelled among `members` (letter case may differ)."""
+def _spelled(user: str, members: Collection[str]) -> str:
+    """`user` as it is spelled among `members` (letter case may differ; only
+    then are the members walked)."""
     if user in members:
         return user
     key = user_key(user)
@@ -104,15 +110,23 @@ def _spelled(user: str, members: frozenset[str]) -> str:
 
 
 def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: Directory | None) -> Change | None:
-    wanted = resolved.members
-    removable = have.members - wanted
+    """The change of a chat WeCom has, costing what changes: the two set
+    differences that find it run at C speed over the chat, and everything
+    after them (case matching, calls, `after`, the check) touches only the
+    people who join or leave. `after` is the live set plus those changes
+    (core.members), never a copy of the chat."""
+    wanted, live = resolved.members, have.members
+    gone = live - wanted
+    removable = gone
     if not want.prune:  # only what the files name leaves: an ended membership, an exclusion
         named = {user_key(u) for u in resolved.ended} | resolved.excluded
-        removable = {u for u in removable if user_key(u) in named}
-    added, removed = wanted - have.members, set(removable)
-    if added:
+        removable = {u for u in gone if user_key(u) in named}
+    added, removed = set(wanted - live), set(removable)
+    if added and gone:
         # Letter case alone is no change: `alice` in the files is the live `Alice`.
-        live_keys = {user_key(u): u for u in have.members}
+        # The files hold one spelling per user, so a live spelling that differs
+        # is among the live members the files do not name.
+        live_keys = {user_key(u): u for u in gone}
         same = {a for a in added if user_key(a) in live_keys}
         added -= same
         removed -= {live_keys[user_key(a)] for a in same}
@@ -120,15 +134,16 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     owner = want.owner if user_key(want.owner) != user_key(have.owner) else None
     if not (added or removed or name or owner):
         return None
-    target = (have.members - removed) | added
-    owner_now = have.owner if owner is None else _spelled(want.owner, frozenset(target))
+    before = state_of(have)
+    target = before.view.changed(added, removed)
+    owner_now = have.owner if owner is None else _spelled(want.owner, target)
 
     warnings: list[str] = []
-    if owner is not None and owner_now not in have.members:
+    if owner is not None and owner_now not in live:
         # WeCom does not say whether `owner` may be someone the same call adds.
         plan_calls = (calls.update(want.chat_id, add=added),
                       calls.update(want.chat_id, name=name, owner=owner_now, remove=removed))
-        peak = len(have.members) + len(added)
+        peak = len(live) + len(added)
         if peak > MAX_MEMBERS:
             warnings.append(f"the first call adds before removing: {peak} members for a moment, "
                             f"more than WeCom's {MAX_MEMBERS}; it will fail")
@@ -139,13 +154,13 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     expired = tuple(sorted((Ending.of(want.chat_id, g, u)  # under WeCom's spelling
                             for u in removed if (g := ended.get(user_key(u))) is not None), key=lambda e: e.who))
     # The guards' own words: `apply` refuses these chats (core.guards)
-    warnings[:0] = [h.message for h in guards.chat_hits(want.chat_id, len(have.members), len(added), len(removed),
+    warnings[:0] = [h.message for h in guards.chat_hits(want.chat_id, len(live), len(added), len(removed),
                                                           len(expired))]
     not_in_directory = None
     if directory is not None and directory.complete:
-        not_in_directory = tuple(sorted(u for u in have.members if not directory.knows(u)))
-    after = ChatState(want.name, owner_now, frozenset(target))
-    return Change(want.chat_id, Action.UPDATE, str(want.source), state_of(have), after, plan_calls,
+        not_in_directory = tuple(sorted(u for u in live if not directory.knows(u)))
+    after = ChatState(want.name, owner_now, target)
+    return Change(want.chat_id, Action.UPDATE, str(want.source), before, after, plan_calls,
                   tuple(warnings), expired, not_in_directory, announce=want.announce)
 
 
@@ -185,8 +200,8 @@ def _names(plan: Plan, directory: Directory) -> dict[str, str]:
     """Display names of every user id the plan mentions."""
     users: set[str] = set()
     for change in plan.changes:
-        users.update(change.after.members)
+        users.update(change.after.member_set)
         if change.before:
-            users.update(change.before.members)
+            users.update(change.before.member_set)
     users.update(e.who for e in plan.expiring if ":" not in e.who)
     return {u: name for u in sorted(users) if (name := directory.name(u)) is not None}

@@ -10,41 +10,65 @@ the referee, and must not share a bug with the player.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Iterable, Mapping, Protocol
 
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
+from reconciler.core.members import Members
 from reconciler.core.model import LiveChat, user_key
 
 
-@dataclass(frozen=True)
 class ChatState:
-    """A chat as a plan sees it, before or after. Members are kept sorted and
-    unique whatever iterable they were given as."""
+    """A chat as a plan sees it, before or after: its name, owner and members
+    (any iterable of user ids, or a core.members view). `members` is the
+    sorted tuple the plan format shows, built on first use: the planner and
+    the check of a change's calls work on `view` (core.members), which costs
+    what changes. Immutable; equal when name, owner and the member set are."""
 
-    name: str
-    owner: str
-    members: tuple[str, ...]
+    __slots__ = ("name", "owner", "view", "_sorted")
 
-    def __post_init__(self) -> None:
-        members = self.members
-        if isinstance(members, frozenset):
-            self.__dict__["member_set"] = members  # known already: the cached property need not build it
-            unique = members
-        else:
-            unique = members if isinstance(members, set) else set(members)
-        object.__setattr__(self, "members", tuple(sorted(unique)))
+    def __init__(self, name: str, owner: str, members: Iterable[str] | Members) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "owner", owner)
+        set_(self, "view", Members.of(members))
+        set_(self, "_sorted", None)
 
-    @cached_property
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"ChatState is immutable: cannot set {key}")
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """Sorted and unique: built once, when something shows or writes it."""
+        if self._sorted is None:
+            object.__setattr__(self, "_sorted", tuple(sorted(self.view.frozen())))
+        return self._sorted
+
+    @property
     def member_set(self) -> frozenset[str]:
-        return frozenset(self.members)
+        return self.view.frozen()
+
+    @property
+    def size(self) -> int:
+        """How many members, without listing them."""
+        return len(self.view)
 
     @property
     def data(self) -> dict[str, Any]:
         return {"name": self.name, "owner": self.owner, "members": list(self.members)}
 
-    def same(self, name: str, owner: str, members: frozenset[str]) -> bool:
-        return self.name == name and self.owner == owner and self.member_set == members
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ChatState):
+            return NotImplemented
+        return self.name == other.name and self.owner == other.owner and self.view == other.view
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.owner, self.view))
+
+    def __repr__(self) -> str:
+        return f"ChatState(name={self.name!r}, owner={self.owner!r}, members={self.members!r})"
+
+    def same(self, name: str, owner: str, members: Members) -> bool:
+        return self.name == name and self.owner == owner and self.view == members
 
     def same_as(self, other: ChatState | None) -> bool:
         """The same chat as WeCom tells users apart: ignoring letter case."""
@@ -53,7 +77,7 @@ class ChatState:
         if self == other:
             return True
         return (self.name == other.name and user_key(self.owner) == user_key(other.owner)
-                and {user_key(u) for u in self.members} == {user_key(u) for u in other.members})
+                and {user_key(u) for u in self.member_set} == {user_key(u) for u in other.member_set})
 
 
 def state_of(live: LiveChat) -> ChatState:
@@ -70,9 +94,10 @@ class InconsistentCall(ValueError):
     refuse), or a sequence of calls that does not reach the state claimed."""
 
 
-# (name, owner, members) of a chat while calls are folded into it: sets, so a
-# plan of 10,000 changes is checked without sorting every step.
-Raw = tuple[str, str, frozenset]
+# (name, owner, members) of a chat while calls are folded into it: a members
+# view, so a change's calls are checked at the cost of what they change,
+# without copying or sorting the chat.
+Raw = tuple[str, str, Members]
 
 
 def apply_call(state: ChatState | None, call: CallLike) -> ChatState:
@@ -94,7 +119,7 @@ def fold(state: ChatState | None, calls: Iterable[CallLike]) -> Raw | None:
 
 
 def _raw(state: ChatState | None) -> Raw | None:
-    return None if state is None else (state.name, state.owner, state.member_set)
+    return None if state is None else (state.name, state.owner, state.view)
 
 
 def _step(state: Raw | None, call: CallLike) -> Raw:
@@ -102,7 +127,7 @@ def _step(state: Raw | None, call: CallLike) -> Raw:
     if call.path == APPCHAT_CREATE:
         if state is not None:
             raise InconsistentCall("appchat/create on a chat that exists")
-        members = frozenset(body.get("userlist", ()))
+        members = Members.of(body.get("userlist", ()))
         owner = body.get("owner", "")
         if owner not in members:
             raise InconsistentCall(f"appchat/create names owner {owner!r}, who is not in its userlist")
@@ -115,7 +140,7 @@ def _step(state: Raw | None, call: CallLike) -> Raw:
     adds, dels = set(body.get("add_user_list", ())), set(body.get("del_user_list", ()))
     if adds & dels:
         raise InconsistentCall("adds and removes " + ", ".join(sorted(adds & dels)) + " in one call")
-    absent = sorted(dels - current)
+    absent = sorted(d for d in dels if d not in current)
     if absent:
         raise InconsistentCall("removes " + ", ".join(absent) + ", who " + ("is" if len(absent) == 1 else "are")
                                + " not a member")
@@ -124,7 +149,7 @@ def _step(state: Raw | None, call: CallLike) -> Raw:
         raise InconsistentCall(f"makes {owner!r} owner, who is not a member before the call")
     if current_owner in dels and "owner" not in body:
         raise InconsistentCall(f"removes the owner {current_owner!r} without naming a new one")
-    return body.get("name", name), owner, (current | adds) - dels
+    return body.get("name", name), owner, current.changed(adds, dels)
 
 
 @dataclass(frozen=True)

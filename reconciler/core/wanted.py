@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
@@ -35,7 +35,16 @@ class Wanted:
     owner: str
     members: frozenset[str]
     removes: frozenset[str] | None = None  # prune: false only: who the files name for removal (user keys)
-    definition: str = ""  # digest of the chat's entries as written
+    written: str | DesiredChat = field(default="", compare=False)  # the digest, or the chat to take it of
+
+    @property
+    def definition(self) -> str:
+        """The digest of the chat's entries as written, taken when first asked
+        for (writing a saved plan, explaining a difference): planning every
+        chat must not cost a sort of each chat's members (issue 25)."""
+        if isinstance(self.written, DesiredChat):
+            object.__setattr__(self, "written", definition(self.written))
+        return self.written
 
     @property
     def data(self) -> dict[str, Any]:
@@ -68,7 +77,7 @@ def wanted_of(chat: DesiredChat, resolved: Resolution) -> Wanted:
     removes = None
     if not chat.prune:
         removes = frozenset({user_key(u) for u in resolved.ended} | set(resolved.excluded))
-    return Wanted(chat.name, chat.owner, frozenset(resolved.members), removes, definition(chat))
+    return Wanted(chat.name, chat.owner, frozenset(resolved.members), removes, chat)
 
 
 def record_data(wanted: Mapping[str, Wanted], today: date | None) -> dict[str, Any]:
