@@ -1,5 +1,6 @@
-"""One run's way from chat files to a plan: load -> select -> read -> plan,
-shared by plan, apply from paths, import and who.
+"""One run's way from chat files to a plan: load -> select -> read and plan
+(each chat planned as its read arrives: app.pipeline), shared by plan,
+apply from paths, import and who.
 
 The order is the contract's, so it lives in one place: files are loaded and
 checked before a client even exists (invalid files -> exit 1 without a
@@ -13,7 +14,7 @@ import logging
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -100,15 +101,17 @@ def client(concurrency: int | None = None, read_only: bool = True) -> Iterator:
 
 
 def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
-              stream: TextIO | None = None) -> dict[str, LiveResult]:
+              stream: TextIO | None = None,
+              on_result: Callable[[str, LiveResult], None] | None = None) -> dict[str, LiveResult]:
     """Read the live chats, with a progress line when the caller allows it,
-    stderr is a terminal and there are many chats."""
+    stderr is a terminal and there are many chats. on_result(chat id,
+    result) is called in this thread as each chat arrives."""
     stream = stream or sys.stderr
     ids = list(dict.fromkeys(chat_ids))
     progress = Progress(stream, len(ids)) if show_progress and wants_progress(len(ids), stream) else None
     started = time.monotonic()
     try:
-        live = client.read_chats(ids, progress=progress) if ids else {}
+        live = client.read_chats(ids, progress=progress, on_result=on_result) if ids else {}
     finally:
         if progress:
             progress.finish()
@@ -154,32 +157,48 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], **
     return plan(desired, live, **options)
 
 
+@contextmanager
+def _directory_read(client, wanted) -> Iterator[Future | None]:
+    """The directory read in a thread of its own while the chats are read
+    (None when nothing needs it); waited for on the way out."""
+    if not wanted:
+        yield None
+        return
+    from reconciler.wecom.directory import read_directory
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="directory") as pool:
+        yield pool.submit(read_directory, client, wanted)
+
+
 def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = False,
                show_progress: bool = True) -> tuple[dict[str, LiveResult], Directory | None]:
     """The live chats, and the directory when a chat uses `dept:`/`tag:` or
     users are checked; both read at once. With neither, exactly the calls of
     a plan without the directory: gettoken and appchat/get."""
-    wanted = needs(desired, check_users)
-    if not wanted:
-        return read_live(client, [c.chat_id for c in desired], show_progress), None
-    from reconciler.wecom.directory import read_directory
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="directory") as pool:
-        directory = pool.submit(read_directory, client, wanted)
+    with _directory_read(client, needs(desired, check_users)) as directory:
         live = read_live(client, [c.chat_id for c in desired], show_progress)
-        return live, directory.result()
+        return live, None if directory is None else directory.result()
 
 
 def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True, *,
-             today: date | None = None, check_users: bool = False, live_out: dict | None = None) -> Plan:
-    """Read what `desired` needs and plan it (the pure planner), recording
-    what the plan was made against and the client's concurrency figures
-    (added keys of the JSON). `live_out`, when given, receives the live chats
-    (for the ledger's `present` lines)."""
-    live, directory = read_world(client, desired, check_users=check_users, show_progress=show_progress)
+             today: date | None = None, check_users: bool = False, live_out: dict | None = None,
+             on_planned: Callable[[str], None] | None = None) -> Plan:
+    """Read what `desired` needs and plan it (the pure planner), each chat
+    as its read arrives (app.pipeline), recording what the plan was made
+    against and the client's concurrency figures (added keys of the JSON).
+    `live_out`, when given, receives the live chats (for the ledger's
+    `present` lines); on_planned(chat_id) is called as each chat is planned."""
+    from reconciler.app.pipeline import Pipeline
+
+    def plan_one(*args, **options) -> Plan:
+        return make_plan(*args, **options)  # looked up per call: a benchmark may time it
+
+    with _directory_read(client, needs(desired, check_users)) as directory:
+        pipeline = Pipeline(desired, plan_one, directory=directory, today=today, on_planned=on_planned)
+        live = read_live(client, [c.chat_id for c in desired], show_progress, on_result=pipeline.add)
+        plan = pipeline.finish()
     if live_out is not None:
         live_out.update(live)
-    plan = make_plan(desired, live, directory=directory, today=today)
     target = target_of(client)
     if target is not None:
         plan = plan.aimed_at(target)

@@ -16,7 +16,9 @@ Policy (numbers are the defaults, all keyword arguments of Calls):
 - pacing: at most 9,500 calls per API path per sliding minute;
 - concurrency: every HTTP attempt takes a slot of one limit (wecom.limiter):
   adaptive from 8 unless `concurrency=N` pins it; calls running at once
-  (reads from several fan-outs, writes) share it.
+  (reads from several fan-outs, writes) share it. Directory reads and
+  gettoken wait in the gate's first line (wecom.gate), ahead of chat reads:
+  a chat that names a department cannot be planned before it is read.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from typing import Callable
 
 import requests
 
-from reconciler.core.facts import APPCHAT_GET, GETTOKEN, MEDIA_UPLOAD, ErrCode
+from reconciler.core.facts import (APPCHAT_GET, DEPARTMENT_GET, DEPARTMENT_SIMPLELIST, GETTOKEN, MEDIA_UPLOAD,
+                                   TAG_GET, USER_GET, USER_SIMPLELIST, ErrCode)
 from reconciler.wecom.answers import api_message, load_signal, parse_token
 from reconciler.wecom.credentials import ENV_CORP_ID, ENV_CORP_SECRET, Credentials
 from reconciler.wecom.errors import (ChatNotFound, InvalidCredentials, RateLimited, TransportError, WeComError,
                                      WriteOutcomeUnknown)
-from reconciler.wecom.limiter import INITIAL_LIMIT, MAX_LIMIT, AdaptiveLimit, FixedLimit, Limiter
+from reconciler.wecom.gate import Limiter
+from reconciler.wecom.limiter import INITIAL_LIMIT, MAX_LIMIT, AdaptiveLimit, FixedLimit
 from reconciler.wecom.pacing import DEFAULT_CALLS_PER_MINUTE, SlidingWindowPacer, backoff_delay
 from reconciler.wecom.redact import register
 from reconciler.wecom.token import TokenCache
@@ -42,6 +46,8 @@ from reconciler.wecom.transport import Failure, Transport
 
 _TOKEN_ERRORS = (ErrCode.INVALID_TOKEN, ErrCode.TOKEN_EXPIRED)
 _BUSY_ERRORS = (ErrCode.BUSY, ErrCode.TOO_MANY_CONCURRENT)
+# Reads other work waits for: they take the next free slot before chat reads.
+_FIRST_LINE = frozenset({GETTOKEN, DEPARTMENT_SIMPLELIST, DEPARTMENT_GET, USER_SIMPLELIST, USER_GET, TAG_GET})
 
 
 class Calls:
@@ -111,7 +117,7 @@ class Calls:
         500 calls of headroom it keeps under WeCom's 10,000 a minute.
         """
         paced = self._pacer.acquire(path) > 0
-        ticket = self.limiter.acquire()
+        ticket = self.limiter.acquire(first=path in _FIRST_LINE)
         started = self._clock()
         outcome: dict | Failure | None = None
         try:

@@ -53,18 +53,21 @@ class WeComClient:
         data = self._calls.request("GET", APPCHAT_GET, {"chatid": chat_id}, None, chat_id)
         return parse_chat_info(data, chat_id)
 
-    def read_chats(self, chat_ids: Iterable[str],
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, LiveResult]:
+    def read_chats(self, chat_ids: Iterable[str], progress: Callable[[int, int], None] | None = None,
+                   on_result: Callable[[str, LiveResult], None] | None = None) -> dict[str, LiveResult]:
         """Read many chats concurrently: LiveChat, None (86003) or ReadError per id.
 
         InvalidCredentials aborts the whole read (no chat can be read, and more
-        tries would get the IP blocked). progress is called from this thread.
+        tries would get the IP blocked). progress and on_result(chat id,
+        result), as each chat arrives, are called from this thread.
         """
         ids = list(dict.fromkeys(chat_ids))
-        return dict(zip(ids, self.read_all(self._read_one, ids, progress)))
+        arrived = None if on_result is None else (lambda index, result: on_result(ids[index], result))
+        return dict(zip(ids, self.read_all(self._read_one, ids, progress, arrived)))
 
     def read_all(self, fn: Callable[[Item], Result], items: Iterable[Item],
-                 progress: Callable[[int, int], None] | None = None) -> list[Result]:
+                 progress: Callable[[int, int], None] | None = None,
+                 on_result: Callable[[int, Result], None] | None = None) -> list[Result]:
         """fn(item) for every item, as many at once as the concurrency limit
         lets through; the results in the order of `items`.
 
@@ -72,10 +75,12 @@ class WeComClient:
         slot of the one limit, so several read_all running at once (chats and
         the directory) share it, and the pacer, rather than add up. The
         first exception fn raises stops new items from starting and is raised
-        once the started ones have ended. progress(done, total) is called
-        from this thread.
+        once the started ones have ended. progress(done, total) and
+        on_result(index, result), as each item ends, are called from this
+        thread. Directory reads are let through before chat reads waiting
+        for a slot (wecom.calls).
         """
-        return fan_out(fn, items, lambda: self._limiter.limit, self._limiter.maximum, progress)
+        return fan_out(fn, items, lambda: self._limiter.limit, self._limiter.maximum, progress, on_result)
 
     def concurrency_figures(self) -> dict:
         """{"mode": "adaptive" | "fixed", "final": N, "peak": M}: the limit

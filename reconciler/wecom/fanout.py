@@ -12,7 +12,8 @@ Result = TypeVar("Result")
 
 
 def fan_out(fn: Callable[[Item], Result], items: Iterable[Item], limit: Callable[[], int], max_workers: int,
-            progress: Callable[[int, int], None] | None = None) -> list[Result]:
+            progress: Callable[[int, int], None] | None = None,
+            on_result: Callable[[int, Result], None] | None = None) -> list[Result]:
     """fn(item) for every item on worker threads, at most limit() started and
     unfinished at a time (read again after each one ends); the results in
     the order of `items`.
@@ -21,7 +22,9 @@ def fan_out(fn: Callable[[Item], Result], items: Iterable[Item], limit: Callable
     stay about as many as the limit, and after the limit is cut only the
     items already started wait for it. The first exception fn raises stops
     new items from starting and is raised once the started ones have ended.
-    progress(done, total) is called from this thread.
+    progress(done, total) and on_result(index, result), as each item ends
+    (in the order they end), are called from this thread: what they do
+    overlaps the calls still in flight (a plan is made as its chat arrives).
     """
     work = list(items)
     results: list = [None] * len(work)
@@ -41,6 +44,8 @@ def fan_out(fn: Callable[[Item], Result], items: Iterable[Item], limit: Callable
             index, future = finished.get()
             results[index] = future.result()  # fn's exception, if any, is raised here
             done += 1
+            if on_result is not None:
+                on_result(index, results[index])
             if progress is not None:
                 progress(done, len(work))
     finally:

@@ -27,20 +27,16 @@ sent under it; after a doubling, as many as it added):
   a few probes.
 
 AdaptiveLimit decides (no threads, the clock injected, so tests feed it
-samples); Limiter is the gate request threads wait at. FixedLimit is
-`--concurrency N`: the same gate, a limit that never moves.
+samples); wecom.gate.Limiter is the gate request threads wait at. FixedLimit
+is `--concurrency N`: the same gate, a limit that never moves.
 """
 
 from __future__ import annotations
 
 import enum
-import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
-
-log = logging.getLogger("reconciler.wecom.limiter")
 
 INITIAL_LIMIT = 8
 MAX_LIMIT = 256      # ~1,000 reads/s at 250 ms: the 9,500-a-minute quota in 10 s
@@ -254,45 +250,3 @@ class AdaptiveLimit:
             return None
         self.generation += 1
         return Change(old, new, reason)
-
-
-class Limiter:
-    """The gate: acquire() waits until fewer than `limit` requests are in
-    flight; release() reports how the request went, which may move the limit."""
-
-    def __init__(self, limit: AdaptiveLimit | FixedLimit) -> None:
-        self._limit = limit
-        self._cond = threading.Condition()
-        self._in_flight = 0
-
-    @property
-    def limit(self) -> int:
-        return self._limit.limit
-
-    @property
-    def maximum(self) -> int:
-        return self._limit.maximum
-
-    def acquire(self) -> Ticket:
-        with self._cond:
-            while self._in_flight >= self._limit.limit:
-                self._cond.wait()
-            self._in_flight += 1
-            return Ticket(self._limit.epoch, self._limit.generation, self._limit.limit, self._in_flight)
-
-    def release(self, ticket: Ticket, rtt: float, outcome: Outcome, paced: bool = False) -> None:
-        with self._cond:
-            self._in_flight -= 1
-            change = self._limit.on_sample(ticket, rtt, outcome, paced)
-            if change is not None and change.new > change.old:
-                self._cond.notify_all()
-            else:
-                self._cond.notify()
-        if change is not None:
-            log.debug("concurrency limit %d -> %d: %s", change.old, change.new, change.reason)
-
-    def figures(self) -> dict:
-        """For the plan JSON and -v: how the limit was set and where it ended."""
-        with self._cond:
-            mode = "adaptive" if self._limit.adaptive else "fixed"
-            return {"mode": mode, "final": self._limit.limit, "peak": self._limit.peak}

@@ -22,7 +22,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from tests.helpers import FakeClock
-from reconciler.wecom.limiter import AdaptiveLimit, FixedLimit, Limiter, Outcome, Ticket
+from reconciler.wecom.gate import Limiter
+from reconciler.wecom.limiter import AdaptiveLimit, FixedLimit, Outcome, Ticket
 
 
 @dataclass(frozen=True)
