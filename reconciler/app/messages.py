@@ -20,7 +20,6 @@ from reconciler.core.media import media_problems
 from reconciler.wecom.errors import WeComError
 
 STDIN = "-"
-FORMS = ("text", "markdown", "textcard", "news", "mpnews", *MEDIA_TYPES, "message")
 # The options that add to one form of message, and the forms they go with.
 _EXTRAS = {"title": ("video",), "description": ("textcard", "video"), "url": ("textcard",),
            "button": ("textcard",), "media_id": MEDIA_TYPES}

@@ -22,10 +22,6 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.source.located}: {self.severity}: {self.message}"
 
-    @property
-    def is_error(self) -> bool:
-        return self.severity == ERROR
-
 
 def error(source: Source, message: str) -> Diagnostic:
     return Diagnostic(source, ERROR, message)
