@@ -14,6 +14,7 @@ from reconciler.app.outcome import ExitCode
 from reconciler.core.guards import DEFAULTS, Limits
 from reconciler.core.plan import Plan
 from reconciler.core.report import ApplyReport
+from reconciler.core.wecomapi import WeComApi
 
 
 class Output(Protocol):
@@ -58,7 +59,7 @@ def apply_paths(request: Request, out: Output, signals=None) -> int:
         out.refuse("a --target names no chat in the files (the errors are above)", said=True)
         return ExitCode.ERROR
 
-    def body(client) -> int:
+    def body(client: WeComApi) -> int:
         live: dict | None = {} if request.ledger else None
         plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users,
                                 live_out=live)
@@ -108,7 +109,7 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
     s = plan.summary
     out.saying(f"Applying saved plan {request.plan_file}: {s['create']} to create, {s['update']} to update.")
 
-    def body(client) -> int:
+    def body(client: WeComApi) -> int:
         if bound is not None and bound.needs and not _files_agree(bound, out, client):
             return ExitCode.ERROR
         if not _preflight_ok(plan, client, request, out, saved=True):
@@ -139,7 +140,7 @@ def _bind(plan: Plan, request: Request, out: Output):
     return bound
 
 
-def _files_agree(bound, out: Output, client=None) -> bool:
+def _files_agree(bound, out: Output, client: WeComApi | None = None) -> bool:
     from reconciler.app import boundfiles
 
     refusal = boundfiles.refusal(bound, client)
@@ -149,7 +150,7 @@ def _files_agree(bound, out: Output, client=None) -> bool:
     return True
 
 
-def _locked(request: Request, out: Output, body: Callable[[Any], int]) -> int:
+def _locked(request: Request, out: Output, body: Callable[[WeComApi], int]) -> int:
     """body(client) under the apply lock of the target (corp and normalised
     API base), with a writing client closed afterwards; refuses while
     another apply holds the lock, or when the lock cannot be taken."""
@@ -168,7 +169,7 @@ def _locked(request: Request, out: Output, body: Callable[[Any], int]) -> int:
         lock.release()
 
 
-def _preflight_ok(plan: Plan, client, request: Request, out: Output, *, saved: bool) -> bool:
+def _preflight_ok(plan: Plan, client: WeComApi, request: Request, out: Output, *, saved: bool) -> bool:
     from reconciler.app import preflight
 
     refusals = preflight.preflight(plan, client, limits=request.limits, force=request.force, saved=saved)
@@ -214,7 +215,7 @@ def _ledger_end(out: Output, recorder, code: int) -> int:
     return code
 
 
-def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: bool = False,
+def _execute(plan: Plan, client: WeComApi, request: Request, out: Output, signals, saved: bool = False,
              recorder=None) -> int:
     import logging
 

@@ -17,6 +17,7 @@ from reconciler.app.outcome import UserError
 from reconciler.core import messages as M
 from reconciler.core.facts import MEDIA_MAX_BYTES, MEDIA_TYPES
 from reconciler.core.media import media_problems
+from reconciler.core.wecomapi import WeComApi
 from reconciler.wecom.errors import WeComError
 
 STDIN = "-"
@@ -88,7 +89,7 @@ def prepare(request: SendRequest, stdin: BinaryIO | None = None) -> Prepared:
     return Prepared(request.chat_id, message, files)
 
 
-def deliver(client: Any, prepared: Prepared,
+def deliver(client: WeComApi, prepared: Prepared,
             on_upload: Callable[[M.Pending, str], None] | None = None) -> M.Message:
     """Upload the files, then send: the message as sent. UserError when a
     call fails (an upload failure sends nothing)."""

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequenc
 from reconciler.app.progress import Progress, wants_progress
 from reconciler.core.directory import Directory, needs
 from reconciler.core.model import DesiredChat, LiveResult
+from reconciler.core.wecomapi import Corp, WeComApi
 
 if TYPE_CHECKING:
     from reconciler.core.plan import Plan, Target
@@ -59,7 +60,8 @@ def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None,
     return [c for c in chats if c.chat_id in keep]
 
 
-def open_client(concurrency: int | None = None, read_only: bool = True, environ: Mapping[str, str] | None = None):
+def open_client(concurrency: int | None = None, read_only: bool = True,
+                environ: Mapping[str, str] | None = None) -> WeComApi:
     """A WeCom client from the environment; read-only unless asked;
     concurrency None = adaptive, N = pinned. Raises
     MissingCredentials, which the CLI's guard turns into the contract's
@@ -71,7 +73,7 @@ def open_client(concurrency: int | None = None, read_only: bool = True, environ:
 
 
 @contextmanager
-def client(concurrency: int | None = None, read_only: bool = True) -> Iterator:
+def client(concurrency: int | None = None, read_only: bool = True) -> Iterator[WeComApi]:
     made = open_client(concurrency, read_only)
     try:
         yield made
@@ -79,7 +81,7 @@ def client(concurrency: int | None = None, read_only: bool = True) -> Iterator:
         made.close()
 
 
-def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
+def read_live(client: WeComApi, chat_ids: Sequence[str], show_progress: bool = True,
               stream: TextIO | None = None) -> dict[str, LiveResult]:
     """Read the live chats, with a progress line when the caller allows it,
     stderr is a terminal and there are many chats."""
@@ -93,14 +95,13 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
         if progress:
             progress.finish()
     log.debug("read %d chats in %.2f s; api calls %s; concurrency %s", len(ids), time.monotonic() - started,
-              dict(getattr(client, "stats", {}) or {}), concurrency_figures(client))
+              dict(client.stats), client.concurrency_figures())
     return dict(live)
 
 
-def target_of(client) -> Target | None:
-    """The corp and API base a client talks to (None for a stand-in without credentials)."""
-    credentials = getattr(client, "credentials", None)
-    return None if credentials is None else _target(credentials)
+def target_of(client: WeComApi) -> Target:
+    """The corp and API base a client talks to."""
+    return _target(client.credentials)
 
 
 def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
@@ -111,18 +112,11 @@ def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
     return _target(credentials_from_env(os.environ if environ is None else environ))
 
 
-def _target(credentials) -> Target:
+def _target(credentials: Corp) -> Target:
     from reconciler.core.plan import Target
     from reconciler.wecom.credentials import public_base
 
     return Target(credentials.corp_id, public_base(credentials.api_base))
-
-
-def concurrency_figures(client) -> dict | None:
-    """How many requests the client ran at once (None from a client that
-    does not say, such as a test's fake)."""
-    figures = getattr(client, "concurrency_figures", None)
-    return figures() if callable(figures) else None
 
 
 def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], **options) -> Plan:
@@ -134,7 +128,7 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], **
     return plan(desired, live, **options)
 
 
-def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = False,
+def read_world(client: WeComApi, desired: Sequence[DesiredChat], *, check_users: bool = False,
                show_progress: bool = True) -> tuple[dict[str, LiveResult], Directory | None]:
     """The live chats, and the directory when a chat uses `dept:`/`tag:` or
     users are checked; both read at once. With neither, exactly the calls of
@@ -150,7 +144,7 @@ def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = Fa
         return live, directory.result()
 
 
-def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True, *,
+def plan_for(desired: Sequence[DesiredChat], client: WeComApi, show_progress: bool = True, *,
              today: date | None = None, check_users: bool = False, live_out: dict | None = None) -> Plan:
     """Read what `desired` needs and plan it (the pure planner), recording
     what the plan was made against and the client's concurrency figures
@@ -159,16 +153,13 @@ def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True,
     live, directory = read_world(client, desired, check_users=check_users, show_progress=show_progress)
     if live_out is not None:
         live_out.update(live)
-    plan = make_plan(desired, live, directory=directory, today=today)
-    target = target_of(client)
-    if target is not None:
-        plan = plan.aimed_at(target)
-    figures = concurrency_figures(client)
+    plan = make_plan(desired, live, directory=directory, today=today).aimed_at(target_of(client))
+    figures = client.concurrency_figures()
     return replace(plan, read_concurrency=figures) if figures else plan
 
 
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
-               open_reader: Callable[[], object], show_progress: bool = True, *,
+               open_reader: Callable[[], WeComApi], show_progress: bool = True, *,
                today: date | None = None, check_users: bool = False) -> Plan | None:
     """Load, select targets, read, plan. None after diagnostics were printed
     (invalid files, unknown target): the caller exits 1. `open_reader` is
