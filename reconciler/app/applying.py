@@ -6,10 +6,14 @@ Output's business (cli.console for a terminal)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Protocol, Sequence
 
+from reconciler.app import planfile, preflight, session
+from reconciler.app.execute import execute
+from reconciler.app.lock import ApplyLock
 from reconciler.app.outcome import ExitCode
 from reconciler.core.guards import DEFAULTS, Limits
 from reconciler.core.plan import Plan
@@ -47,8 +51,6 @@ class Request:
 
 
 def apply_paths(request: Request, out: Output, signals=None) -> int:
-    from reconciler.app import session
-
     # Files first: invalid files exit 1 before a client (or a token) exists.
     loaded = session.load(request.paths, today=request.today)
     if loaded is None:
@@ -83,8 +85,6 @@ def apply_paths(request: Request, out: Output, signals=None) -> int:
 
 
 def apply_saved(request: Request, out: Output, signals=None) -> int:
-    from reconciler.app import planfile, session
-
     try:
         plan = planfile.read(request.plan_file)
     except planfile.PlanFileError as exc:
@@ -154,9 +154,6 @@ def _locked(request: Request, out: Output, body: Callable[[WeComApi], int]) -> i
     """body(client) under the apply lock of the target (corp and normalised
     API base), with a writing client closed afterwards; refuses while
     another apply holds the lock, or when the lock cannot be taken."""
-    from reconciler.app import session
-    from reconciler.app.lock import ApplyLock
-
     lock = ApplyLock(session.target_from_env())
     busy = lock.acquire()
     if busy:
@@ -170,8 +167,6 @@ def _locked(request: Request, out: Output, body: Callable[[WeComApi], int]) -> i
 
 
 def _preflight_ok(plan: Plan, client: WeComApi, request: Request, out: Output, *, saved: bool) -> bool:
-    from reconciler.app import preflight
-
     refusals = preflight.preflight(plan, client, limits=request.limits, force=request.force, saved=saved)
     if refusals:
         out.refuse(*refusals)
@@ -217,10 +212,6 @@ def _ledger_end(out: Output, recorder, code: int) -> int:
 
 def _execute(plan: Plan, client: WeComApi, request: Request, out: Output, signals, saved: bool = False,
              recorder=None) -> int:
-    import logging
-
-    from reconciler.app.execute import execute
-
     log = logging.getLogger(__name__)
 
     def done(o) -> None:
