@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Mapping
 
 from reconciler.app.outcome import UserError
+from reconciler.config.yamlnodes import parse
 from reconciler.core import messages as M
 from reconciler.core.facts import MEDIA_MAX_BYTES, MEDIA_TYPES
 from reconciler.core.media import media_problems
@@ -194,8 +195,6 @@ class _Reader:
             return None
 
     def data(self, path: str, what: str) -> Any:
-        from reconciler.config.yamlnodes import parse
-
         name = "<stdin>" if path == STDIN else path
         read = self._bytes(path, f"{what} {path}", _FILE_BYTES_MAX)
         if read is None:

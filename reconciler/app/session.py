@@ -19,9 +19,11 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence, TextIO
 
+from reconciler import config
 from reconciler.app.progress import Progress, wants_progress
 from reconciler.core.directory import Directory, needs
-from reconciler.core.model import DesiredChat, LiveResult
+from reconciler.core.membership import Resolution, resolve
+from reconciler.core.model import DEPT, DesiredChat, LiveResult
 from reconciler.core.wecomapi import Corp, WeComApi
 
 if TYPE_CHECKING:
@@ -34,8 +36,6 @@ def load(paths: Sequence[str] | None, stream: TextIO | None = None, today: date 
     """The chat files as of `today`, with warnings and errors printed on
     stderr: the LoadResult, or None when there are errors (the caller exits 1
     and must not open a client)."""
-    from reconciler import config
-
     result = config.load(list(paths) if paths else None, today)
     config.report(result, stream=stream or sys.stderr)
     return result if result.ok else None
@@ -182,8 +182,6 @@ def who(user: str, loaded, today: date, live: bool, concurrency: int | None = No
     """`who`'s answer: from the files, and with `live` also from WeCom:
     the live chats, and the directory when a chat uses dept:/tag: (with the
     names of the departments that bring the user in)."""
-    from reconciler.core.membership import Resolution, resolve
-    from reconciler.core.model import DEPT
     from reconciler.core.people import WhoAnswer, groups_of, membership
 
     groups = tuple(groups_of(user, loaded.groups))

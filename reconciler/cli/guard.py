@@ -9,15 +9,14 @@ import sys
 from typing import Callable, TextIO
 
 from reconciler.app.outcome import ExitCode, UserError
+from reconciler.wecom.errors import WeComError
+from reconciler.wecom.redact import redact
 
 
 def guarded(body: Callable[[], int], stream: TextIO | None = None,
             ended: Callable[[str], None] | None = None) -> int:
     """body(), or exit 1 with one line when it fails as a whole; `ended`
     (apply's JSON report) is then told the line, already said."""
-    from reconciler.wecom.errors import WeComError
-    from reconciler.wecom.redact import redact
-
     err = stream or sys.stderr
     try:
         return body()
