@@ -13,6 +13,7 @@ from typing import Any, Callable, Protocol, Sequence
 
 from reconciler.app import planfile, preflight, session
 from reconciler.app.execute import execute
+from reconciler.app.ledgerrun import open_recorder
 from reconciler.app.lock import ApplyLock
 from reconciler.app.outcome import ExitCode
 from reconciler.core.guards import DEFAULTS, Limits
@@ -188,8 +189,6 @@ def _recorder(plan: Plan, request: Request, out: Output, live):
     run before its first write."""
     if not request.ledger:
         return None
-    from reconciler.app.ledgerrun import open_recorder
-
     recorder = open_recorder(request.ledger, plan, request.source_ref, live)
     if isinstance(recorder, str):
         out.refuse(recorder)

@@ -257,7 +257,7 @@ class Plan:
             "summary": dict(self.summary),
             "people": self.people.data,  # added after the contract's keys (docs/plans.md#plan-json)
             **({"expiring": [e.data for e in self.expiring]} if self.expiring else {}),
-            # issue 23: what the guards would refuse at their default limits, only when they would
+            # what the guards would refuse at their default limits, only when they would (docs/plans.md#plan-json)
             **({"guards": [h.data for h in hits]} if (hits := guards.check(self)) else {}),
             **({"names": dict(self.names)} if self.names is not None else {}),
             # only in plans made from a live read (docs/plans.md#plan-json)
