@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Protocol, Sequence
 
-from reconciler.app import planfile, preflight, session
+from reconciler.app import boundfiles, planfile, preflight, session
 from reconciler.app.execute import execute
 from reconciler.app.ledgerrun import open_recorder
 from reconciler.app.lock import ApplyLock
@@ -126,8 +126,6 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
 def _bind(plan: Plan, request: Request, out: Output):
     """The files a saved plan is applied to, checked now when the directory
     has no say in them; None after the refusal was told."""
-    from reconciler.app import boundfiles, session
-
     if plan.wanted is None:
         out.refuse(boundfiles.unrecorded(request.plan_file))
         return None
@@ -142,8 +140,6 @@ def _bind(plan: Plan, request: Request, out: Output):
 
 
 def _files_agree(bound, out: Output, client: WeComApi | None = None) -> bool:
-    from reconciler.app import boundfiles
-
     refusal = boundfiles.refusal(bound, client)
     if refusal:
         out.refuse(refusal)

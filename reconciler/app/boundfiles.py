@@ -17,6 +17,7 @@ from reconciler.core.model import DesiredChat, ReadError
 from reconciler.core.plan import Plan
 from reconciler.core.wanted import cause, differences, same, wanted_of
 from reconciler.core.wecomapi import WeComApi
+from reconciler.wecom.directory import read_directory
 
 ADVICE = "Plan again from these files (`appchat plan --out FILE PATH...`), review it, and apply that plan."
 
@@ -46,8 +47,6 @@ def refusal(bound: Bound, client: WeComApi | None = None) -> str | None:
     is needed only when bound.needs says so."""
     directory = None
     if bound.needs:
-        from reconciler.wecom.directory import read_directory
-
         directory = read_directory(client, bound.needs)
     plan, lines = bound.plan, []
     for change in plan.changes:
