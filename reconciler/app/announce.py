@@ -5,11 +5,11 @@ or the template given with --announce-template). A chat whose file says
 
 from __future__ import annotations
 
-from typing import Any
 
 from reconciler.app.outcome import UserError
 from reconciler.core.plan import Change
 from reconciler.core.report import Announcement
+from reconciler.core.wecomapi import WeComApi
 from reconciler.render.announce import AnnounceTemplate, TemplateError, message_for, parse_template
 from reconciler.wecom.errors import WeComError
 
@@ -36,7 +36,7 @@ def load_template(path: str) -> AnnounceTemplate:
         raise UserError(f"--announce-template {where}: {exc}") from None
 
 
-def announce_change(client: Any, change: Change, template: AnnounceTemplate | None = None) -> Announcement | None:
+def announce_change(client: WeComApi, change: Change, template: AnnounceTemplate | None = None) -> Announcement | None:
     """Send the announcement; a failure is reported, never raised, because
     the membership change it describes has already succeeded."""
     if not change.announce:

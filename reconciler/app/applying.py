@@ -6,14 +6,20 @@ Output's business (cli.console for a terminal)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Callable, Protocol, Sequence
 
+from reconciler.app import boundfiles, planfile, preflight, session
+from reconciler.app.execute import execute
+from reconciler.app.ledgerrun import open_recorder
+from reconciler.app.lock import ApplyLock
 from reconciler.app.outcome import ExitCode
 from reconciler.core.guards import DEFAULTS, Limits
 from reconciler.core.plan import Plan
 from reconciler.core.report import ApplyReport
+from reconciler.core.wecomapi import WeComApi
 
 
 class Output(Protocol):
@@ -46,14 +52,12 @@ class Request:
 
 
 def apply_paths(request: Request, out: Output, signals=None) -> int:
-    from reconciler.app import session
-
     # Files first: invalid files exit 1 before a client (or a token) exists.
     # UserError (invalid files, an unknown --target) reaches the CLI's guard,
     # already said on stderr; the report then names the first error.
     desired = session.select(session.load_valid(request.paths, today=request.today).chats, request.targets)
 
-    def body(client) -> int:
+    def body(client: WeComApi) -> int:
         live: dict | None = {} if request.ledger else None
         plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users,
                                 live_out=live)
@@ -77,8 +81,6 @@ def apply_paths(request: Request, out: Output, signals=None) -> int:
 
 
 def apply_saved(request: Request, out: Output, signals=None) -> int:
-    from reconciler.app import planfile, session
-
     try:
         plan = planfile.read(request.plan_file)
     except planfile.PlanFileError as exc:
@@ -103,7 +105,7 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
     s = plan.summary
     out.saying(f"Applying saved plan {request.plan_file}: {s['create']} to create, {s['update']} to update.")
 
-    def body(client) -> int:
+    def body(client: WeComApi) -> int:
         if bound is not None and bound.needs and not _files_agree(bound, out, client):
             return ExitCode.ERROR
         if not _preflight_ok(plan, client, request, out, saved=True):
@@ -119,8 +121,6 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
 def _bind(plan: Plan, request: Request, out: Output):
     """The files a saved plan is applied to, checked now when the directory
     has no say in them; None after the refusal was told."""
-    from reconciler.app import boundfiles, session
-
     if plan.wanted is None:
         out.refuse(boundfiles.unrecorded(request.plan_file))
         return None
@@ -134,9 +134,7 @@ def _bind(plan: Plan, request: Request, out: Output):
     return bound
 
 
-def _files_agree(bound, out: Output, client=None) -> bool:
-    from reconciler.app import boundfiles
-
+def _files_agree(bound, out: Output, client: WeComApi | None = None) -> bool:
     refusal = boundfiles.refusal(bound, client)
     if refusal:
         out.refuse(refusal)
@@ -144,13 +142,10 @@ def _files_agree(bound, out: Output, client=None) -> bool:
     return True
 
 
-def _locked(request: Request, out: Output, body: Callable[[Any], int]) -> int:
+def _locked(request: Request, out: Output, body: Callable[[WeComApi], int]) -> int:
     """body(client) under the apply lock of the target (corp and normalised
     API base), with a writing client closed afterwards; refuses while
     another apply holds the lock, or when the lock cannot be taken."""
-    from reconciler.app import session
-    from reconciler.app.lock import ApplyLock
-
     lock = ApplyLock(session.target_from_env())
     busy = lock.acquire()
     if busy:
@@ -163,9 +158,7 @@ def _locked(request: Request, out: Output, body: Callable[[Any], int]) -> int:
         lock.release()
 
 
-def _preflight_ok(plan: Plan, client, request: Request, out: Output, *, saved: bool) -> bool:
-    from reconciler.app import preflight
-
+def _preflight_ok(plan: Plan, client: WeComApi, request: Request, out: Output, *, saved: bool) -> bool:
     refusals = preflight.preflight(plan, client, limits=request.limits, force=request.force, saved=saved)
     if refusals:
         out.refuse(*refusals)
@@ -187,8 +180,6 @@ def _recorder(plan: Plan, request: Request, out: Output, live):
     run before its first write."""
     if not request.ledger:
         return None
-    from reconciler.app.ledgerrun import open_recorder
-
     recorder = open_recorder(request.ledger, plan, request.source_ref, live)
     if isinstance(recorder, str):
         out.refuse(recorder)
@@ -209,12 +200,8 @@ def _ledger_end(out: Output, recorder, code: int) -> int:
     return code
 
 
-def _execute(plan: Plan, client, request: Request, out: Output, signals, saved: bool = False,
+def _execute(plan: Plan, client: WeComApi, request: Request, out: Output, signals, saved: bool = False,
              recorder=None) -> int:
-    import logging
-
-    from reconciler.app.execute import execute
-
     log = logging.getLogger(__name__)
 
     def done(o) -> None:

@@ -9,13 +9,15 @@ or the date)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Sequence
+from typing import Sequence
 
 from reconciler.core.directory import needs
 from reconciler.core.membership import resolve
 from reconciler.core.model import DesiredChat, ReadError
 from reconciler.core.plan import Plan
 from reconciler.core.wanted import cause, differences, same, wanted_of
+from reconciler.core.wecomapi import WeComApi
+from reconciler.wecom.directory import read_directory
 
 ADVICE = "Plan again from these files (`appchat plan --out FILE PATH...`), review it, and apply that plan."
 
@@ -39,14 +41,12 @@ def unrecorded(plan_file: str) -> str:
             f"before plans did), so it cannot be checked against the files given. " + ADVICE)
 
 
-def refusal(bound: Bound, client: Any = None) -> str | None:
+def refusal(bound: Bound, client: WeComApi | None = None) -> str | None:
     """Why the plan must not be applied to these files, or None when they
     want exactly what the plan recorded. `client` reads the directory, and
     is needed only when bound.needs says so."""
     directory = None
     if bound.needs:
-        from reconciler.wecom.directory import read_directory
-
         directory = read_directory(client, bound.needs)
     plan, lines = bound.plan, []
     for change in plan.changes:

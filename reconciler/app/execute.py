@@ -33,7 +33,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from reconciler.app.announce import announce_change
 from reconciler.app.interrupt import Signals
@@ -42,6 +42,7 @@ from reconciler.core.policy import fit_quotas
 from reconciler.core.refusal import Refused, plan_again, refusal_message
 from reconciler.core.report import APPLIED, FAILED, SKIPPED, ApplyReport, ChatOutcome
 from reconciler.core.state import ChatState, InconsistentCall, apply_call, drift
+from reconciler.core.wecomapi import WeComApi
 from reconciler.app.refusals import Budget, Landed, refused_for_users, settle
 from reconciler.app.reread import read_back, read_state, settle_unknown, text_of
 from reconciler.render.announce import AnnounceTemplate
@@ -105,7 +106,7 @@ def _failed(change: Change, made: int, errcode: int | None, message: str, verifi
                        verified=verified, refused=refused)
 
 
-def _apply_one_safe(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool,
+def _apply_one_safe(change: Change, client: WeComApi, stop: _Stop, announce: bool, recheck: bool,
                     template: AnnounceTemplate | None = None) -> ChatOutcome:
     try:
         return _apply_one(change, client, stop, announce, recheck, template)
@@ -116,7 +117,7 @@ def _apply_one_safe(change: Change, client: Any, stop: _Stop, announce: bool, re
                                            f"{plan_again(stop.saved)}")
 
 
-def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck: bool,
+def _apply_one(change: Change, client: WeComApi, stop: _Stop, announce: bool, recheck: bool,
                template: AnnounceTemplate | None = None) -> ChatOutcome:
     if stop.no_new_chat():
         return _skipped(change, f"not attempted: {stop.no_new_chat()}")
@@ -182,7 +183,7 @@ def _apply_one(change: Change, client: Any, stop: _Stop, announce: bool, recheck
     return _verified(change, client, made, state, refused, code, stop.saved, announce, template)
 
 
-def _verified(change: Change, client: Any, made: int, state: ChatState, refused: list[Refused], code: int | None,
+def _verified(change: Change, client: WeComApi, made: int, state: ChatState, refused: list[Refused], code: int | None,
               saved: bool, announce: bool, template: AnnounceTemplate | None) -> ChatOutcome:
     """The outcome once the calls are made: read back against `state` (the
     plan's `after` less what WeCom refused); a refused addition fails the
@@ -209,7 +210,7 @@ def _stop_reason(exc: WeComError) -> str:
     return f"WeCom rejected the credentials (errcode {exc.errcode}): no further writes were started"
 
 
-def execute(plan: Plan, client: Any, *, concurrency: int | None = None, announce: bool = False,
+def execute(plan: Plan, client: WeComApi, *, concurrency: int | None = None, announce: bool = False,
             recheck: bool = True, on_done: Callable[[ChatOutcome], None] | None = None,
             announce_template: AnnounceTemplate | None = None, signals: Signals | None = None,
             grace: float = GRACE_SECONDS, saved: bool = False) -> ApplyReport:

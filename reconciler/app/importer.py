@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Iterable
 
+from reconciler import config
 from reconciler.app.outcome import UserError
 from reconciler.core.facts import ErrCode
 from reconciler.core.model import LiveChat, LiveResult, ReadError
@@ -75,8 +76,6 @@ def self_check(text: str, chats: list[LiveChat]) -> list[str]:
     """Load the rendered file with the real loader and compare with the live
     chats: whatever the config rules refuse (a one-member chat, a 51-character
     name, an odd user id) is named here instead of being written."""
-    from reconciler import config
-
     result = config.load_text(text, "imported.yaml")
     # Which chat a diagnostic is about: the last chat key above its line.
     starts = [(n, line.strip()[:-1]) for n, line in enumerate(text.splitlines(), 1)

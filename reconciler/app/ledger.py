@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from reconciler.core.history import Query
+from reconciler.core.history import Query, members_at, timeline
 from reconciler.core.ledger import BadLine, LedgerLine, decode
 
 _NAME = re.compile(r"^(\d{4}-\d{2})\.jsonl$")
@@ -216,8 +216,6 @@ def _write_whole(fd: int, data: bytes) -> None:
 def answer(directory: str | os.PathLike, query: Query):
     """`history`'s answer: (timeline lines, or None; members at the end of
     query.at, or None; ignored lines). LedgerError when it cannot be read."""
-    from reconciler.core.history import members_at, timeline
-
     ignored: list[Ignored] = []
     lines = read_lines(directory, query, ignored)
     if query.at is not None:

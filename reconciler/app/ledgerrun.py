@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Callable, Mapping
 
 from reconciler.app.ledger import LedgerError, LedgerWriter, seen_chats
+from reconciler.app.planfile import digest
 from reconciler.core.ledger import CHINA_STANDARD_TIME, Stamp, change_lines, present_lines
 from reconciler.core.model import LiveChat, LiveResult
 from reconciler.core.plan import Plan
@@ -39,8 +40,6 @@ def commit_of(source_ref: str | None, environ: Mapping[str, str]) -> str | None:
 
 def plan_digest(plan: Plan) -> str:
     """The digest a saved plan carries (app.planfile), for any plan."""
-    from reconciler.app.planfile import digest
-
     return digest([c.data for c in plan.changes], plan.target.data if plan.target else None)
 
 

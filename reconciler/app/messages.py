@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Mapping
 
 from reconciler.app.outcome import UserError
+from reconciler.config.yamlnodes import parse
 from reconciler.core import messages as M
 from reconciler.core.facts import MEDIA_MAX_BYTES, MEDIA_TYPES
 from reconciler.core.media import media_problems
+from reconciler.core.wecomapi import WeComApi
 from reconciler.wecom.errors import WeComError
 
 STDIN = "-"
-FORMS = ("text", "markdown", "textcard", "news", "mpnews", *MEDIA_TYPES, "message")
 # The options that add to one form of message, and the forms they go with.
 _EXTRAS = {"title": ("video",), "description": ("textcard", "video"), "url": ("textcard",),
            "button": ("textcard",), "media_id": MEDIA_TYPES}
@@ -89,7 +90,7 @@ def prepare(request: SendRequest, stdin: BinaryIO | None = None) -> Prepared:
     return Prepared(request.chat_id, message, files)
 
 
-def deliver(client: Any, prepared: Prepared,
+def deliver(client: WeComApi, prepared: Prepared,
             on_upload: Callable[[M.Pending, str], None] | None = None) -> M.Message:
     """Upload the files, then send: the message as sent. UserError when a
     call fails (an upload failure sends nothing)."""
@@ -194,8 +195,6 @@ class _Reader:
             return None
 
     def data(self, path: str, what: str) -> Any:
-        from reconciler.config.yamlnodes import parse
-
         name = "<stdin>" if path == STDIN else path
         read = self._bytes(path, f"{what} {path}", _FILE_BYTES_MAX)
         if read is None:

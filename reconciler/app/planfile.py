@@ -36,7 +36,7 @@ from reconciler.render.words import dump_json
 from reconciler.wecom.credentials import ENV_API_BASE, ENV_CORP_ID
 
 DIGEST_PREFIX = "sha256:"
-# Keys this module adds to the contract's plan JSON; Plan.from_data never sees them.
+# Keys this module adds to the contract's plan JSON; core.planjson.parse_plan never sees them.
 _OWN_KEYS = ("digest", "generated_by", "wanted")
 MB = 1024 * 1024
 # The contract's bound: a plan of 10,000 chats x 2,000 members is a few

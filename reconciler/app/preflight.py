@@ -9,13 +9,12 @@ calls afterwards.
 
 from __future__ import annotations
 
-from typing import Any
-
 from reconciler.core.model import LiveChat, ReadError
 from reconciler.core.guards import DEFAULTS, Limits
 from reconciler.core.plan import Plan
 from reconciler.core.policy import fit_quotas, message_budget_warnings
 from reconciler.core.state import drift, state_of
+from reconciler.core.wecomapi import WeComApi
 
 
 def guard_refusals(plan: Plan, *, limits: Limits = DEFAULTS, force: bool) -> list[str]:
@@ -23,7 +22,7 @@ def guard_refusals(plan: Plan, *, limits: Limits = DEFAULTS, force: bool) -> lis
     return [] if force else [r.text for r in plan.unsafe(limits)]
 
 
-def stale_refusals(plan: Plan, client: Any) -> list[str]:
+def stale_refusals(plan: Plan, client: WeComApi) -> list[str]:
     """Read every chat in `changes` again; any chat that is no longer in the
     plan's `before` state refuses the whole saved plan."""
     ids = [c.chat_id for c in plan.changes]
@@ -59,7 +58,7 @@ def stale_refusals(plan: Plan, client: Any) -> list[str]:
     return refusals
 
 
-def preflight(plan: Plan, client: Any, *, limits: Limits = DEFAULTS, force: bool = False,
+def preflight(plan: Plan, client: WeComApi, *, limits: Limits = DEFAULTS, force: bool = False,
               saved: bool = False) -> list[str]:
     """All-or-nothing checks before the first write; an empty list means go.
     Quotas do not refuse: see quota_notes()."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from reconciler.core.call import Call
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE, CHAT_CHANGES_PER_HOUR
@@ -17,6 +16,7 @@ from reconciler.core.policy import quota_cost
 from reconciler.core.refusal import (OWNER, REFUSED_FOR_USERS, Refused, find_refused, ids_of, refusal_message,
                                      unexplained, without)
 from reconciler.core.state import ChatState, InconsistentCall, apply_call
+from reconciler.core.wecomapi import WeComApi
 from reconciler.app.reread import read_state, settle_unknown, text_of
 from reconciler.wecom.directory import user_checks
 from reconciler.wecom.errors import InvalidCredentials, RateLimited, WeComError, WriteOutcomeUnknown
@@ -72,7 +72,7 @@ def refused_for_users(call: Call, exc: WeComError) -> bool:
     return exc.errcode in REFUSED_FOR_USERS and call.path in (APPCHAT_CREATE, APPCHAT_UPDATE)
 
 
-def settle(client: Any, chat_id: str, call: Call, exc: WeComError, budget: Budget, saved: bool) -> Settled:
+def settle(client: WeComApi, chat_id: str, call: Call, exc: WeComError, budget: Budget, saved: bool) -> Settled:
     """After `call` was refused with `exc` (86216 or 40003). Raises
     RateLimited and InvalidCredentials for the caller to stop the run."""
     why = f"errcode {exc.errcode}: {text_of(exc)}"

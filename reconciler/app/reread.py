@@ -5,16 +5,16 @@ idempotent), and once after its calls to verify the result."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from reconciler.core.refusal import plan_again
 from reconciler.core.state import ChatState, difference, state_of
+from reconciler.core.wecomapi import WeComApi
 from reconciler.wecom.errors import ChatNotFound, WeComError
 
 log = logging.getLogger(__name__)
 
 
-def read_state(client: Any, chat_id: str) -> ChatState | None:
+def read_state(client: WeComApi, chat_id: str) -> ChatState | None:
     """The chat as WeCom has it now; None when it does not exist."""
     try:
         return state_of(client.get_chat(chat_id))
@@ -26,7 +26,7 @@ def text_of(exc: WeComError) -> str:
     return exc.errmsg or str(exc)
 
 
-def read_back(client: Any, chat_id: str, target: ChatState) -> str | None:
+def read_back(client: WeComApi, chat_id: str, target: ChatState) -> str | None:
     """None when the chat, read once after its calls, is `target` (the plan's
     `after`, less what WeCom refused); otherwise what the user needs to know."""
     try:
@@ -55,7 +55,7 @@ def unlike(now: ChatState, after: ChatState) -> str:
     return "; ".join(parts)
 
 
-def settle_unknown(client: Any, chat_id: str, expected: ChatState, saved: bool = False) -> str | None:
+def settle_unknown(client: WeComApi, chat_id: str, expected: ChatState, saved: bool = False) -> str | None:
     """None when a re-read shows the unanswered call took effect; otherwise
     what the user needs to know."""
     try:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequenc
 from reconciler.app.progress import Progress, wants_progress
 from reconciler.core.directory import Directory, needs
 from reconciler.core.model import DesiredChat, LiveResult
+from reconciler.core.wecomapi import Corp, WeComApi
 
 if TYPE_CHECKING:
     from reconciler.core.plan import Plan, Target
@@ -80,7 +81,8 @@ def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None,
     return [c for c in chats if c.chat_id in keep]
 
 
-def open_client(concurrency: int | None = None, read_only: bool = True, environ: Mapping[str, str] | None = None):
+def open_client(concurrency: int | None = None, read_only: bool = True,
+                environ: Mapping[str, str] | None = None) -> WeComApi:
     """A WeCom client from the environment; read-only unless asked;
     concurrency None = adaptive, N = pinned. Raises
     MissingCredentials, which the CLI's guard turns into the contract's
@@ -92,7 +94,7 @@ def open_client(concurrency: int | None = None, read_only: bool = True, environ:
 
 
 @contextmanager
-def client(concurrency: int | None = None, read_only: bool = True) -> Iterator:
+def client(concurrency: int | None = None, read_only: bool = True) -> Iterator[WeComApi]:
     made = open_client(concurrency, read_only)
     try:
         yield made
@@ -100,7 +102,7 @@ def client(concurrency: int | None = None, read_only: bool = True) -> Iterator:
         made.close()
 
 
-def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
+def read_live(client: WeComApi, chat_ids: Sequence[str], show_progress: bool = True,
               stream: TextIO | None = None,
               on_result: Callable[[str, LiveResult], None] | None = None) -> dict[str, LiveResult]:
     """Read the live chats, with a progress line when the caller allows it,
@@ -116,14 +118,13 @@ def read_live(client, chat_ids: Sequence[str], show_progress: bool = True,
         if progress:
             progress.finish()
     log.debug("read %d chats in %.2f s; api calls %s; concurrency %s", len(ids), time.monotonic() - started,
-              dict(getattr(client, "stats", {}) or {}), concurrency_figures(client))
+              dict(client.stats), client.concurrency_figures())
     return dict(live)
 
 
-def target_of(client) -> Target | None:
-    """The corp and API base a client talks to (None for a stand-in without credentials)."""
-    credentials = getattr(client, "credentials", None)
-    return None if credentials is None else _target(credentials)
+def target_of(client: WeComApi) -> Target:
+    """The corp and API base a client talks to."""
+    return _target(client.credentials)
 
 
 def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
@@ -134,18 +135,11 @@ def target_from_env(environ: Mapping[str, str] | None = None) -> Target:
     return _target(credentials_from_env(os.environ if environ is None else environ))
 
 
-def _target(credentials) -> Target:
+def _target(credentials: Corp) -> Target:
     from reconciler.core.plan import Target
     from reconciler.wecom.credentials import public_base
 
     return Target(credentials.corp_id, public_base(credentials.api_base))
-
-
-def concurrency_figures(client) -> dict | None:
-    """How many requests the client ran at once (None from a client that
-    does not say, such as a test's fake)."""
-    figures = getattr(client, "concurrency_figures", None)
-    return figures() if callable(figures) else None
 
 
 def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], **options) -> Plan:
@@ -158,7 +152,7 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], **
 
 
 @contextmanager
-def _directory_read(client, wanted) -> Iterator[Future | None]:
+def _directory_read(client: WeComApi, wanted) -> Iterator[Future | None]:
     """The directory read in a thread of its own while the chats are read
     (None when nothing needs it); waited for on the way out."""
     if not wanted:
@@ -170,7 +164,7 @@ def _directory_read(client, wanted) -> Iterator[Future | None]:
         yield pool.submit(read_directory, client, wanted)
 
 
-def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = False,
+def read_world(client: WeComApi, desired: Sequence[DesiredChat], *, check_users: bool = False,
                show_progress: bool = True) -> tuple[dict[str, LiveResult], Directory | None]:
     """The live chats, and the directory when a chat uses `dept:`/`tag:` or
     users are checked; both read at once. With neither, exactly the calls of
@@ -180,7 +174,7 @@ def read_world(client, desired: Sequence[DesiredChat], *, check_users: bool = Fa
         return live, None if directory is None else directory.result()
 
 
-def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True, *,
+def plan_for(desired: Sequence[DesiredChat], client: WeComApi, show_progress: bool = True, *,
              today: date | None = None, check_users: bool = False, live_out: dict | None = None,
              on_planned: Callable[[str], None] | None = None) -> Plan:
     """Read what `desired` needs and plan it (the pure planner), each chat
@@ -199,15 +193,13 @@ def plan_for(desired: Sequence[DesiredChat], client, show_progress: bool = True,
         plan = pipeline.finish()
     if live_out is not None:
         live_out.update(live)
-    target = target_of(client)
-    if target is not None:
-        plan = plan.aimed_at(target)
-    figures = concurrency_figures(client)
+    plan = plan.aimed_at(target_of(client))
+    figures = client.concurrency_figures()
     return replace(plan, read_concurrency=figures) if figures else plan
 
 
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
-               open_reader: Callable[[], object], show_progress: bool = True, *,
+               open_reader: Callable[[], WeComApi], show_progress: bool = True, *,
                today: date | None = None, check_users: bool = False) -> Plan:
     """Load, select targets, read, plan. UserError after diagnostics were
     printed (invalid files, unknown target): the CLI's guard exits 1.

@@ -8,7 +8,10 @@ import os
 import sys
 from typing import Sequence, TextIO
 
+from reconciler import render
 from reconciler.app.outcome import ExitCode
+from reconciler.cli import term
+from reconciler.core.report import ApplyReport
 
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
 
@@ -23,11 +26,8 @@ class ApplyConsole:
         return sys.stderr if self.json else sys.stdout  # stdout carries the JSON report alone
 
     def show(self, plan) -> None:
-        from reconciler import render
-        from reconciler.cli.term import use_colour
-
         stream = self._results
-        stream.write(render.PLAN["text"](plan, colour=use_colour(stream)))
+        stream.write(render.PLAN["text"](plan, colour=term.use_colour(stream)))
         stream.flush()
 
     def saying(self, text: str, result: bool = False) -> None:
@@ -41,8 +41,6 @@ class ApplyConsole:
         """Nothing was applied: say why (unless already said) and, with --format
         json, print the report of a run that applied nothing (its `error` the
         reasons, its `diagnostics` the located errors of invalid files)."""
-        from reconciler.core.report import ApplyReport
-
         if not said:
             for reason in reasons:
                 print(f"error: refusing to apply: {reason}", file=sys.stderr)
@@ -50,12 +48,10 @@ class ApplyConsole:
         self.report(ApplyReport(refusals=reasons, interrupted=interrupted, diagnostics=tuple(diagnostics)))
 
     def confirmed(self) -> bool:
-        from reconciler.cli.term import is_terminal
-
         # The question goes where the results go: with --format json, stdout
         # is the report alone.
         stdin, stdout = self.stdin or sys.stdin, self._results
-        if not (is_terminal(stdin) and is_terminal(stdout)):
+        if not (term.is_terminal(stdin) and term.is_terminal(stdout)):
             print("error: refusing to apply without confirmation: no terminal to ask on; "
                   "pass --yes to apply non-interactively. Nothing was applied.", file=sys.stderr)
             return False
@@ -71,8 +67,6 @@ class ApplyConsole:
         return True
 
     def report(self, report) -> None:
-        from reconciler import render
-
         if self.json:
             sys.stdout.write(render.REPORT["json"](report))
         elif report.outcomes or report.notes or report.stopped:

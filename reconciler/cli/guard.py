@@ -13,6 +13,8 @@ import sys
 from typing import Any, Callable, Mapping, Sequence, TextIO
 
 from reconciler.app.outcome import ExitCode, UserError
+from reconciler.wecom.errors import WeComError
+from reconciler.wecom.redact import redact
 
 Ended = Callable[[str, Sequence[Mapping[str, Any]]], None]  # (why, diagnostics)
 
@@ -20,9 +22,6 @@ Ended = Callable[[str, Sequence[Mapping[str, Any]]], None]  # (why, diagnostics)
 def guarded(body: Callable[[], int], stream: TextIO | None = None, ended: Ended | None = None) -> int:
     """body(), or exit 1 with one line when it fails as a whole; `ended`
     is then told the line (already said) and the located errors, if any."""
-    from reconciler.wecom.errors import WeComError
-    from reconciler.wecom.redact import redact
-
     err = stream or sys.stderr
     try:
         return body()

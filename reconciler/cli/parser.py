@@ -11,7 +11,7 @@ import sys
 
 from reconciler import __version__
 from reconciler.app.outcome import ExitCode
-from reconciler.cli import options
+from reconciler.cli import jsonout, options
 
 # command name -> (module under reconciler.cli.commands, one line of help)
 COMMANDS = {
@@ -74,9 +74,7 @@ class _Parser(argparse.ArgumentParser):
             return self.json_usage_report
         action = self._option_string_actions.get("--format")
         if action is not None and "json" in (action.choices or ()):
-            from reconciler.cli.jsonout import fatal
-
-            return fatal
+            return jsonout.fatal
         return None
 
     def _suggestion(self, message: str) -> str:

@@ -23,10 +23,6 @@ class Diagnostic:
         return f"{self.source.located}: {self.severity}: {self.message}"
 
     @property
-    def is_error(self) -> bool:
-        return self.severity == ERROR
-
-    @property
     def data(self) -> dict:
         """As `validate --format json` and every fatal JSON object list it."""
         return {"file": self.source.file, "line": self.source.line, "col": self.source.col,

@@ -1,4 +1,4 @@
-"""Facts of the WeCom app-chat API (see shared/wecom-appchat-api.md).
+"""Facts of the WeCom app-chat API (https://developer.work.weixin.qq.com/document/path/90244).
 
 The only module the client, the config rules and the emulator all import:
 limits, id patterns and the one checker for each, API paths and error codes.

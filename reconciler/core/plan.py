@@ -1,10 +1,10 @@
 """The plan: what `appchat plan` shows and `appchat apply` executes.
 
 A plan is a list of small Change values (after octoDNS's plan/change), and a
-versioned data format (after Terraform's plans): every output (text, JSON,
-markdown, the saved plan file) is fed from the same `.data` views, so they
-cannot disagree, and reading a plan back (core.planjson) is the strict
-inverse of `.data`.
+versioned data format (after Terraform's plans): the JSON outputs (`--format
+json` and the saved plan file) are written from `.data`, and reading a plan
+back (core.planjson) is the strict inverse of `.data`; the text and markdown
+views read the same Change and Plan objects.
 
 A Change cannot be built with calls that do not take its `before` to its
 `after`: what runs is always what was reviewed. The check costs what the
@@ -193,10 +193,6 @@ class Plan:
         return bool(self.changes)
 
     @property
-    def creates(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.action is Action.CREATE)
-
-    @property
     def updates(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.action is Action.UPDATE)
 
@@ -254,14 +250,14 @@ class Plan:
             "unchanged": list(self.unchanged),
             "errors": [read_error_data(e) for e in self.errors],
             "summary": dict(self.summary),
-            "people": self.people.data,  # issue 8: added after the contract's keys
+            "people": self.people.data,  # added after the contract's keys (docs/plans.md#plan-json)
             **({"expiring": [e.data for e in self.expiring]} if self.expiring else {}),
-            # issue 23: what the guards would refuse at their default limits, only when they would
+            # what the guards would refuse at their default limits, only when they would (docs/plans.md#plan-json)
             **({"guards": [h.data for h in hits]} if (hits := guards.check(self)) else {}),
             **({"names": dict(self.names)} if self.names is not None else {}),
-            # issue 16: only in plans made from a live read
+            # only in plans made from a live read (docs/plans.md#plan-json)
             **({"read_concurrency": dict(self.read_concurrency)} if self.read_concurrency else {}),
         }
-        if self.target is not None:  # issue 12: added after the contract's keys
+        if self.target is not None:  # added after the contract's keys (docs/plans.md#plan-json)
             data["target"] = self.target.data
         return data

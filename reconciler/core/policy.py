@@ -21,14 +21,13 @@ from reconciler.core.model import user_key
 # appchat/create against the daily create quota (doc 90454, as the emulator
 # does). Should a create turn out to count as a change too, the run meets a
 # 45009 and stops cleanly: no harm, only a re-run later.
-CREATE_COUNTS_AS_CHANGE = False
 
 
 def quota_cost(change) -> tuple[int, int]:
     """(chat changes, creates) one chat's calls spend."""
     creates = sum(1 for c in change.calls if c.path == APPCHAT_CREATE)
     updates = sum(1 for c in change.calls if c.path == APPCHAT_UPDATE)
-    return updates + (creates if CREATE_COUNTS_AS_CHANGE else 0), creates
+    return updates, creates
 
 
 def fit_quotas(changes: Iterable, *, changes_per_hour: int | None = None,

@@ -1,7 +1,7 @@
 """The directory endpoints as pure functions, like rules.py for chats: a
 query and the org chart in, an answer or a Reject out.
 
-What an ordinary self-built app sees (wecom-appchat-api.md, "The directory"):
+What an ordinary self-built app sees (docs/directory.md):
 only its visible range; a department outside it answers 60011, a user
 outside it 60111, and tag/get leaves out what lies outside it."""
 

@@ -30,12 +30,13 @@ from reconciler.core.directory import Department, Directory, Needs, Problem, Tag
 from reconciler.core.facts import DEPARTMENT_GET, DEPARTMENT_SIMPLELIST, TAG_GET, USER_GET, USER_SIMPLELIST
 from reconciler.core.model import DEPT, TAG
 from reconciler.core.refusal import UserCheck
+from reconciler.core.wecomapi import WeComApi
 from reconciler.wecom.answers import (parse_department_get, parse_department_simplelist, parse_tag_get,
                                       parse_user_get, parse_user_simplelist)
 from reconciler.wecom.errors import InvalidCredentials, MalformedAnswer, TransportError, WeComError, describe
 
 
-def read_directory(client: Any, needs: Needs) -> Directory:
+def read_directory(client: WeComApi, needs: Needs) -> Directory:
     reader = _Reader(client)
     reader.both(lambda: reader.tags(sorted(needs.tags)),
                 lambda: reader.subtrees([None] if needs.departments or needs.everything else []))
@@ -52,7 +53,7 @@ def read_directory(client: Any, needs: Needs) -> Directory:
                      dict(reader.problems), complete=needs.everything and not reader.failed)
 
 
-def department_names(client: Any, ids: Iterable[int]) -> dict[int, str]:
+def department_names(client: WeComApi, ids: Iterable[int]) -> dict[int, str]:
     """department/get for each id, only where a name is shown (`who`); a
     department that cannot be read (or whose answer is malformed) keeps no name."""
     reader = _Reader(client)
@@ -66,7 +67,7 @@ def department_names(client: Any, ids: Iterable[int]) -> dict[int, str]:
     return names
 
 
-def user_checks(client: Any, user_ids: Iterable[str]) -> dict[str, UserCheck]:
+def user_checks(client: WeComApi, user_ids: Iterable[str]) -> dict[str, UserCheck]:
     """`user/get` for each id (in parallel, paced like every read): what
     WeCom's directory says of it. An id WeCom refuses (60111...) carries the
     errcode; one that could not be asked carries why. Refused credentials
@@ -87,7 +88,7 @@ def user_checks(client: Any, user_ids: Iterable[str]) -> dict[str, UserCheck]:
 
 
 class _Reader:
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: WeComApi) -> None:
         self.client = client
         self.departments: dict[int, Department] = {}
         self.members: dict[int, tuple[str, ...]] = {}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from reconciler.core.facts import ErrCode
 from reconciler.wecom.redact import redact
 
-# Short, stable wording for the codes a user meets (the doc table of
-# shared/wecom-appchat-api.md); WeCom's own errmsg changes and carries hints,
+# Short, stable wording for the codes a user meets (WeCom's error code table,
+# https://developer.work.weixin.qq.com/document/path/90313); WeCom's own errmsg changes and carries hints,
 # IPs and URLs, so it is only the fallback.
 DESCRIPTIONS: dict[int, str] = {
     ErrCode.BUSY: "WeCom is busy",

@@ -6,13 +6,14 @@ are in docs/benchmarks.md, measured by bench/bench_startup.py)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 
 import pytest
 
-from tests.helpers import subprocess_env
+from tests.helpers import REPO, subprocess_env
 
 HEAVY = ("jsonschema", "requests", "urllib3", "deepdiff", "reconciler.core.planner", "reconciler.wecom.client")
 
@@ -65,3 +66,25 @@ def test_an_invalid_file_still_gets_jsonschema(tmp_path):
     code, modules = _imported("validate", bad)
     assert code == 1
     assert "jsonschema" in modules   # the quick test refused the chat: jsonschema says why
+
+
+# The modules that import inside a function, each to keep an import out of
+# the start-up of a command that does not use it (docs/internals.md,
+# "Imports made inside functions", gives the figures). Anywhere else an
+# import goes at the top of its module.
+DEFERRING = {"app/chatseed.py", "app/session.py", "cli/jsonout.py", "cli/options.py", "config/schema.py",
+             "emulator/seed.py", *(f"cli/commands/{name}.py" for name in ("apply", "emulator", "expiring", "history",
+                                                                         "imports", "plan", "schema", "send", "show",
+                                                                         "validate", "who"))}
+
+
+def _imports_inside_functions(path) -> int:
+    return sum(isinstance(node, (ast.Import, ast.ImportFrom))
+               for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in ast.walk(fn))
+
+
+def test_only_the_modules_that_defer_for_start_up_import_inside_functions():
+    package = REPO / "reconciler"
+    found = {str(p.relative_to(package)) for p in package.rglob("*.py") if _imports_inside_functions(p)}
+    assert found == DEFERRING

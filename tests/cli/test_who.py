@@ -12,7 +12,8 @@ from tests.helpers import env_for
 
 from reconciler.cli import main
 from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, membership
-from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
+from reconciler.core.model import LiveChat, ReadError, Source
+from tests.builders import desired
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,13 +27,12 @@ def in_repo(monkeypatch):
 
 # ---- the pure core ------------------------------------------------------------
 
-def _chat(chat_id, owner, members, via=None):
-    return DesiredChat(chat_id, chat_id.upper(), owner, frozenset(members), True, Source("c.yaml", 1, 3),
-                       via or {m: ((),) for m in members})
-
-
-CHATS = [_chat("aa", "u", {"u", "v"}), _chat("bb", "v", {"u", "v"}, {"u": (("g", "h"),), "v": ((),)}),
-         _chat("cc", "v", {"v", "w"}), _chat("dd", "u", {"u", "w"}), _chat("ee", "u", {"u", "v"})]
+HERE, DIRECT = Source("c.yaml", 1, 3), ((),)
+CHATS = [desired("aa", "u v", "u", "AA", source=HERE, via={"u": DIRECT, "v": DIRECT}),
+         desired("bb", "u v", "v", "BB", source=HERE, via={"u": (("g", "h"),), "v": DIRECT}),
+         desired("cc", "v w", "v", "CC", source=HERE, via={"v": DIRECT, "w": DIRECT}),
+         desired("dd", "u w", "u", "DD", source=HERE, via={"u": DIRECT, "w": DIRECT}),
+         desired("ee", "u v", "u", "EE", source=HERE, via={"u": DIRECT, "v": DIRECT})]
 
 
 def test_offline_rows_only_the_users_chats():

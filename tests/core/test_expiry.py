@@ -9,6 +9,7 @@ import ast
 import json
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,13 @@ from reconciler.core.planjson import PlanFormatError, parse_plan
 from reconciler.core.planner import make_plan
 from reconciler.core.planviews import with_views
 from reconciler.render.expiring import render_expiring_json
+from tests.builders import desired
 
 HERE = Source("chats/a.yaml", 9, 10)
 VERA = Grant(USER, "vera", HERE, date(2027, 1, 31), "contractor", ("temps",))
 
 
-def _chat() -> DesiredChat:
-    return DesiredChat("ops", "Ops", "alice", frozenset({"alice", "bob"}), grants=(VERA,))
+_chat = partial(desired, "ops", "alice bob", "alice", "Ops", grants=(VERA,))
 
 
 def test_the_window_is_a_parameter_and_each_output_keeps_its_source_shape():

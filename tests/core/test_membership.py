@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from functools import partial
+
 import pytest
 
 from reconciler.core.directory import Department, Directory, Problem, Tag
 from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Exclusion, Grant, LiveChat, Source
 from reconciler.core.planner import make_plan
+from tests.builders import desired
+from tests.builders import live as _live
 
 END = date(2027, 1, 31)
 HERE = Source("chats/a.yaml", 9, 9)
@@ -20,14 +24,10 @@ def until(user: str, day: date = END, reason: str | None = "contractor, INC-42",
     return Grant(USER, user, HERE, day, reason, via)
 
 
-def want(members="alice bob", grants=(), exclude=Exclusion(), prune=True, owner="alice") -> DesiredChat:
-    return DesiredChat("c1", "Ops", owner, frozenset(members.split()), prune, Source("chats/a.yaml", 2, 3),
-                       grants=tuple(grants), exclude=exclude, owner_source=Source("chats/a.yaml", 4, 12),
-                       members_source=Source("chats/a.yaml", 5, 5))
-
-
-def live(members: str, owner: str = "alice") -> LiveChat:
-    return LiveChat("c1", "Ops", owner, frozenset(members.split()))
+# Chat c1, "Ops", owned by alice, written in chats/a.yaml; want(MEMBERS, grants=..., ...).
+want = partial(desired, "c1", name="Ops", owner="alice", source=Source("chats/a.yaml", 2, 3),
+               owner_source=Source("chats/a.yaml", 4, 12), members_source=Source("chats/a.yaml", 5, 5))
+live = partial(_live, "c1", name="Ops", owner="alice")
 
 
 # ---- memberships that end --------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Plan.data is the contract's Plan JSON; Plan.from_data is its strict
+"""Plan.data is the contract's Plan JSON; core.planjson.parse_plan is its strict
 inverse and says clearly what is wrong with anything else."""
 
 from __future__ import annotations

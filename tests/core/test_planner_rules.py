@@ -3,22 +3,22 @@ section. Each case is named after the invariant it pins down."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
-from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
+from reconciler.core.model import ReadError, Source
 
 from reconciler.core.planjson import parse_plan
 from reconciler.core.planner import make_plan
+from tests.builders import desired, live
 
 SRC = Source("chats/team.yaml", 6, 3)
 
 
-def want(chat_id="c1", name="Chat", owner="alice", members="alice bob", prune=True):
-    return DesiredChat(chat_id, name, owner, frozenset(members.split()), prune, SRC)
-
-
-def have(chat_id="c1", name="Chat", owner="alice", members="alice bob"):
-    return LiveChat(chat_id, name, owner, frozenset(members.split()))
+# Chat c1, "Chat", owned by alice, members alice and bob, unless a case says otherwise.
+want = partial(desired, name="Chat", owner="alice", source=SRC)
+have = partial(live, name="Chat", owner="alice")
 
 
 def users(n, prefix="u"):

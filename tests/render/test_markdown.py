@@ -13,29 +13,22 @@ from reconciler.core.model import DesiredChat, LiveChat, ReadError
 from reconciler.core.plan import Plan
 from reconciler.core.planner import make_plan
 from reconciler.render import MARKER, render_markdown
+from tests.builders import desired, live
 
 LIMIT = 65_536
 TABLE_HEAD = "| Create | Update | Unchanged | Errors | Members added | Members removed |"
 
 
-def want(chat_id, name, owner, members):
-    return DesiredChat(chat_id, name, owner, frozenset(members.split()))
-
-
-def have(chat_id, name, owner, members):
-    return LiveChat(chat_id, name, owner, frozenset(members.split()))
-
-
 def mixed_plan() -> Plan:
     ten = " ".join(f"u{i}" for i in range(10))
     return make_plan(
-        [want("newchat", "New chat", "alice", "alice bob"),
-         want("sre", "SRE On-call", "bob", "bob carol"),
-         want("big", "Big", "u0", "u0 u1 u2 u3 u4 u5"),
-         want("same", "Same", "alice", "alice bob"),
-         want("legacy", "Legacy", "alice", "alice bob")],
-        {"newchat": None, "sre": have("sre", "SRE", "alice", "alice bob dave"), "big": have("big", "Big", "u0", ten),
-         "same": have("same", "Same", "alice", "alice bob"),
+        [desired("newchat", "alice bob", "alice", "New chat"),
+         desired("sre", "bob carol", "bob", "SRE On-call"),
+         desired("big", "u0 u1 u2 u3 u4 u5", "u0", "Big"),
+         desired("same", "alice bob", "alice", "Same"),
+         desired("legacy", "alice bob", "alice", "Legacy")],
+        {"newchat": None, "sre": live("sre", "alice bob dave", "alice", "SRE"), "big": live("big", ten, "u0", "Big"),
+         "same": live("same", "alice bob", "alice", "Same"),
          "legacy": ReadError("legacy", 86008, "chat was not created by this app")})
 
 
@@ -55,8 +48,8 @@ def test_marker_is_the_first_line_and_summary_table_comes_first():
 def _many_people_plan(people: int) -> Plan:
     leaving = [f"old{i:03d}" for i in range(people // 2)]
     joining = [f"new{i:03d}" for i in range(people - len(leaving))]
-    return make_plan([want("big", "Big", "owner", " ".join(["owner", *joining]))],
-                     {"big": have("big", "Big", "owner", " ".join(["owner", *leaving]))})
+    return make_plan([desired("big", " ".join(["owner", *joining]), "owner", "Big")],
+                     {"big": live("big", " ".join(["owner", *leaving]), "owner", "Big")})
 
 
 def test_people_fold_when_long_and_stay_open_when_short():
@@ -108,8 +101,8 @@ def test_small_plan_is_not_cut():
 
 
 def test_names_cannot_break_the_table_or_inject_html_or_mentions():
-    plan = make_plan([want("a", "x | y <script>@team</script>", "alice", "alice bob")],
-                     {"a": have("a", "old", "alice", "alice bob")})
+    plan = make_plan([desired("a", "alice bob", "alice", "x | y <script>@team</script>")],
+                     {"a": live("a", "alice bob", "alice", "old")})
     out = render_markdown(plan)
     outside_code = re.sub(r"```diff\n.*?```", "", out, flags=re.S)
     assert '~ name: "old" -> "x | y <script>@team</script>"' in out  # literal inside the diff block
@@ -170,7 +163,7 @@ def test_only_warnings_still_says_there_are_no_changes_as_the_text_plan_does():
 
     ending = Grant(USER, "vera", Source("chats/a.yaml", 7, 9), date(2027, 1, 31), "contractor")
     plan = make_plan([DesiredChat("ops", "Ops", "alice", frozenset({"alice", "bob"}), grants=(ending,))],
-                     {"ops": have("ops", "Ops", "alice", "alice bob vera")}, today=date(2027, 1, 28))
+                     {"ops": live("ops", "alice bob vera", "alice", "Ops")}, today=date(2027, 1, 28))
     assert plan.expiring and not plan.changes
     out = render_markdown(plan)
     assert "#### ⚠️ Warnings" in out and "membership of vera ends 2027-01-31: contractor" in out

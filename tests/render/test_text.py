@@ -3,31 +3,34 @@ from outside, colour only when asked."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
-from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
+from reconciler.core.model import ReadError, Source
 from reconciler.core.plan import Plan
 from reconciler.core.planner import make_plan
 from reconciler.render import render_text
+from tests.builders import desired, live
 
 
-def want(chat_id, name, owner, members, line=1):
-    return DesiredChat(chat_id, name, owner, frozenset(members.split()), True, Source("chats/t.yaml", line, 3))
+def at(line: int) -> Source:
+    return Source("chats/t.yaml", line, 3)
 
 
-def have(chat_id, name, owner, members):
-    return LiveChat(chat_id, name, owner, frozenset(members.split()))
+# Every desired chat of these plans is written at line 1 of chats/t.yaml unless it says otherwise.
+want = partial(desired, source=at(1))
 
 
 def mixed_plan() -> Plan:
     return make_plan(
-        [want("newchat", "New chat", "alice", "carol alice bob", 2),
-         want("sre", "SRE On-call", "bob", "bob carol", 6),
-         want("same", "Same", "alice", "alice bob", 9),
-         want("legacy", "Legacy", "alice", "alice bob", 12)],
+        [want("newchat", "carol alice bob", "alice", "New chat", source=at(2)),
+         want("sre", "bob carol", "bob", "SRE On-call", source=at(6)),
+         want("same", "alice bob", "alice", "Same", source=at(9)),
+         want("legacy", "alice bob", "alice", "Legacy", source=at(12))],
         {"newchat": None,
-         "sre": have("sre", "SRE", "alice", "alice bob dave"),
-         "same": have("same", "Same", "alice", "alice bob"),
+         "sre": live("sre", "alice bob dave", "alice", "SRE"),
+         "same": live("same", "alice bob", "alice", "Same"),
          "legacy": ReadError("legacy", 86008, "chat was not created by this app")})
 
 
@@ -69,7 +72,7 @@ def test_no_changes_says_so(plan):
 
 
 def test_errors_without_changes_are_not_no_changes():
-    plan = make_plan([want("a", "A", "x", "x y")], {"a": ReadError("a", None, "connection refused")})
+    plan = make_plan([want("a", "x y", "x", "A")], {"a": ReadError("a", None, "connection refused")})
     out = render_text(plan)
     assert "No changes" not in out
     assert "  ! a: connection refused\n" in out
@@ -77,7 +80,7 @@ def test_errors_without_changes_are_not_no_changes():
 
 
 def test_errors_are_plural():
-    plan = make_plan([want("a", "A", "x", "x y"), want("b", "B", "x", "x y")],
+    plan = make_plan([want("a", "x y", "x", "A"), want("b", "x y", "x", "B")],
                      {"a": ReadError("a", -1, "busy"), "b": ReadError("b", -1, "busy")})
     assert render_text(plan).endswith("0 unchanged, 2 errors; +0 / -0 members.\n")
 
@@ -95,7 +98,7 @@ def test_colour_marks_removals_red_and_additions_green():
 
 def test_two_call_split_and_warnings_are_shown():
     everyone = " ".join(f"u{i}" for i in range(10))
-    plan = make_plan([want("big", "Big", "boss", "u0 u1 u2 u3 u4 u5 boss")], {"big": have("big", "Big", "u0", everyone)})
+    plan = make_plan([want("big", "u0 u1 u2 u3 u4 u5 boss", "boss", "Big")], {"big": live("big", everyone, "u0", "Big")})
     out = render_text(plan)
     assert "    2 API calls: the new owner joins first, then becomes owner\n" in out
     assert "    ! mass removal: removes 4 of 10 members (40%)\n" in out
@@ -103,8 +106,8 @@ def test_two_call_split_and_warnings_are_shown():
 
 
 def test_names_and_ids_from_wecom_cannot_inject_terminal_escapes_or_lines():
-    plan = make_plan([want("a", "Clean", "alice", "alice bob")],
-                     {"a": have("a", "Evil\x1b[2J\n+ create chat \"fake\"", "alice", "alice bob eve\x1b[31m")})
+    plan = make_plan([want("a", "alice bob", "alice", "Clean")],
+                     {"a": live("a", "alice bob eve\x1b[31m", "alice", "Evil\x1b[2J\n+ create chat \"fake\"")})
     out = render_text(plan)
     assert "\x1b" not in out
     assert '\n+ create chat "fake"' not in out

@@ -6,7 +6,8 @@ The steps are app.applying's; how they are told, cli.console's."""
 
 from __future__ import annotations
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.interrupt import Interrupted, Signals
+from reconciler.app.outcome import ExitCode, UserError
 from reconciler.cli import options
 from reconciler.core import guards
 
@@ -54,7 +55,6 @@ def _usage_report(message: str) -> None:
 
 
 def run(args) -> int:
-    from reconciler.app.interrupt import Interrupted, Signals
     from reconciler.cli.console import ApplyConsole
     from reconciler.cli.guard import guarded
 
@@ -74,7 +74,6 @@ def run(args) -> int:
 def _run(args, console, signals) -> int:
     from reconciler.app import applying
     from reconciler.app.announce import load_template
-    from reconciler.app.outcome import UserError
 
     try:  # read first: a template that cannot be used stops the run before any API call
         template = load_template(args.announce_template) if args.announce_template else None

@@ -6,6 +6,7 @@ and the app's visible range."""
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import replace
 
 from reconciler.cli import options
@@ -112,8 +113,6 @@ def config_from_args(args: argparse.Namespace):
 
 
 def run(args) -> int:
-    import sys
-
     from reconciler.app.chatseed import ChatSeedError, is_chat_files, seed_from_chat_files
     from reconciler.emulator.serve import serve
 

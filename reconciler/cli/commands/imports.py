@@ -8,6 +8,7 @@ import sys
 
 from reconciler.app.outcome import ExitCode
 from reconciler.cli import options
+from reconciler.core.facts import is_chat_id
 
 
 def add_arguments(p) -> None:
@@ -32,7 +33,6 @@ def _nothing_written(problems: list[str]) -> int:
 
 def _run(args) -> int:
     from reconciler.app import atomicfile, importer, session
-    from reconciler.core.facts import is_chat_id
 
     ids = importer.read_ids(args.chat_ids, args.ids_from)
     if not ids:
