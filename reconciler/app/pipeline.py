@@ -43,11 +43,7 @@ class Pipeline:
         self._directory = None
         self._held: list[tuple[str, LiveResult]] = []
         self._planned: set[str] = set()
-        self._changes: list = []
-        self._unchanged: list[str] = []
-        self._errors: list = []
-        self._expiring: list = []
-        self._names: dict[str, str] = {}
+        self._parts: list[Plan] = []
 
     def add(self, chat_id: str, result: LiveResult) -> None:
         """One chat's read: planned now, or held until the directory is read."""
@@ -65,8 +61,7 @@ class Pipeline:
         missing = [c for c in self._want if c not in self._planned]
         if missing:
             raise ValueError(f"no live result for chat {missing[0]!r} (pass None for a chat that does not exist)")
-        plan = Plan(tuple(self._changes), tuple(self._unchanged), tuple(self._errors), tuple(self._expiring))
-        return plan if self._directory is None else plan.with_names(self._names)
+        return Plan.joined(self._parts)
 
     def _directory_arrived(self) -> None:
         reading, self._reading = self._reading, None
@@ -81,11 +76,6 @@ class Pipeline:
         want = self._want[chat_id]
         one = self._make([want], {chat_id: result}, directory=self._directory, today=self._today)
         self._planned.add(chat_id)
-        self._changes.extend(one.changes)
-        self._unchanged.extend(one.unchanged)
-        self._errors.extend(one.errors)
-        self._expiring.extend(one.expiring)
-        if one.names:
-            self._names.update(one.names)
+        self._parts.append(one)
         if self._on_planned is not None:
             self._on_planned(chat_id)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from reconciler.core import guards
 from reconciler.core.call import Call
@@ -225,6 +225,19 @@ class Plan:
 
     def change(self, chat_id: str) -> Change | None:
         return next((c for c in self.changes if c.chat_id == chat_id), None)
+
+    @classmethod
+    def joined(cls, parts: Sequence[Plan]) -> Plan:
+        """One plan of plans made of disjoint chats on the same day (the
+        pipeline plans each chat as its read arrives): every part's lists,
+        names and recorded wants, as `make_plan` of all of them makes it."""
+        wanted = {k: v for p in parts for k, v in (p.wanted or {}).items()}
+        names = {k: v for p in parts for k, v in (p.names or {}).items()}
+        dates = {p.wanted_date for p in parts if p.wanted is not None}
+        plan = cls(tuple(c for p in parts for c in p.changes), tuple(u for p in parts for u in p.unchanged),
+                   tuple(e for p in parts for e in p.errors), tuple(e for p in parts for e in p.expiring),
+                   wanted=wanted, wanted_date=dates.pop() if len(dates) == 1 else None)
+        return plan.with_names(names) if any(p.names is not None for p in parts) else plan
 
     def with_names(self, names: Mapping[str, str]) -> Plan:
         return replace(self, names=dict(sorted(names.items())))

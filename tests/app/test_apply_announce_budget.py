@@ -39,7 +39,8 @@ def test_announcements_past_20000_person_times_are_warned_of_and_the_excess_refu
     assert "count 22,000 person-times" in warning and "20,000 a minute" in warning
     assert r.err.index(WARNING) < r.err.index("announcement(s) could not be sent")  # said before, not after
     sends = [c for c in writes(emu) if c["path"] == "appchat/send"]
-    assert [c["errcode"] for c in sends] == [0] * 10 + [45009]
+    # chats are written in parallel: which send is the 11th is not fixed, that one is
+    assert sorted(c["errcode"] for c in sends) == [0] * 10 + [45009]
     assert r.code == 0  # the membership changes themselves were applied
 
 
