@@ -198,3 +198,42 @@ def test_a_run_overtaken_by_a_merge_applies_nothing(world, tmp_path):
         job = run_github_job(run, "reconcile")
         assert not job.failed and job.step("Reconcile").outcome == "skipped"
         assert writes(emu) == [] and "no longer chats/ at the tip" in job.log
+
+
+def test_the_ledger_job_appends_onto_a_branch_that_moved_meanwhile_and_loses_no_line(world, tmp_path):
+    """Between the reconcile job and the ledger job someone else pushed a line
+    to appchat-ledger: the ledger job appends onto that newer tip (no force)."""
+    emu, _, bare, _ = world
+    with GitHubMock() as gh:
+        job, push, _ = reconcile(tmp_path, gh, world, "1" * 40, FILES, 701, "2027-01-20")
+        assert not push.failed, push.log
+        first = branch_lines(bare)
+
+        gh.push("1" * 40, FILES)
+        run = _run(tmp_path, gh, RECIPE, emu, "schedule", "1" * 40, {}, 702)
+        run.github["server_url"] = str(world[1])
+        run.env_overrides.update(RECONCILE_TODAY="2027-02-01", PATH=f"{world[3]}:{_BIN}:/usr/bin:/bin")
+        copy_chats(FILES, run.workdir)
+        job = run_github_job(run, "reconcile")
+        lines = job.step("Reconcile").outputs["lines"]
+        assert lines == "1" and not job.failed, job.log
+
+        other = tmp_path / "other"  # another writer's commit lands on the branch first
+        git("clone", "-q", "--branch", "appchat-ledger", str(bare), str(other))
+        month = sorted(p.name for p in other.glob("*.jsonl"))[-1]
+        extra = {"at": "2026-12-01T00:00:00+08:00", "event": "left", "chat_id": "x", "user_id": "z", "cause": "test"}
+        with open(other / month, "a", encoding="utf-8") as f:
+            f.write(json.dumps(extra) + "\n")
+        git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "another writer", cwd=other)
+        git("push", "-q", "origin", "HEAD:appchat-ledger", cwd=other)
+
+        run.needs = {"reconcile": {"result": "success", "outputs": {"lines": lines}}}
+        ledger_dir = tmp_path / "ledger-job-702"
+        ledger_dir.mkdir()
+        push = run_github_job(dataclasses.replace(run, workdir=ledger_dir), "ledger")
+        assert not push.failed, push.log
+        after = branch_lines(bare)
+        assert after[:len(first)] == first and after[len(first)] == extra
+        [left] = after[len(first) + 1:]
+        assert (left["event"], left["user_id"]) == ("left", "vera")
+        assert len(git("--git-dir", str(bare), "rev-list", "appchat-ledger").split()) == 3  # nothing rewritten
