@@ -43,10 +43,10 @@ test-fast: $(STAMP) $(JS_STAMP)
 lint: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" actionlint $(RECIPES_GITHUB)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(RECIPES_GITHUB)
-	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml examples/gitlab-ci-reconcile.yml
 	$(VENV)/bin/zizmor --offline --no-progress $(RECIPES_GITHUB) action.yml
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-actions action.yml
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/shellcheck_gitlab.py examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/shellcheck_gitlab.py examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml examples/gitlab-ci-reconcile.yml
 
 # The sdist and the wheel in dist/, checked as PyPI would check them (with
 # byte-compiling on: otherwise setuptools warns that it is off).

@@ -227,7 +227,9 @@ def execute(plan: Plan, client: WeComApi, *, concurrency: int | None = None, ann
     stop = _Stop(saved=saved, budget=Budget(fits))
     outcomes: dict[str, ChatOutcome] = {}
     for change in deferred:
-        outcomes[change.chat_id] = _skipped(change, "not attempted: over WeCom's quota for one run (see note)")
+        outcomes[change.chat_id] = ChatOutcome(
+            change.chat_id, change.action, SKIPPED, 0, len(change.calls), deferred=True,
+            message=f"deferred: over WeCom's budget for one run (see note); {_later(saved)}")
     if signals is not None:
         signals.writing = True
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency or WRITE_CONCURRENCY), thread_name_prefix="apply")
@@ -262,6 +264,10 @@ def execute(plan: Plan, client: WeComApi, *, concurrency: int | None = None, ann
     ordered = tuple(outcomes[c.chat_id] for c in plan.changes)
     interrupted = signals.first if signals is not None else None
     return ApplyReport(ordered, tuple(notes), stop.reason, interrupted=interrupted, forced=forced, saved=saved)
+
+
+def _later(saved: bool) -> str:
+    return "plan again after the quota window" if saved else "a later run applies it"
 
 
 def _cut_short(change: Change, stop: _Stop) -> ChatOutcome:

@@ -58,6 +58,9 @@ class ChatOutcome:
     # User ids WeCom refused (someone who left, someone not in the directory):
     # the rest of the chat's change was sent without them (core.refusal).
     refused: tuple[Refused, ...] = ()
+    # Not attempted because WeCom's budget (1,000 chat changes an hour) was
+    # spent by the chats before it: a later run applies it (status skipped).
+    deferred: bool = False
 
     @property
     def warnings(self) -> list[Refused]:
@@ -133,10 +136,18 @@ class ApplyReport:
         return [o for o in self.outcomes if o.partial]
 
     @property
+    def deferred(self) -> list[ChatOutcome]:
+        return [o for o in self.outcomes if o.deferred]
+
+    @property
     def ok(self) -> bool:
-        """Every chat reached its `after`. Skipped chats are not ok: the
-        desired state was not reached and a pipeline must not go green."""
-        return not self.refusals and all(o.status == APPLIED for o in self.outcomes)
+        """Every chat reached its `after`, or (from paths) waits for a later
+        run because WeCom's hourly budget was spent: the budget splits work
+        across runs, it is not a failure. Other skipped chats are not ok (the
+        desired state was not reached and a pipeline must not go green), and
+        nor are deferred chats of a saved plan, which must be planned again."""
+        return not self.refusals and all(o.status == APPLIED or (o.deferred and not self.saved)
+                                         for o in self.outcomes)
 
     @property
     def announcements_failed(self) -> list[ChatOutcome]:
@@ -152,6 +163,7 @@ class ApplyReport:
             "announcements_failed": len(self.announcements_failed),
             "not_started": len(self.not_started),
             "partial": len(self.partial),
+            "deferred": len(self.deferred),
         }
 
     @property
@@ -172,4 +184,5 @@ class ApplyReport:
             "interrupted": self.interrupted,
             "summary": self.summary,
             "unread": [read_error_data(e) for e in self.unread],
+            "deferred": [o.chat_id for o in self.deferred],
         }

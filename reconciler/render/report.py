@@ -25,10 +25,14 @@ def render_report_text(report: ApplyReport, colour: bool = False) -> str:
     if report.interrupted:
         lines += _interrupted(report)
     s = report.summary
+    deferred = f", {s['deferred']} of them deferred" if s["deferred"] else ""
     lines.append(
-        f"Apply finished: {s['applied']} applied, {s['failed']} failed, {s['skipped']} skipped "
+        f"Apply finished: {s['applied']} applied, {s['failed']} failed, {s['skipped']} skipped{deferred} "
         f"({s['calls']} write call{'s' if s['calls'] != 1 else ''})."
     )
+    if report.deferred and not report.saved:
+        ids = ", ".join(safe(o.chat_id) for o in report.deferred)
+        lines.append(f"Deferred by WeCom's hourly budget: {ids}. They are not failures: the next run applies them.")
     if not report.ok:
         lines.append(_next_step(report))
     return "\n".join(lines) + "\n"

@@ -149,9 +149,9 @@ def test_quota_over_a_run_says_so_up_front_and_applies_the_first_chats(setup, ca
     emu = setup(seed=seed, desired=desired)
     monkeypatch.setattr(policy, "CHAT_CHANGES_PER_HOUR", 3)  # WeCom's 1,000, scaled down
     r = run(capsys, "apply", "--yes", "chats")
-    assert r.code == 1
+    assert r.code == 0  # from paths the budget splits the work across runs (tests/app/test_apply_deferred.py)
     assert "needs 5 chat changes" in r.err and "first 3 chats" in r.err  # said before applying
-    assert "3 applied, 0 failed, 2 skipped" in r.out
+    assert "3 applied, 0 failed, 2 skipped, 2 of them deferred" in r.out
     assert sorted(c["body"]["chatid"] for c in ok_writes(emu)) == ["c00", "c01", "c02"]
 
 

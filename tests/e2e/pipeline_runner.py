@@ -77,7 +77,7 @@ def evaluate(expr: str, ctx: dict, *, job_failed: bool = False):
     py = re.sub(r"'([^']*)'", lambda m: repr(m.group(1)), expr)
     py = _STATUS.sub(lambda m: {"success": str(not job_failed), "failure": str(job_failed),
                                 "cancelled": "False", "always": "True"}[m.group(1)], py)
-    py = re.sub(r"(?<!['\w.])(?:github|steps|needs|inputs|env|secrets)(?:\.[\w-]+)+", path, py)
+    py = re.sub(r"(?<!['\w.])(?:github|steps|needs|inputs|env|secrets|vars)(?:\.[\w-]+)+", path, py)
     py = py.replace("&&", " and ").replace("||", " or ")
     py = re.sub(r"!(?!=)", " not ", py)
     return eval(py, {"__builtins__": {}}, {"_v": values})  # noqa: S307 - our own recipes' expressions
@@ -108,6 +108,7 @@ class GitHubRun:
     env_overrides: dict[str, str] = field(default_factory=dict)
     needs: dict = field(default_factory=dict)
     artifact_files: dict[tuple[int, str], str] = field(default_factory=dict)  # (run id, name) -> file name
+    vars: dict[str, str] = field(default_factory=dict)  # repository variables (`vars.NAME`)
 
 
 @dataclass
@@ -156,7 +157,8 @@ def _read_kv(path: Path) -> dict[str, str]:
 
 def run_github_job(run: GitHubRun, job_name: str) -> JobResult:
     job = run.workflow["jobs"][job_name]
-    ctx = {"github": run.github, "secrets": run.secrets, "needs": run.needs, "steps": {}, "inputs": {}}
+    ctx = {"github": run.github, "secrets": run.secrets, "needs": run.needs, "steps": {}, "inputs": {},
+           "vars": run.vars}
     results: list[StepResult] = []
     for i, step in enumerate(job["steps"]):
         name = step.get("name") or step.get("uses") or f"step {i}"

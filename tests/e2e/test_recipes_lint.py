@@ -16,6 +16,7 @@ BIN = Path(sys.executable).parent
 GITHUB = sorted(str(p) for p in [*(ROOT / "examples" / "github").glob("*.yml"), *(ROOT / "examples" / "chat-report").glob("*.yml")])
 GITLAB = str(ROOT / "examples" / "gitlab-ci.yml")
 GITLAB_EXTRA = str(ROOT / "examples" / "gitlab-ci-expiring.yml")  # a job to include
+GITLAB_RECONCILE = str(ROOT / "examples" / "gitlab-ci-reconcile.yml")  # jobs to include
 
 
 def _tool(name: str) -> str:
@@ -45,10 +46,11 @@ def test_github_recipes_lint_clean(linter):
 
 
 def test_gitlab_recipe_lints_clean():
-    schema = _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", GITLAB, GITLAB_EXTRA])
+    schema = _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", GITLAB, GITLAB_EXTRA,
+                   GITLAB_RECONCILE])
     assert schema.returncode == 0, schema.stdout + schema.stderr
     _tool("shellcheck")
-    shell = _run([sys.executable, str(ROOT / "scripts" / "shellcheck_gitlab.py"), GITLAB, GITLAB_EXTRA])
+    shell = _run([sys.executable, str(ROOT / "scripts" / "shellcheck_gitlab.py"), GITLAB, GITLAB_EXTRA, GITLAB_RECONCILE])
     assert shell.returncode == 0, shell.stdout + shell.stderr
 
 
