@@ -55,7 +55,7 @@ def seed_from_chat_files(path: str) -> dict[str, Any]:
             raise ChatSeedError(f"{ref.source.located}: chat {chat.chat_id!r}: {ref.entry} needs a directory, and "
                                 f"a seed of chat files has none; seed the emulator with departments, users and "
                                 f"tags instead (docs/emulator.md)")
-        timed = {str(g.value) for g in chat.grants if g.kind == USER}
+        timed = {g.user for g in chat.grants if g.kind == USER}
         excluded = {u.lower() for u in chat.exclude.users}
         members = sorted(set(chat.members) | {u for u in timed if u.lower() not in excluded})
         chats.append({"chatid": chat.chat_id, "name": chat.name, "owner": chat.owner, "userlist": members})

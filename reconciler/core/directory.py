@@ -161,7 +161,7 @@ def needs(chats: Iterable[DesiredChat], check_users: bool = False) -> Needs:
     for chat in chats:
         for grant in (*chat.grants, *chat.exclude.refs):
             if grant.kind == DEPT:
-                departments.add(int(grant.value))
+                departments.add(grant.unit)
             elif grant.kind == TAG:
-                tags.add(int(grant.value))
+                tags.add(grant.unit)
     return Needs(frozenset(departments), frozenset(tags), check_users)

@@ -175,7 +175,7 @@ def _unknown_users(want: DesiredChat, directory: Directory | None, today: date |
     written = {u: None for u in want.members}
     for grant in want.grants:
         if grant.kind == USER and not grant.ended(today):
-            written.setdefault(str(grant.value), grant.source.located)
+            written.setdefault(grant.user, grant.source.located)
     for user in sorted(written):
         if directory.knows(user):
             continue
@@ -203,5 +203,5 @@ def _names(plan: Plan, directory: Directory) -> dict[str, str]:
         users.update(change.after.member_set)
         if change.before:
             users.update(change.before.member_set)
-    users.update(e.who for e in plan.expiring if ":" not in e.who)
+    users.update(e.who for e in plan.expiring if e.kind == USER)
     return {u: name for u in sorted(users) if (name := directory.name(u)) is not None}
