@@ -15,13 +15,18 @@ DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 # Identifiers. The patterns are written as the JSON Schema writes them (a test
 # ties the two together); the checkers use fullmatch, because Python's `$`
 # also matches before a final newline and "team\n" is not a chat id.
+# Each rule once, as a pattern and in the words every message and the
+# schema's descriptions use (tests/core/test_id_rules.py checks every copy).
 CHAT_ID_PATTERN = r"^[0-9a-zA-Z]{1,32}$"
 CHAT_ID_MAX_LEN = 32
+CHAT_ID_RULE = "1-32 characters of 0-9 a-z A-Z"
 # Doc 90195: 1-64 bytes of letters, digits and _-@., the first a letter or a
 # digit; uniqueness ignores letter case (core.model.user_key).
 USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$"
+USER_ID_RULE = "1-64 characters of letters, digits, '_', '-', '@', '.', beginning with a letter or a digit"
 # Ours, not WeCom's: the names of reusable member groups (`@name`).
 GROUP_NAME_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+GROUP_NAME_RULE = "1-64 characters of letters, digits, '-', '_', '.'"
 # WeCom numbers departments and tags with positive 32-bit-ish integers; ten
 # digits is the schema's bound for both forms (`dept:ID` and `{dept: ID}`).
 DIRECTORY_ID_PATTERN = r"^[1-9][0-9]{0,9}$"
