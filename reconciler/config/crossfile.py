@@ -19,7 +19,8 @@ from reconciler.config.places import WrittenAt
 from reconciler.config.rules import ChatDef, FileDefs
 from reconciler.config.via import DirectVia, LazyVia
 from reconciler.core.membership import problems as membership_problems
-from reconciler.core.model import USER, DesiredChat, Entry, Exclusion, user_key
+from reconciler.core.facts import user_key
+from reconciler.core.model import USER, DesiredChat, Entry, Exclusion
 
 
 @dataclass

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reconciler.core.facts import USER_ID_PATTERN
+from reconciler.core.facts import USER_ID_PATTERN, user_keys
 
 # A user id that YAML reads as a plain string: core.facts' rule without '@'
 # (an id holding one, `zhang.san@corp`, takes the full parse: a cheap test
@@ -67,7 +67,7 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
                 continue
             items = block.replace(dash, "").split("\n")
             items.pop()  # after the last "\n"
-        lowered = {item.lower() for item in items}
+        lowered = user_keys(items)
         if len(lowered) != len(items):
             continue  # the same id twice (in any letter case): an error, which needs the nodes' places
         if not lowered.isdisjoint(BOOLEAN_WORDS):

@@ -14,7 +14,8 @@ from array import array
 from collections.abc import Sequence
 
 from reconciler.config.groups import GroupRef
-from reconciler.core.model import USER, Entry, Source, user_key
+from reconciler.core.facts import user_key
+from reconciler.core.model import USER, Entry, Source
 
 _SHIFT = 32  # line << 32 | column, both 1-based
 

@@ -20,8 +20,9 @@ from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
 from reconciler.config.flowlists import BOOLEAN_WORDS
 from reconciler.config.yamlwords import unquoted_word, yaml11_boolean
-from reconciler.core.facts import CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id
-from reconciler.core.model import USER, Entry, Source, user_key
+from reconciler.core.facts import (CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id,
+                                   user_key)
+from reconciler.core.model import USER, Entry, Source
 
 # A member list item that needs no Entry: a user id, or "@" and a group name.
 _PLAIN = re.compile(rf"(?:@{GROUP_NAME_PATTERN[1:-1]}|{USER_ID_PATTERN[1:-1]})\Z").match

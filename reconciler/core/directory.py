@@ -13,7 +13,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from reconciler.core.model import DEPT, TAG, DesiredChat, user_key
+from reconciler.core.facts import user_key
+from reconciler.core.model import DEPT, TAG, DesiredChat
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from typing import Iterable, Mapping
 
 from reconciler.core.directory import Directory, Problem
 from reconciler.core.expiry import ENDING_SOON_DAYS, Ending, last_day
-from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
-from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Entry, ReadError, Source, user_key
+from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS, user_key
+from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Entry, ReadError, Source
 
 # The dates appchat takes (`--today`, `until`): far enough from Python's
 # date.max that a date plus a week or plus --within (clamped) is still a date.

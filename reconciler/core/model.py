@@ -8,10 +8,7 @@ from datetime import date
 from typing import Callable, Mapping
 
 
-def user_key(user_id: str) -> str:
-    """What tells two user ids apart: WeCom ignores letter case (doc 90195),
-    so `Alice` and `alice` are one user. Ids are ASCII, so lower() is enough."""
-    return user_id.lower()
+from reconciler.core.facts import user_key  # noqa: F401  (its home is core.facts: what tells users apart)
 
 
 @dataclass(frozen=True, order=True)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from reconciler.core.model import USER, DesiredChat, Entry, LiveChat, LiveResult, ReadError, user_key
+from reconciler.core.facts import user_key
+from reconciler.core.model import USER, DesiredChat, Entry, LiveChat, LiveResult, ReadError
 
 
 @dataclass(frozen=True)

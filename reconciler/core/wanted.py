@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from reconciler.core.facts import user_key
 from reconciler.core.membership import Resolution
-from reconciler.core.model import DesiredChat, Entry, user_key
+from reconciler.core.model import DesiredChat, Entry
 
 DEFINITION_PREFIX = "sha256:"
 

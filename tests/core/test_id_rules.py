@@ -73,3 +73,55 @@ def test_no_copy_of_an_id_rule_is_written_outside_core_facts():
              if path.name != "facts.py" or path.parent.name != "core"
              for copy in copies if copy in path.read_text(encoding="utf-8")]
     assert found == []
+
+
+# Every `.lower()` in the package that is not on a user id: YAML 1.1's
+# boolean words, file suffixes, HTTP and multipart header names.
+NOT_ON_A_USER_ID = {
+    "config/yamlwords.py": ("value.lower() in BOOLEAN_WORDS", "node.value.lower() not in", "node.value.lower() in"),
+    "config/entries.py": ("node.value.lower() not in", "node.value.lower() =="),
+    "config/rules.py": ("node.value.lower() in", "node.value.lower() =="),
+    "config/files.py": ("name.lower().endswith(SUFFIXES)",),
+    "render/chatfile.py": ("text.lower() in _BOOLEAN_WORDS",),
+    "core/wanted.py": ("str(now.removes is None).lower()", "str(recorded.removes is None).lower()"),
+    "core/media.py": ('name.rpartition(".")[2].lower()',),
+    "emulator/calllog.py": ("key.lower() in SECRET_PARAMS",),
+    "emulator/server.py": ('"Transfer-Encoding", "").lower()',),
+    "emulator/outbox.py": ('part.filename.rpartition(".")[2].lower()',),
+    "emulator/multipart.py": ("found[key.lower()]", "kind.strip().lower()", "headers[key.strip().lower()]",
+                              "disposition.lower()"),
+}
+
+
+def test_no_user_id_has_its_case_folded_outside_core_facts():
+    """WeCom ignores letter case in user ids; core.facts.user_key (and its
+    set and pair forms) is the one place that says so. A raw `.lower()`
+    elsewhere is either one of the known non-id uses above or a second,
+    silent copy of the rule."""
+    stray = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE).as_posix()
+        if name == "core/facts.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if ".lower()" in line and not any(known in line for known in NOT_ON_A_USER_ID.get(name, ())):
+                stray.append(f"{name}:{number}: {line.strip()}")
+    assert stray == []
+    # and the allowance is not stale: each known use is still there
+    for name, known in NOT_ON_A_USER_ID.items():
+        text = (PACKAGE / name).read_text(encoding="utf-8")
+        assert all(k in text for k in known), name
+
+
+def test_user_key_has_one_definition_and_the_emulator_shares_it():
+    from reconciler.core import model
+    from reconciler.emulator import org
+
+    assert model.user_key is facts.user_key and org.user_key is facts.user_key
+    defined = [path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
+               if "def user_key(" in path.read_text(encoding="utf-8")]
+    assert defined == ["core/facts.py"]
+    assert facts.same_user("Alice", "aLICE") and not facts.same_user("alice", "alicia")
+    assert facts.user_keys(["Alice", "alice", "Bob"]) == {"alice", "bob"}
+    assert re.fullmatch(facts.user_id_regex("Zhang.San@corp"), "zhang.san@CORP")
+    assert not re.fullmatch(facts.user_id_regex("a.b"), "axb")
