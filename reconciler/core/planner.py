@@ -36,9 +36,9 @@ from reconciler.core import call as calls
 from reconciler.core import guards
 from reconciler.core.directory import Directory
 from reconciler.core.expiry import Ending
-from reconciler.core.facts import MAX_MEMBERS
+from reconciler.core.facts import MAX_MEMBERS, user_key
 from reconciler.core.membership import Resolution, resolve
-from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError, user_key
+from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError
 from reconciler.core.plan import Action, Change, Plan
 from reconciler.core.state import ChatState, state_of
 from reconciler.core.wanted import Wanted, wanted_of
