@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from reconciler.core.facts import CHAT_ID_PATTERN
 from reconciler.core.history import Query, members_at, timeline
 from reconciler.core.ledger import BadLine, LedgerLine, decode
 
 _NAME = re.compile(r"^(\d{4}-\d{2})\.jsonl$")
-_CHAT_ID = re.compile(rb'"chat_id":"([0-9A-Za-z]{1,32})"')
+_CHAT_ID = re.compile(b'"chat_id":"(' + CHAT_ID_PATTERN[1:-1].encode() + b')"')  # core.facts' rule
 _CHUNK = 4 << 20
 
 

@@ -234,7 +234,7 @@ def who(user: str, loaded, today: date, live: bool, concurrency: int | None = No
                 if isinstance(resolved, Resolution):
                     brought[chat.chat_id] = resolved.brought
         rows = membership(user, loaded.chats, live, brought, today)
-        shown = {int(g.value) for r in rows for g in r.grants if g.kind == DEPT}
+        shown = {g.unit for r in rows for g in r.grants if g.kind == DEPT}
         departments = None
         if shown:
             from reconciler.wecom.directory import department_names

@@ -14,12 +14,13 @@ from datetime import date
 from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, error, warning
-from reconciler.config.groups import Entry, Expander, GroupDef, Member, used_groups
+from reconciler.config.groups import Expander, GroupDef, GroupRef, Member, used_groups
 from reconciler.config.places import WrittenAt
 from reconciler.config.rules import ChatDef, FileDefs
 from reconciler.config.via import DirectVia, LazyVia
 from reconciler.core.membership import problems as membership_problems
-from reconciler.core.model import USER, DesiredChat, Exclusion, Grant, user_key
+from reconciler.core.facts import user_key
+from reconciler.core.model import USER, DesiredChat, Entry, Exclusion
 
 
 @dataclass
@@ -84,7 +85,7 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
     else:
         return None
     # An excluded group may hold timed entries: excluded all the same.
-    excluded = set(ex_users) | {str(g.value) for g in ex_grants if g.kind == USER}
+    excluded = set(ex_users) | {g.user for g in ex_grants if g.kind == USER}
     exclusion = Exclusion(frozenset(excluded), tuple(g for g in ex_grants if g.kind != USER))
     members = _one_spelling(users, chat.entries)
     if excluded:
@@ -99,10 +100,10 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
     return None if problems else want
 
 
-def _excluded_owner(chat: ChatDef, ex_users: frozenset[str], ex_grants: list[Grant]) -> list[Diagnostic]:
+def _excluded_owner(chat: ChatDef, ex_users: frozenset[str], ex_grants: list[Entry]) -> list[Diagnostic]:
     if chat.owner is None:
         return []
-    out = {user_key(u) for u in ex_users} | {user_key(str(g.value)) for g in ex_grants if g.kind == USER}
+    out = {user_key(u) for u in ex_users} | {user_key(g.user) for g in ex_grants if g.kind == USER}
     if user_key(chat.owner) not in out:
         return []
     want = DesiredChat(chat.chat_id, chat.name or "", chat.owner, frozenset(), source=chat.source,
@@ -128,7 +129,7 @@ def _offline_checks(want: DesiredChat, today: date | None) -> list[Diagnostic]:
     be known without the directory (core.membership's rule, as plan time
     applies it to the resolved members)."""
     ended = [g for g in want.grants if g.kind == USER and g.ended(today)]
-    members = set(want.members) | {str(g.value) for g in want.grants if g.kind == USER and not g.ended(today)}
+    members = set(want.members) | {g.user for g in want.grants if g.kind == USER and not g.ended(today)}
     out = {user_key(u) for u in want.exclude.users}  # an excluded timed entry is excluded all the same
     members = {u for u in members if user_key(u) not in out}
     when = "after group expansion, as of today" if ended else "after group expansion"
@@ -145,11 +146,11 @@ def _ended(lists: list[list[Member]], today: date | None) -> list[Diagnostic]:
     found = []
     for members in lists:
         for entry in members:
-            if isinstance(entry, Entry) and entry.until is not None and entry.until < today:
+            if isinstance(entry, (Entry, GroupRef)) and entry.until is not None and entry.until < today:
                 reason = f" ({entry.reason})" if entry.reason else ""
-                found.append(warning(entry.source, f"the membership of {entry.written} ended {entry.until}{reason}: "
+                found.append(warning(entry.source, f"the membership of {entry.entry} ended {entry.until}{reason}: "
                                                    f"it brings nobody in any more; remove the entry"))
     return found
 
 
-__all__ = ["check", "Outcome", "Grant"]
+__all__ = ["check", "Outcome", "Entry"]

@@ -18,12 +18,12 @@ from datetime import date
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from reconciler.config.diagnostics import Diagnostic, error
-from reconciler.config.groups import GROUP, Entry, Member
+from reconciler.config.groups import GROUP, GroupRef, Member
 from reconciler.config.yamldata import STR, at, pairs, scalar_value
 from reconciler.config.yamlwords import unquoted_word
 from reconciler.core.facts import DIRECTORY_ID_MAX, DIRECTORY_ID_PATTERN, GROUP_NAME_PATTERN, is_user_id
 from reconciler.core.membership import EARLIEST_DATE, LATEST_DATE
-from reconciler.core.model import DEPT, TAG, USER
+from reconciler.core.model import DEPT, TAG, USER, Entry
 
 KINDS = (USER, GROUP, DEPT, TAG)
 GROUP_NAME = re.compile(GROUP_NAME_PATTERN[1:-1])
@@ -48,10 +48,10 @@ def member(file: str, node: Node, *, in_exclude: bool, problems: list[Diagnostic
         return None
     value = node.value
     if value.startswith("@"):
-        return Entry(GROUP, value[1:], at(file, node)) if is_group_name(value[1:]) else None
+        return GroupRef(value[1:], at(file, node)) if is_group_name(value[1:]) else None
     ref = _DIRECTORY_REF.fullmatch(value)
-    if ref:
-        return Entry(ref.group(1), int(ref.group(2)), at(file, node))
+    if ref:  # the one place a `dept:12` is read as text: from here on it is Entry(DEPT, unit=12)
+        return Entry.of_unit(ref.group(1), int(ref.group(2)), at(file, node))
     return value if is_user_id(value) else None
 
 
@@ -88,9 +88,12 @@ def _mapping(file: str, node: MappingNode, in_exclude: bool, problems: list[Diag
     # a wrong may_be_empty is reported and the entry kept: no second error (an unused group) for one slip
     may_be_empty = "may_be_empty" in fields and _may_be_empty(file, kind, in_exclude, *fields["may_be_empty"],
                                                                problems)
-    if kind == USER and until is None:
-        return value  # {user: x} is x
-    return Entry(kind, value, at(file, key_node), until, reason, may_be_empty)
+    where = at(file, key_node)
+    if kind == USER:
+        return value if until is None else Entry.of_user(value, where, until, reason)  # {user: x} is x
+    if kind == GROUP:
+        return GroupRef(value, where, until, reason)
+    return Entry.of_unit(kind, value, where, until, reason, may_be_empty=may_be_empty)
 
 
 def _may_be_empty(file: str, kind: str, in_exclude: bool, key: Node, node: Node,

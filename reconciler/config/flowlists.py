@@ -21,11 +21,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# A user id that YAML reads as a plain string: a letter or digit first, no
-# quotes, no '@' (references need their own locations; ids with one take
-# the full parse). Whether the first character makes YAML try bool/int/null
-# is checked against the resolvers.
-_ITEM = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}"
+from reconciler.core.facts import USER_ID_PATTERN, user_keys
+
+# A user id that YAML reads as a plain string: core.facts' rule without '@'
+# (an id holding one, `zhang.san@corp`, takes the full parse: a cheap test
+# that no lifted item is a group reference), and no quotes. Whether the
+# first character makes YAML try bool/int/null is checked against the
+# resolvers.
+_ITEM = USER_ID_PATTERN[1:-1].replace("@", "")
 _LIST = re.compile(
     rf"^(?P<indent> *)(?P<key>[A-Za-z0-9_.\-]+):"
     rf"(?: \[(?P<flow>(?:{_ITEM}, )*{_ITEM})\]$"  # KEY: [a, b] and nothing else on the line
@@ -64,7 +67,7 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
                 continue
             items = block.replace(dash, "").split("\n")
             items.pop()  # after the last "\n"
-        lowered = {item.lower() for item in items}
+        lowered = user_keys(items)
         if len(lowered) != len(items):
             continue  # the same id twice (in any letter case): an error, which needs the nodes' places
         if not lowered.isdisjoint(BOOLEAN_WORDS):

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from reconciler.config.diagnostics import Diagnostic, error
-from reconciler.core.model import USER, Grant, Source
+from reconciler.core.model import Entry, Source
 
 # How many different group chains `who` is told about per user; diamonds of
 # nested groups could otherwise multiply them without bound.
@@ -23,37 +23,29 @@ MAX_NESTING = 100
 Chains = dict[str, set[tuple[str, ...]]]  # user -> chains of group names
 # The `via` of a member listed directly, one shared value for all of them.
 DIRECT: tuple[tuple[str, ...], ...] = ((),)
-GROUP = "group"
+GROUP = "group"  # the mapping form's key: {group: name}
 
 
-@dataclass
-class Entry:
-    """One item of a member list that is more than a plain user id: "@group",
-    "dept:ID", "tag:ID", or a mapping (which may carry an end date), and
-    where it was written."""
+@dataclass(frozen=True, slots=True)
+class GroupRef:
+    """`@name` (or `{group: name}`, which may carry an end date) in a member
+    list: the config layer's own, gone once groups are expanded."""
 
-    kind: str                  # GROUP, or core.model's USER, DEPT, TAG
-    value: str | int
+    name: str
     source: Source
     until: date | None = None
     reason: str | None = None
-    may_be_empty: bool = False  # dept/tag only
 
     @property
-    def group(self) -> str | None:
-        return self.value if self.kind == GROUP else None
-
-    @property
-    def written(self) -> str:
-        return f"@{self.value}" if self.kind == GROUP else str(self.value) if self.kind == USER \
-            else f"{self.kind}:{self.value}"
+    def entry(self) -> str:
+        return f"@{self.name}"
 
 
 # A member list item: a user id as a plain string (no location kept: a
 # million sources would cost more than the ids; the one check that can fail
-# later, --check-users, names the chat's member list and the group chain),
-# or an Entry for everything else.
-Member = str | Entry
+# later, --check-users, asks config.places), a group reference, or the core
+# Entry the plan carries (`dept:`, `tag:`, a user with an end date).
+Member = str | GroupRef | Entry
 
 
 @dataclass
@@ -70,7 +62,7 @@ class Expansion:
     """The outcome for one member list."""
 
     chains: Chains = field(default_factory=dict)
-    grants: list[Grant] = field(default_factory=list)
+    grants: list[Entry] = field(default_factory=list)
     complete: bool = True  # False when an unknown group or a cycle was involved
     _users: frozenset[str] | None = None
 
@@ -113,9 +105,8 @@ class Expander:
         for entry in entries:
             if entry.__class__ is str:
                 _add(out.chains, entry, prefix)
-            elif entry.kind != GROUP:
-                out.grants.append(Grant(entry.kind, entry.value, entry.source, entry.until, entry.reason, prefix,
-                                        entry.may_be_empty))
+            elif entry.__class__ is Entry:
+                out.grants.append(replace(entry, via=prefix) if prefix else entry)
             else:
                 inner = self._inner(entry)
                 if inner is None:
@@ -125,7 +116,7 @@ class Expander:
                 self._merge(out, inner, entry, prefix)
         return out
 
-    def _merge(self, out: Expansion, inner: Expansion, entry: Entry, prefix: tuple[str, ...]) -> None:
+    def _merge(self, out: Expansion, inner: Expansion, entry: GroupRef, prefix: tuple[str, ...]) -> None:
         if entry.until is None:
             for user, chains in inner.chains.items():
                 for chain in chains:
@@ -134,26 +125,27 @@ class Expander:
             return
         # `{group: g, until: D}`: everyone g brings in, until D (or earlier).
         for user, chains in inner.chains.items():
-            out.grants.append(Grant(USER, user, entry.source, entry.until, entry.reason,
-                                    prefix + min(chains, key=len)))
-        out.grants.extend(replace(g, via=prefix + g.via, until=_until(entry.until, g.until),
-                                  reason=g.reason if g.until and g.until <= entry.until else entry.reason,
-                                  source=g.source if g.until and g.until <= entry.until else entry.source)
-                          for g in inner.grants)
+            out.grants.append(Entry.of_user(user, entry.source, entry.until, entry.reason,
+                                            prefix + min(chains, key=len), entry.name))
+        for g in inner.grants:
+            own = g.until is not None and g.until <= entry.until  # the inner entry ends first: it says why
+            out.grants.append(replace(g, via=prefix + g.via, until=_until(entry.until, g.until),
+                                      reason=g.reason if own else entry.reason,
+                                      source=g.source if own else entry.source,
+                                      group=g.group if own else entry.name))
 
-    def members(self, entries: list[Member]) -> tuple[frozenset[str], list[Grant], bool]:
+    def members(self, entries: list[Member]) -> tuple[frozenset[str], list[Entry], bool]:
         """A chat's static members, its grants and whether the list was
         complete: what entries() finds, without the chains, which only `who`
         reads (and which cost most of a big load)."""
         users = {entry for entry in entries if entry.__class__ is str}
-        grants: list[Grant] = []
+        grants: list[Entry] = []
         complete = True
         for entry in entries:
             if entry.__class__ is str:
                 continue
-            if entry.kind != GROUP:
-                grants.append(Grant(entry.kind, entry.value, entry.source, entry.until, entry.reason,
-                                    may_be_empty=entry.may_be_empty))
+            if entry.__class__ is Entry:
+                grants.append(entry)
                 continue
             inner = self._inner(entry)
             if inner is None:
@@ -169,10 +161,10 @@ class Expander:
                 grants.extend(merged.grants)
         return frozenset(users), grants, complete
 
-    def _inner(self, entry: Entry) -> Expansion | None:
+    def _inner(self, entry: GroupRef) -> Expansion | None:
         """The expansion of a group reference, or None (reported) when it
         names an unknown group, closes a cycle or nests too deep."""
-        ref = entry.group
+        ref = entry.name
         if ref not in self.groups:
             self._error(entry.source, f"unknown group {'@' + ref!r}{_did_you_mean(ref, self.groups)}")
         elif ref in self._stack:
@@ -201,19 +193,19 @@ def _did_you_mean(name: str, known: Any) -> str:
     return f"; did you mean '@{close[0]}'?" if close else ""
 
 
-def references(entries: list[Member]) -> list[Entry]:
+def references(entries: list[Member]) -> list[GroupRef]:
     """The group references of a member list."""
-    return [e for e in entries if e.__class__ is not str and e.kind == GROUP]
+    return [e for e in entries if e.__class__ is GroupRef]
 
 
 def used_groups(groups: dict[str, GroupDef], roots: list[list[Member]]) -> set[str]:
     """Groups reachable from the chats' member lists."""
     used: set[str] = set()
-    todo = [e.group for entries in roots for e in references(entries)]
+    todo = [e.name for entries in roots for e in references(entries)]
     while todo:
         name = todo.pop()
         if name in used or name not in groups:
             continue
         used.add(name)
-        todo.extend(e.group for e in references(groups[name].entries))
+        todo.extend(e.name for e in references(groups[name].entries))
     return used

@@ -13,8 +13,9 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 
-from reconciler.config.groups import GROUP
-from reconciler.core.model import USER, Source, user_key
+from reconciler.config.groups import GroupRef
+from reconciler.core.facts import user_key
+from reconciler.core.model import USER, Entry, Source
 
 _SHIFT = 32  # line << 32 | column, both 1-based
 
@@ -84,12 +85,12 @@ def _find(key: str, entries, places: Places | None, groups, seen: set[str]) -> S
         if entry.__class__ is str:
             if user_key(entry) == key and places is not None:
                 return places.source(i)
-        elif entry.kind == USER:
-            if user_key(str(entry.value)) == key:
+        elif entry.__class__ is Entry:
+            if entry.kind == USER and user_key(entry.user) == key:
                 return entry.source
-        elif entry.kind == GROUP and entry.value not in seen and entry.value in groups:
-            seen.add(entry.value)
-            group = groups[entry.value]
+        elif entry.__class__ is GroupRef and entry.name not in seen and entry.name in groups:
+            seen.add(entry.name)
+            group = groups[entry.name]
             found = _find(key, group.entries, group.places, groups, seen)
             if found is not None:
                 return found

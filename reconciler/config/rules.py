@@ -14,14 +14,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.config import entries as parse_entry
 from reconciler.config.diagnostics import Diagnostic
-from reconciler.config.groups import GROUP, Entry, GroupDef, Member, references
+from reconciler.config.groups import GroupDef, GroupRef, Member, references
 from reconciler.config.places import Places
 from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
 from reconciler.config.flowlists import BOOLEAN_WORDS
 from reconciler.config.yamlwords import unquoted_word, yaml11_boolean
-from reconciler.core.facts import CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id
-from reconciler.core.model import USER, Source, user_key
+from reconciler.core.facts import (CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id,
+                                   user_key)
+from reconciler.core.model import USER, Entry, Source
 
 # A member list item that needs no Entry: a user id, or "@" and a group name.
 _PLAIN = re.compile(rf"(?:@{GROUP_NAME_PATTERN[1:-1]}|{USER_ID_PATTERN[1:-1]})\Z").match
@@ -35,7 +36,7 @@ class ChatDef:
     owner: str | None = None
     owner_source: Source | None = None
     entries: list[Member] = field(default_factory=list)
-    refs: list[Entry] = field(default_factory=list)  # the group references among the entries and exclude
+    refs: list[GroupRef] = field(default_factory=list)  # the group references among the entries and exclude
     members_source: Source | None = None
     places: Places | None = None  # where each of `entries` is written
     exclude: list[Member] = field(default_factory=list)
@@ -92,7 +93,7 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
         if "@" in "".join(values):
             for i, value in enumerate(values):
                 if value[0] == "@":
-                    out[i] = Entry(GROUP, value[1:], at(file, items[i]))
+                    out[i] = GroupRef(value[1:], at(file, items[i]))
         geometry = parsed.lifted_at.get(id(node))
         places = Places.of_lifted(file, geometry, out) if geometry else Places.of_nodes(file, items)
         return out, True, places
@@ -102,13 +103,13 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
     seen: dict[str, tuple[Node, str]] = {}
     for item in items:
         entry = parse_entry.member(file, item, in_exclude=in_exclude, problems=problems)
-        written = entry if isinstance(entry, str) else entry.written if entry else None
+        written = entry if isinstance(entry, str) else entry.entry if entry else None
         if written is None:
             complete = False  # reported here or by the schema
             continue
         # One user however it is written: plain or as a mapping, in any letter
         # case (WeCom's ids ignore it); group names keep their case.
-        is_user = isinstance(entry, str) or entry.kind == USER
+        is_user = isinstance(entry, str) or entry.__class__ is Entry and entry.kind == USER
         first, first_written = seen.setdefault(user_key(written) if is_user else written, (item, written))
         if first is not item:
             complete = False

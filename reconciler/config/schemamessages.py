@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from reconciler.config.diagnostics import Diagnostic, error
 from reconciler.config.yamldata import at, is_yaml_trap, kind, node_at
 from reconciler.config.yamlnodes import ParsedFile
-from reconciler.core.facts import forbidden_in_name
+from reconciler.core.facts import CHAT_ID_RULE, GROUP_NAME_RULE, USER_ID_RULE, forbidden_in_name
 
 if TYPE_CHECKING:
     import jsonschema
@@ -19,8 +19,6 @@ TOP_KEYS = ("groups", "chats")
 CHAT_KEYS = ("name", "owner", "members", "exclude", "prune", "announce")
 ENTRY_KEYS = ("user", "group", "dept", "tag", "until", "reason", "may_be_empty")
 _NOT_IN_EXCLUDE = ("until", "may_be_empty")  # config.entries says why they are not allowed there
-GROUP_CHARS = "1-64 characters of letters, digits, '-', '_', '.'"
-USER_CHARS = "1-64 characters of letters, digits, '_', '-', '@', '.', beginning with a letter or a digit"
 _EXPECTED = {"object": "a mapping", "array": "a list", "string": "a string",
              "boolean": "true or false", "null": "empty", "integer": "a whole number"}
 _LISTS = {"members": "the members", "exclude": "the exclude list"}
@@ -87,9 +85,9 @@ def translate(parsed: ParsedFile, err: "jsonschema.ValidationError") -> Iterator
         key_node, _ = node_at(parsed.root, path + (name,))
         where = at(parsed.file, key_node) if key_node is not None else here
         if path == ("chats",):
-            yield error(where, f"invalid chat id {name!r}: use 1-32 characters of 0-9 a-z A-Z")
+            yield error(where, f"invalid chat id {name!r}: use {CHAT_ID_RULE}")
         else:
-            yield error(where, f"invalid group name {name!r}: use {GROUP_CHARS}")
+            yield error(where, f"invalid group name {name!r}: use {GROUP_NAME_RULE}")
         return
     if keyword == "anyOf":  # a member entry: a string or a mapping; say what is wrong with the one written
         branch = 0 if isinstance(err.instance, str) else 1 if isinstance(err.instance, dict) else None
@@ -133,18 +131,18 @@ def translate(parsed: ParsedFile, err: "jsonschema.ValidationError") -> Iterator
 def _pattern(here, path: tuple, value: str) -> Diagnostic:
     field = path[-1] if path and isinstance(path[-1], str) else None
     if len(path) == 3 and path[2] == "owner":
-        return error(here, f"invalid user id {value!r} for the owner of chat {path[1]!r}: use {USER_CHARS}")
+        return error(here, f"invalid user id {value!r} for the owner of chat {path[1]!r}: use {USER_ID_RULE}")
     if field == "until":
         return error(here, f"{what(path)} must be a date YYYY-MM-DD from 1900-01-01 to 9998-12-31, got {value!r}")
     if field == "group" or value.startswith("@"):
         return error(here, f"invalid group reference {value!r} in {_container(path)}: "
-                           f"write '@' and a group name of {GROUP_CHARS}")
+                           f"write '@' and a group name of {GROUP_NAME_RULE}")
     if value.startswith(("dept:", "tag:")):
         kind_of = value.split(":", 1)[0]
         noun = "department" if kind_of == "dept" else "tag"
         return error(here, f"invalid {noun} entry {value!r} in {_container(path)}: write {kind_of}:ID with "
                            f"the {noun}'s id, a positive whole number")
-    return error(here, f"invalid user id {value!r} in {_container(path)}: use {USER_CHARS}")
+    return error(here, f"invalid user id {value!r} in {_container(path)}: use {USER_ID_RULE}")
 
 
 def _unknown_keys(parsed: ParsedFile, path: tuple, err, here) -> Iterator[Diagnostic]:

@@ -13,7 +13,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from reconciler.core.model import DEPT, TAG, DesiredChat, user_key
+from reconciler.core.facts import user_key
+from reconciler.core.model import DEPT, TAG, DesiredChat
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def needs(chats: Iterable[DesiredChat], check_users: bool = False) -> Needs:
     for chat in chats:
         for grant in (*chat.grants, *chat.exclude.refs):
             if grant.kind == DEPT:
-                departments.add(int(grant.value))
+                departments.add(grant.unit)
             elif grant.kind == TAG:
-                tags.add(int(grant.value))
+                tags.add(grant.unit)
     return Needs(frozenset(departments), frozenset(tags), check_users)

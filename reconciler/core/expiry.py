@@ -7,11 +7,11 @@ output words it its own way. Pure: today is an input."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Sequence
 
-from reconciler.core.model import DesiredChat, Grant, Source
+from reconciler.core.model import USER, DesiredChat, Entry, Source
 
 ENDING_SOON_DAYS = 7  # entries that end within this many days of today are warnings in the plan
 DEFAULT_WITHIN_DAYS = 14
@@ -29,12 +29,19 @@ class Ending:
     reason: str | None
     source: Source        # where the entry is written
     via: tuple[str, ...] = ()  # the groups it came through, outermost first
+    kind: str = USER      # what `who` is: a user id (USER), or a DEPT or TAG entry
+    # The entry that ends, as written: (kind, text), ("group", "@vendors") for
+    # `{group: vendors, until: D}`; None when read back from a saved plan
+    # (which does not record it), so it takes no part in equality.
+    written: tuple[str, str] | None = field(default=None, compare=False)
 
     @classmethod
-    def of(cls, chat_id: str, grant: Grant, who: str | None = None) -> Ending:
+    def of(cls, chat_id: str, grant: Entry, who: str | None = None) -> Ending:
         """The ending of `grant` (which has an `until`), for `who` (default:
-        the entry as written)."""
-        return cls(chat_id, grant.entry if who is None else who, grant.until, grant.reason, grant.source, grant.via)
+        the entry as written; then a DEPT or TAG entry's own kind)."""
+        kind = grant.kind if who is None else USER
+        return cls(chat_id, grant.entry if who is None else who, grant.until, grant.reason, grant.source, grant.via,
+                   kind, grant.written)
 
     def days_left(self, today: date) -> int:
         """Days until the last day of the membership: 0 on it, negative once it ended."""

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Iterator
 
+from reconciler.core.facts import same_user, user_id_regex, user_key
 from reconciler.core.ledger import JOINED, LEFT, PRESENT, RENAMED, LedgerLine
-from reconciler.core.model import user_key
+
 
 FORMAT_VERSION = 1
 
@@ -49,7 +50,7 @@ class Query:
         chat = ('"chat_id":' + json.dumps(self.chat)).encode("utf-8") if self.chat is not None else None
         if self.user is None:
             return (re.escape(chat), ()) if chat else None
-        either = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in self.user)
+        either = user_id_regex(self.user)
         return ('"user_id":"'.encode() + either.encode("utf-8") + b'"', (chat,) if chat else ())
 
     def months(self) -> tuple[str | None, str | None]:
@@ -62,7 +63,7 @@ class Query:
         """A line of the timeline (the --at question replays instead)."""
         if self.chat is not None and line.chat_id != self.chat:
             return False
-        if self.user is not None and (line.user_id is None or user_key(line.user_id) != user_key(self.user)):
+        if self.user is not None and (line.user_id is None or not same_user(line.user_id, self.user)):
             return False
         if self.since is not None and line.day < self.since.isoformat():
             return False
@@ -106,7 +107,7 @@ def members_at(lines: Iterable[LedgerLine], day: date, chat: str | None = None,
         if line.event == RENAMED:
             names[line.chat_id] = line.chat_name
             continue
-        if line.user_id is None or (user is not None and user_key(line.user_id) != user_key(user)):
+        if line.user_id is None or (user is not None and not same_user(line.user_id, user)):
             continue
         key = (line.chat_id, user_key(line.user_id))
         if line.event in (JOINED, PRESENT):

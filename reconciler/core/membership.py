@@ -21,8 +21,8 @@ from typing import Iterable, Mapping
 
 from reconciler.core.directory import Directory, Problem
 from reconciler.core.expiry import ENDING_SOON_DAYS, Ending, last_day
-from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
-from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Grant, ReadError, Source, user_key
+from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS, user_key
+from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Entry, ReadError, Source
 
 # The dates appchat takes (`--today`, `until`): far enough from Python's
 # date.max that a date plus a week or plus --within (clamped) is still a date.
@@ -33,9 +33,9 @@ LATEST_DATE = date(9998, 12, 31)
 @dataclass(frozen=True)
 class Resolution:
     members: frozenset[str]
-    ended: Mapping[str, Grant] = field(default_factory=dict)   # user -> the grant that ended
+    ended: Mapping[str, Entry] = field(default_factory=dict)   # user -> the grant that ended
     ending: tuple[Ending, ...] = ()  # memberships that hold and end within ENDING_SOON_DAYS: plan warnings
-    brought: Mapping[str, tuple[Grant, ...]] = field(default_factory=dict)  # user -> live grants that bring them
+    brought: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)  # user -> live grants that bring them
     excluded: frozenset[str] = frozenset()  # user_key of everyone `exclude` names
 
 
@@ -48,8 +48,8 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
             return resolution
         return _check(chat, resolution, False) or resolution
     members = {user_key(u): u for u in chat.members}
-    brought: dict[str, list[Grant]] = {}
-    ended: dict[str, tuple[str, Grant]] = {}
+    brought: dict[str, list[Entry]] = {}
+    ended: dict[str, tuple[str, Entry]] = {}
     ending: list[Ending] = []
     soon = last_day(today, ENDING_SOON_DAYS) if today else None
     for grant in chat.grants:
@@ -66,7 +66,7 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
             continue
         if not users and grant.kind != USER and not grant.may_be_empty:
             return _entry_error(chat, grant, Problem(None, _EMPTY.format(noun=_NOUNS[grant.kind], kind=grant.kind,
-                                                                         id=grant.value)))
+                                                                         id=grant.unit)))
         for user in users:
             members.setdefault(user_key(user), user)
             brought.setdefault(user, []).append(grant)
@@ -94,15 +94,15 @@ _EMPTY = ("{noun} {id} has nobody in WeCom's answer, which is more often a fault
           "may_be_empty: true}}")
 
 
-def _users(grant: Grant, directory: Directory | None) -> frozenset[str] | Problem:
+def _users(grant: Entry, directory: Directory | None) -> frozenset[str] | Problem:
     if grant.kind == USER:
-        return frozenset((str(grant.value),))
+        return frozenset((grant.user,))
     if directory is None:
         return Problem(None, f"{grant.entry} needs the directory, which was not read")
-    return directory.users(grant.kind, int(grant.value))
+    return directory.users(grant.kind, grant.unit)
 
 
-def _entry_error(chat: DesiredChat, grant: Grant, problem: Problem) -> ReadError:
+def _entry_error(chat: DesiredChat, grant: Entry, problem: Problem) -> ReadError:
     if problem.outage:
         return ReadError(chat.chat_id, None, problem.message)
     return ReadError(chat.chat_id, problem.errcode, f"{grant.entry}: {problem.message}", grant.source.located)
@@ -117,7 +117,7 @@ def _check(chat: DesiredChat, resolved: Resolution, excluded_owner: bool) -> Rea
     return ReadError(chat.chat_id, None, message, where.located)
 
 
-def problems(chat: DesiredChat, members: Iterable[str], ended: Iterable[Grant], *, excluded_owner: bool,
+def problems(chat: DesiredChat, members: Iterable[str], ended: Iterable[Entry], *, excluded_owner: bool,
              complete: bool, when: str) -> list[tuple[Source, str]]:
     """The owner among the members, and 2 to 2000 members: one rule for
     `validate` (with the members known without the directory; `complete`
@@ -132,7 +132,7 @@ def problems(chat: DesiredChat, members: Iterable[str], ended: Iterable[Grant], 
         found.append((here, f"owner {chat.owner!r} is excluded from chat {chat.chat_id!r} by its `exclude`; "
                             f"choose a new owner or exclude someone else"))
     elif owner not in keys:
-        gone = max((g for g in ended if g.kind == USER and user_key(str(g.value)) == owner),
+        gone = max((g for g in ended if g.kind == USER and user_key(g.user) == owner),
                    key=lambda g: g.until, default=None)
         if gone is not None:
             found.append((here, f"the membership of owner {chat.owner!r} in chat {chat.chat_id!r} ended "

@@ -12,7 +12,7 @@ from typing import Any, Iterator, Mapping
 
 from reconciler.core.facts import (ARTICLE_FIELDS, ARTICLE_REQUIRED, BTNTXT_MAX_CHARS, FIELD_MAX_BYTES,
                                    MARKDOWN_MAX_BYTES, MPNEWS_CONTENT_MAX_BYTES, MSG_FIELDS, MSG_REQUIRED, MSG_TYPES,
-                                   NEWS_MAX_ARTICLES, SAFE_REFUSED, TEXT_MAX_BYTES, is_chat_id)
+                                   NEWS_MAX_ARTICLES, SAFE_REFUSED, TEXT_MAX_BYTES, CHAT_ID_RULE, is_chat_id)
 
 _BYTE_LIMITS = {"text": TEXT_MAX_BYTES, "markdown": MARKDOWN_MAX_BYTES}
 _MEDIA_FIELDS = ("media_id", "thumb_media_id")
@@ -72,7 +72,7 @@ def problems(chat_id: str, message: Message, local_thumbs: bool = False) -> list
     `local_thumbs`: the mpnews articles came from an articles file, where
     `thumb: PATH` (a local image) may stand for `thumb_media_id`, so the
     messages name it too."""
-    found = [] if is_chat_id(chat_id) else [f"invalid chat id {chat_id!r}: 1-32 characters of 0-9 a-z A-Z"]
+    found = [] if is_chat_id(chat_id) else [f"invalid chat id {chat_id!r}: {CHAT_ID_RULE}"]
     msgtype = message.msgtype
     if msgtype not in MSG_TYPES:
         return found + [f"unknown message type {msgtype!r}: expected one of {', '.join(MSG_TYPES)}"]

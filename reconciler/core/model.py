@@ -8,10 +8,7 @@ from datetime import date
 from typing import Callable, Mapping
 
 
-def user_key(user_id: str) -> str:
-    """What tells two user ids apart: WeCom ignores letter case (doc 90195),
-    so `Alice` and `alice` are one user. Ids are ASCII, so lower() is enough."""
-    return user_id.lower()
+from reconciler.core.facts import user_key  # noqa: F401  (its home is core.facts: what tells users apart)
 
 
 @dataclass(frozen=True, order=True)
@@ -31,28 +28,54 @@ class Source:
 
 
 USER, DEPT, TAG = "user", "dept", "tag"
+KINDS = (USER, DEPT, TAG)  # what an Entry may name: one person, a department, a tag
 
 
-@dataclass(frozen=True)
-class Grant:
-    """A membership that depends on the date or on the directory: a user id
-    with an end date, or a department or tag (with or without one). Plain
-    user ids without an end date are not grants: they are DesiredChat.members."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One membership entry of a member list, from the file to the plan: a
+    user id (`kind` USER, `user` set) or a department or tag id (`kind` DEPT
+    or TAG, `unit` set), where it is written, and what it carries: its end
+    date, its reason, the groups it came through, `may_be_empty`. The config
+    layer builds it once, as it reads the entry; no layer after it parses an
+    entry's text again. Plain user ids without an end date are not entries:
+    they are DesiredChat.members (a string each, the cheapest there is)."""
 
-    kind: str                # USER | DEPT | TAG
-    value: str | int         # the user id, or the department or tag id
-    source: Source           # where the entry is written
+    kind: str                  # USER | DEPT | TAG
+    user: str | None           # the user id, for USER
+    unit: int | None           # the department or tag id, for DEPT and TAG
+    source: Source             # where the entry is written
     until: date | None = None  # the last day of the membership
     reason: str | None = None
     via: tuple[str, ...] = ()  # the groups it came through, outermost first
     # A `dept:`/`tag:` entry written with `may_be_empty: true`: bringing in
     # nobody is then no error for its chat.
     may_be_empty: bool = False
+    # `{group: g, until: D}`: the group whose entry this is (the entry that
+    # ends, at `source`); `user` or `unit` is one of what it brings in.
+    group: str | None = None
+
+    @classmethod
+    def of_user(cls, user: str, source: Source, until: date | None = None, reason: str | None = None,
+                via: tuple[str, ...] = (), group: str | None = None) -> "Entry":
+        return cls(USER, user, None, source, until, reason, via, False, group)
+
+    @classmethod
+    def of_unit(cls, kind: str, unit: int, source: Source, until: date | None = None, reason: str | None = None,
+                via: tuple[str, ...] = (), may_be_empty: bool = False) -> "Entry":
+        """A `dept:` (kind DEPT) or `tag:` (kind TAG) entry."""
+        return cls(kind, None, unit, source, until, reason, via, may_be_empty)
 
     @property
     def entry(self) -> str:
         """As written in a string entry: `alice`, `dept:12`, `tag:3`."""
-        return str(self.value) if self.kind == USER else f"{self.kind}:{self.value}"
+        return self.user if self.user is not None else f"{self.kind}:{self.unit}"
+
+    @property
+    def written(self) -> tuple[str, str]:
+        """(kind, text) of the entry as written in the file: a timed group
+        entry is ("group", "@g"), anything else (kind, `entry`)."""
+        return ("group", f"@{self.group}") if self.group is not None else (self.kind, self.entry)
 
     def ended(self, today: date | None) -> bool:
         return self.until is not None and today is not None and self.until < today
@@ -64,7 +87,7 @@ class Exclusion:
     department and tag entries only the directory can turn into users."""
 
     users: frozenset[str] = frozenset()
-    refs: tuple[Grant, ...] = ()
+    refs: tuple[Entry, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.users or self.refs)
@@ -90,7 +113,7 @@ class DesiredChat:
     via: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
     announce: bool = True  # False: `apply --announce` never sends this chat a message
     # Memberships resolved at plan time, from the date and the directory.
-    grants: tuple[Grant, ...] = ()
+    grants: tuple[Entry, ...] = ()
     exclude: Exclusion = NO_EXCLUSION
     # Where the owner and the member list are written, for the errors that
     # only plan time can find (the owner not among the resolved members).

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from reconciler.core.model import USER, DesiredChat, Grant, LiveChat, LiveResult, ReadError, user_key
+from reconciler.core.facts import user_key
+from reconciler.core.model import USER, DesiredChat, Entry, LiveChat, LiveResult, ReadError
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,11 @@ class Row:
     live: str | None = None  # None without --live
     live_owner: bool | None = None
     error: ReadError | None = None
-    grants: tuple[Grant, ...] = ()  # memberships with an end date, dept:/tag: entries that bring the user in
-    ended: tuple[Grant, ...] = ()   # memberships that ended (shown even when another one still holds)
+    grants: tuple[Entry, ...] = ()  # memberships with an end date, dept:/tag: entries that bring the user in
+    ended: tuple[Entry, ...] = ()   # memberships that ended (shown even when another one still holds)
     # Offline: the chat's dept:/tag: entries that may bring the user in, which
     # only the directory (`--live`) can resolve.
-    unresolved: tuple[Grant, ...] = ()
+    unresolved: tuple[Entry, ...] = ()
 
     @property
     def agrees(self) -> bool | None:
@@ -121,7 +122,7 @@ class Row:
 
 
 def membership(user: str, chats: Sequence[DesiredChat], live: Mapping[str, LiveResult] | None = None,
-               brought: Mapping[str, Mapping[str, tuple[Grant, ...]]] | None = None,
+               brought: Mapping[str, Mapping[str, tuple[Entry, ...]]] | None = None,
                today: date | None = None) -> list[Row]:
     """One row per chat the user is in, in the files or (with live) in WeCom.
     Only chats named in the files can be seen live: there is no list API.
@@ -131,7 +132,7 @@ def membership(user: str, chats: Sequence[DesiredChat], live: Mapping[str, LiveR
     rows = []
     for chat in chats:
         static = next((m for m in chat.members if user_key(m) == key), None)
-        own = [g for g in chat.grants if g.kind == USER and user_key(str(g.value)) == key]
+        own = [g for g in chat.grants if g.kind == USER and user_key(g.user) == key]
         directory = [g for u, gs in (brought or {}).get(chat.chat_id, {}).items() if user_key(u) == key
                      for g in gs if g.kind != USER]
         live_grants = tuple(g for g in own if not g.ended(today)) + tuple(directory)

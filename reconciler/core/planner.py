@@ -36,9 +36,9 @@ from reconciler.core import call as calls
 from reconciler.core import guards
 from reconciler.core.directory import Directory
 from reconciler.core.expiry import Ending
-from reconciler.core.facts import MAX_MEMBERS
+from reconciler.core.facts import MAX_MEMBERS, user_key
 from reconciler.core.membership import Resolution, resolve
-from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError, user_key
+from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError
 from reconciler.core.plan import Action, Change, Plan
 from reconciler.core.state import ChatState, state_of
 from reconciler.core.wanted import Wanted, wanted_of
@@ -175,7 +175,7 @@ def _unknown_users(want: DesiredChat, directory: Directory | None, today: date |
     written = {u: None for u in want.members}
     for grant in want.grants:
         if grant.kind == USER and not grant.ended(today):
-            written.setdefault(str(grant.value), grant.source.located)
+            written.setdefault(grant.user, grant.source.located)
     for user in sorted(written):
         if directory.knows(user):
             continue
@@ -203,5 +203,5 @@ def _names(plan: Plan, directory: Directory) -> dict[str, str]:
         users.update(change.after.member_set)
         if change.before:
             users.update(change.before.member_set)
-    users.update(e.who for e in plan.expiring if ":" not in e.who)
+    users.update(e.who for e in plan.expiring if e.kind == USER)
     return {u: name for u in sorted(users) if (name := directory.name(u)) is not None}

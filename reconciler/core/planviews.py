@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from reconciler.core.expiry import Ending
-from reconciler.core.model import DEPT, TAG
+from reconciler.core.model import DEPT, TAG, USER
 from reconciler.core.plan import Plan
 from reconciler.core.planjson import PlanFormatError, located, whole
 
@@ -59,7 +59,9 @@ def _ending(data: Any, where: str) -> Ending:
     kind, _, number = who.partition(":")
     if number and (kind not in (DEPT, TAG) or not whole(number)):  # `dept:12`, `tag:3`: an entry that brings in many
         _fail(f"{where}.user_id", f"expected a user id, dept:ID or tag:ID, got {who!r}")
-    return Ending(data["chat_id"], who, until, data["reason"], located(data["source"], f"{where}.source"))
+    # A saved plan is read like a chat file: its `user_id` once, here.
+    return Ending(data["chat_id"], who, until, data["reason"], located(data["source"], f"{where}.source"),
+                  kind=kind if number else USER)
 
 
 def _figures(data: Any) -> dict[str, Any]:

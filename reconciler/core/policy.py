@@ -12,8 +12,7 @@ from typing import Iterable
 
 from reconciler.core.facts import (APPCHAT_CREATE, APPCHAT_UPDATE, CHAT_CHANGES_PER_HOUR, CHAT_CREATES_PER_DAY,
                                    MESSAGE_PERSON_TIMES_PER_HOUR_MIN, MESSAGE_PERSON_TIMES_PER_MINUTE,
-                                   MESSAGES_PER_MEMBER_PER_DAY, MESSAGES_PER_MEMBER_PER_MINUTE)
-from reconciler.core.model import user_key
+                                   MESSAGES_PER_MEMBER_PER_DAY, MESSAGES_PER_MEMBER_PER_MINUTE, user_key)
 
 # --------------------------------------------------------------------------- quotas
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from reconciler.core.call import Call
-from reconciler.core.facts import APPCHAT_CREATE, ErrCode
-from reconciler.core.model import user_key
+from reconciler.core.facts import APPCHAT_CREATE, ErrCode, user_key
+
 from reconciler.core.state import ChatState
 
 # The answers that may mean "one of these user ids": the whole call is refused.

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol
 
-from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
+from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE, same_user, user_key, user_keys
 from reconciler.core.members import Members
-from reconciler.core.model import LiveChat, user_key
+from reconciler.core.model import LiveChat
 
 
 class ChatState:
@@ -76,8 +76,8 @@ class ChatState:
             return False
         if self == other:
             return True
-        return (self.name == other.name and user_key(self.owner) == user_key(other.owner)
-                and {user_key(u) for u in self.member_set} == {user_key(u) for u in other.member_set})
+        return (self.name == other.name and same_user(self.owner, other.owner)
+                and user_keys(self.member_set) == user_keys(other.member_set))
 
 
 def state_of(live: LiveChat) -> ChatState:

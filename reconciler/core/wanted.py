@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from reconciler.core.facts import user_key
 from reconciler.core.membership import Resolution
-from reconciler.core.model import DesiredChat, Grant, user_key
+from reconciler.core.model import DesiredChat, Entry
 
 DEFINITION_PREFIX = "sha256:"
 
@@ -55,8 +56,8 @@ class Wanted:
         return data
 
 
-def _grant(g: Grant) -> list[Any]:
-    return [g.kind, str(g.value), g.until.isoformat() if g.until else None]
+def _grant(g: Entry) -> list[Any]:
+    return [g.kind, g.user if g.user is not None else str(g.unit), g.until.isoformat() if g.until else None]
 
 
 def definition(chat: DesiredChat) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from reconciler.core import facts as C
+
 ROOT = 1  # WeCom's root department: id 1, parentid 0
 
 
@@ -48,11 +50,10 @@ class Tag:
                 "departments": list(self.departments)}
 
 
-def user_key(userid: str) -> str:
-    """WeCom tells users apart ignoring letter case (create-member doc 90195):
-    `Alice` and `alice` are one user, so every comparison of user ids in the
-    emulator (the directory, chats, seeds) goes through this."""
-    return userid.lower()
+# WeCom tells users apart ignoring letter case (create-member doc 90195):
+# every comparison of user ids in the emulator (the directory, chats, seeds)
+# goes through core.facts.user_key, as the client's do.
+user_key = C.user_key
 
 
 class Org:

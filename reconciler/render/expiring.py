@@ -49,4 +49,5 @@ def _data(chat: DesiredChat, e: Ending, today: date) -> dict[str, Any]:
     """`source` is FILE:LINE here (the plan's views say FILE:LINE:COL)."""
     return {"chat_id": e.chat_id, "chat_name": chat.name, "owner": chat.owner, "user_id": e.who,
             "until": e.until.isoformat(), "days_left": e.days_left(today), "ended": e.ended(today),
-            "reason": e.reason, "via": list(e.via), "source": str(e.source)}
+            "reason": e.reason, "via": list(e.via), "source": str(e.source),
+            "kind": e.written[0], "entry": e.written[1]}  # the entry that ends: `user_id` is whom (or what) it brings

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import unicodedata
 
-from reconciler.core.model import DEPT, USER, Grant
+from reconciler.core.model import DEPT, USER, Entry
 from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, Row, WhoAnswer
 from reconciler.render.fatal import FORMAT_VERSION
 from reconciler.render.words import dump_json, safe
 
 
-def _grant(grant: Grant, departments=None) -> str:
+def _grant(grant: Entry, departments=None) -> str:
     """`dept:2 (研发中心)`, `until 2027-01-31: contractor`, `via @vendors until ...`."""
     via = "via " + " > ".join(f"@{g}" for g in grant.via) + " " if grant.via else ""
     what = "" if grant.kind == USER else grant.entry
-    if grant.kind == DEPT and departments and int(grant.value) in departments:
-        what += f" ({safe(departments[int(grant.value)])})"
+    if grant.kind == DEPT and departments and grant.unit in departments:
+        what += f" ({safe(departments[grant.unit])})"
     until = f"until {grant.until.isoformat()}" + (f": {safe(grant.reason)}" if grant.reason else "") \
         if grant.until else ""
     return (via + " ".join(p for p in (what, until) if p)).strip() or "direct"
@@ -106,10 +106,10 @@ def render_who_json(answer: WhoAnswer, colour: bool = False) -> str:
                       "chats": chats})
 
 
-def _membership(grant: Grant, ended: bool, departments=None) -> dict:
+def _membership(grant: Entry, ended: bool, departments=None) -> dict:
     """One membership beyond a plain listing: an end date, or a directory entry."""
     data = {"entry": grant.entry, "via": list(grant.via), "until": grant.until.isoformat() if grant.until else None,
             "reason": grant.reason, "ended": ended, "source": grant.source.located}
-    if grant.kind == DEPT and departments and int(grant.value) in departments:
-        data["department"] = departments[int(grant.value)]
+    if grant.kind == DEPT and departments and grant.unit in departments:
+        data["department"] = departments[grant.unit]
     return data

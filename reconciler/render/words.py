@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any, Hashable, Iterable
 
+from reconciler.core.model import USER
+
 # Characters that hide or reorder text and that JSON and YAML may carry raw
 # (both escape the C0 controls themselves): DEL and the C1 controls, the
 # bidirectional marks, embeddings, overrides and isolates, and the Unicode
@@ -103,7 +105,7 @@ def staying(change) -> list[str]:
 def ending_text(ending, names) -> str:
     """`membership of vendor1 (张三) ends 2026-12-05: contractor
     (chats/x.yaml:4:9)`, for a plan's warnings."""
-    who = person(ending.who, names) if ":" not in ending.who else ending.who
+    who = person(ending.who, names) if ending.kind == USER else ending.who
     reason = f": {safe(ending.reason)}" if ending.reason else ""
     return f"membership of {who} ends {ending.until.isoformat()}{reason} ({ending.source.located})"
 

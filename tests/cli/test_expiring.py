@@ -69,7 +69,17 @@ def test_within_widens_the_window_and_json_carries_everything_a_pipeline_needs(t
                     ("2026-12-20", "wes", 19, False), ("2027-03-01", "dept:12", 90, False)]
     dept = data["memberships"][-1]
     assert dept == {"chat_id": "ops", "chat_name": "Ops", "owner": "a", "user_id": "dept:12", "until": "2027-03-01",
-                    "days_left": 90, "ended": False, "reason": None, "via": [], "source": f"{tmp_path}/c.yaml:12"}
+                    "days_left": 90, "ended": False, "reason": None, "via": [], "source": f"{tmp_path}/c.yaml:12",
+                    "kind": "dept", "entry": "dept:12"}
+
+
+def test_json_says_which_kind_of_entry_ends_beside_the_user_id_it_always_held(tmp_path, capsys):
+    """`user_id` keeps what it held (recipes read it); `kind` and `entry`
+    say what the entry that ends is: a user, a group, a department, a tag."""
+    r = run(capsys, "expiring", _files(tmp_path), "--today", "2026-12-01", "--within", "100", "--format", "json")
+    rows = [(m["user_id"], m["kind"], m["entry"]) for m in json.loads(r.out)["memberships"]]
+    assert rows == [("vera", "user", "vera"), ("vera", "user", "vera"), ("wes", "group", "@vendors"),
+                    ("dept:12", "dept", "dept:12")]
 
 
 def test_nothing_ending_says_so_and_exits_0(tmp_path, capsys):

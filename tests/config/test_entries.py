@@ -183,26 +183,27 @@ def test_the_model_keeps_static_members_and_grants_apart(tmp_path):
         "\n      - a\n      - B\n      - '@g'\n      - {user: v, until: 2027-01-31, reason: vendor}\n"
         "      - {tag: 7}\n", more="    exclude: [B, dept:9]\n"))
     assert chat.members == {"a", "x"}  # B is excluded; v has an end date; dept:4 and tag:7 need the directory
-    grants = {(g.kind, g.value, g.until, g.reason, g.via) for g in chat.grants}
-    assert grants == {(DEPT, 4, None, None, ("g",)), (USER, "v", date(2027, 1, 31), "vendor", ()),
-                      (TAG, 7, None, None, ())}
-    assert chat.exclude.users == {"B"} and [(g.kind, g.value) for g in chat.exclude.refs] == [(DEPT, 9)]
+    grants = {(g.kind, g.user, g.unit, g.until, g.reason, g.via) for g in chat.grants}
+    assert grants == {(DEPT, None, 4, None, None, ("g",)), (USER, "v", None, date(2027, 1, 31), "vendor", ()),
+                      (TAG, None, 7, None, None, ())}  # typed: a user id, or a department or tag number
+    assert chat.exclude.users == {"B"} and [(g.kind, g.unit) for g in chat.exclude.refs] == [(DEPT, 9)]
     assert chat.uses_directory and chat.owner_source.line == 6 and chat.members_source.line == 7  # after 2 lines of groups
 
 
 def test_may_be_empty_reaches_the_grant_through_groups(tmp_path):
     chat = _one(tmp_path, "groups:\n  g: [{dept: 4, may_be_empty: true}, dept:5]\n" + chat_text(
         "\n      - a\n      - b\n      - '@g'\n      - {tag: 7, may_be_empty: true}\n      - {tag: 8}\n"))
-    assert {(g.kind, g.value): g.may_be_empty for g in chat.grants} == {
+    assert {(g.kind, g.unit): g.may_be_empty for g in chat.grants} == {
         (DEPT, 4): True, (DEPT, 5): False, (TAG, 7): True, (TAG, 8): False}
 
 
 def test_a_group_with_an_end_date_gives_each_member_that_date(tmp_path):
     chat = _one(tmp_path, "groups:\n  inner: [w, {user: z, until: 2027-01-10}]\n  vendors: [v, '@inner']\n"
                 + chat_text("\n      - a\n      - b\n      - {group: vendors, until: 2027-02-01}\n"))
-    ends = {g.value: (g.until, g.via) for g in chat.grants}
-    assert ends == {"v": (date(2027, 2, 1), ("vendors",)), "w": (date(2027, 2, 1), ("vendors", "inner")),
-                    "z": (date(2027, 1, 10), ("vendors", "inner"))}  # the earlier of two end dates wins
+    ends = {g.user: (g.until, g.via, g.written) for g in chat.grants}
+    assert ends == {"v": (date(2027, 2, 1), ("vendors",), ("group", "@vendors")),
+                    "w": (date(2027, 2, 1), ("vendors", "inner"), ("group", "@vendors")),
+                    "z": (date(2027, 1, 10), ("vendors", "inner"), ("user", "z"))}  # the earlier end date wins
 
 
 def test_a_plain_user_mapping_is_the_plain_id(tmp_path):

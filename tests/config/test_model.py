@@ -51,7 +51,7 @@ def test_examples_validate_to_the_expected_model(in_repo):
     assert sre.via["alice"] == (("leads",), ("oncall", "sre"))
     incidents = result.chats[0]
     assert incidents.prune is False and incidents.via["heidi"] == ((),)
-    assert [(g.value, str(g.until), g.reason) for g in incidents.grants] == [("vera", "2027-01-31", "contractor, INC-42")]
+    assert [(g.user, str(g.until), g.reason) for g in incidents.grants] == [("vera", "2027-01-31", "contractor, INC-42")]
     rnd = result.chats[3]
     assert rnd.members == frozenset() and [g.entry for g in rnd.grants] == ["dept:2"]
     assert [g.entry for g in rnd.exclude.refs] == ["dept:5"]

@@ -16,7 +16,7 @@ import pytest
 
 import reconciler
 from reconciler.core.expiry import ENDING_SOON_DAYS, Ending, expiring, last_day
-from reconciler.core.model import USER, DesiredChat, Grant, LiveChat, Source
+from reconciler.core.model import USER, DesiredChat, Entry, LiveChat, Source
 from reconciler.core.planjson import PlanFormatError, parse_plan
 from reconciler.core.planner import make_plan
 from reconciler.core.planviews import with_views
@@ -24,7 +24,7 @@ from reconciler.render.expiring import render_expiring_json
 from tests.builders import desired
 
 HERE = Source("chats/a.yaml", 9, 10)
-VERA = Grant(USER, "vera", HERE, date(2027, 1, 31), "contractor", ("temps",))
+VERA = Entry.of_user("vera", HERE, date(2027, 1, 31), "contractor", ("temps",))
 
 
 _chat = partial(desired, "ops", "alice bob", "alice", "Ops", grants=(VERA,))

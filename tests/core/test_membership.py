@@ -11,7 +11,7 @@ from functools import partial
 import pytest
 
 from reconciler.core.directory import Department, Directory, Problem, Tag
-from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Exclusion, Grant, LiveChat, Source
+from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Exclusion, Entry, LiveChat, Source
 from reconciler.core.planner import make_plan
 from tests.builders import desired
 from tests.builders import live as _live
@@ -20,8 +20,8 @@ END = date(2027, 1, 31)
 HERE = Source("chats/a.yaml", 9, 9)
 
 
-def until(user: str, day: date = END, reason: str | None = "contractor, INC-42", via=()) -> Grant:
-    return Grant(USER, user, HERE, day, reason, via)
+def until(user: str, day: date = END, reason: str | None = "contractor, INC-42", via=()) -> Entry:
+    return Entry.of_user(user, HERE, day, reason, via)
 
 
 # Chat c1, "Ops", owned by alice, written in chats/a.yaml; want(MEMBERS, grants=..., ...).
@@ -124,19 +124,19 @@ ORG = Directory(
     problems={(DEPT, 60): Problem(60011, "department 60 is outside the app's visible range (60011)")})
 
 
-def dept(ident: int, day: date | None = None) -> Grant:
-    return Grant(DEPT, ident, Source("chats/a.yaml", 7, 9), day)
+def dept(ident: int, day: date | None = None) -> Entry:
+    return Entry.of_unit(DEPT, ident, Source("chats/a.yaml", 7, 9), day)
 
 
 def test_a_department_brings_in_its_subtree_and_exclude_always_wins():
-    chat = want("alice", grants=[dept(2)], exclude=Exclusion(frozenset({"ivan"}), (Grant(TAG, 7, HERE),)))
+    chat = want("alice", grants=[dept(2)], exclude=Exclusion(frozenset({"ivan"}), (Entry.of_unit(TAG, 7, HERE),)))
     plan = make_plan([chat], {"c1": None}, directory=ORG)
     assert plan.change("c1").after.members == ("alice", "erin", "intern1")  # ivan and tag:7 (judy, frank) out
     assert plan.names == {"alice": "爱丽丝", "erin": "艾琳", "intern1": "实习生"}
 
 
 def test_a_tag_brings_its_users_and_its_departments_users():
-    plan = make_plan([want("alice", grants=[Grant(TAG, 7, HERE)])], {"c1": None}, directory=ORG)
+    plan = make_plan([want("alice", grants=[Entry.of_unit(TAG, 7, HERE)])], {"c1": None}, directory=ORG)
     assert plan.change("c1").after.members == ("alice", "frank", "judy")
 
 
@@ -185,7 +185,7 @@ def test_checking_users_lists_live_members_who_left():
 def test_a_tag_whose_department_could_not_be_read_is_an_error_not_a_smaller_tag():
     broken = Directory(departments=ORG.departments, members=ORG.members, tags=ORG.tags,
                        problems={(DEPT, 4): Problem(-1, "cannot read department 4: system busy (-1)")})
-    plan = make_plan([want("alice bob", grants=[Grant(TAG, 7, HERE)])], {"c1": live("alice bob frank judy")},
+    plan = make_plan([want("alice bob", grants=[Entry.of_unit(TAG, 7, HERE)])], {"c1": live("alice bob frank judy")},
                      directory=broken)
     assert plan.changes == () and plan.errors[0].message.startswith("tag:7: cannot read department 4")
 
@@ -195,8 +195,8 @@ EMPTY = Directory(departments={**ORG.departments, 8: Department(8, 1), 9: Depart
                   tags={**ORG.tags, 5: Tag(5, "nobody", (), ()), 6: Tag(6, "empty dept", (), (8,))})
 
 
-@pytest.mark.parametrize("entry", [dept(8), Grant(TAG, 5, HERE), Grant(TAG, 6, HERE),
-                                   dept(8, date(2027, 6, 30)), Grant(DEPT, 8, HERE, via=("g",))],
+@pytest.mark.parametrize("entry", [dept(8), Entry.of_unit(TAG, 5, HERE), Entry.of_unit(TAG, 6, HERE),
+                                   dept(8, date(2027, 6, 30)), Entry.of_unit(DEPT, 8, HERE, via=("g",))],
                          ids=["dept", "tag", "tag-of-an-empty-department", "not-yet-ended", "through-a-group"])
 def test_an_entry_that_brings_in_nobody_is_an_error_for_its_chat_never_an_emptied_chat(entry):
     chat = want("alice", grants=[entry])
@@ -207,11 +207,11 @@ def test_an_entry_that_brings_in_nobody_is_an_error_for_its_chat_never_an_emptie
     (error,) = plan.errors
     assert (error.chat_id, error.errcode, error.source) == ("c1", None, entry.source.located)
     noun = "department" if entry.kind == DEPT else "tag"
-    assert error.message.startswith(f"{entry.entry}: {noun} {entry.value} has nobody in WeCom's answer")
-    assert f"{{{entry.kind}: {entry.value}, may_be_empty: true}}" in error.message
+    assert error.message.startswith(f"{entry.entry}: {noun} {entry.unit} has nobody in WeCom's answer")
+    assert f"{{{entry.kind}: {entry.unit}, may_be_empty: true}}" in error.message
 
 
-@pytest.mark.parametrize("entry", [Grant(DEPT, 8, HERE, may_be_empty=True), Grant(TAG, 6, HERE, may_be_empty=True)])
+@pytest.mark.parametrize("entry", [Entry.of_unit(DEPT, 8, HERE, may_be_empty=True), Entry.of_unit(TAG, 6, HERE, may_be_empty=True)])
 def test_an_entry_that_may_be_empty_brings_in_nobody_and_the_chat_plans(entry):
     plan = make_plan([want("alice bob", grants=[entry])], {"c1": live("alice bob carol")}, directory=EMPTY)
     assert plan.errors == () and plan.change("c1").removed == {"carol"}

@@ -46,7 +46,7 @@ def test_seed_loads_with_the_emulators_loader():
 def test_seed_directory_holds_everyone_in_the_chat_files():
     users = load_seed(str(SEED)).users
     wanted = {m for chat in _chats() for m in chat.members} | {
-        str(g.value) for chat in _chats() for g in chat.grants if g.kind == USER}
+        g.user for chat in _chats() for g in chat.grants if g.kind == USER}
     assert wanted <= users, f"not in demo/seed.yaml users: {sorted(wanted - users)}"
 
 

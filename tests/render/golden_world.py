@@ -15,7 +15,7 @@ import random
 from datetime import date
 
 from reconciler.core.directory import Directory
-from reconciler.core.model import USER, DesiredChat, Exclusion, Grant, LiveChat, ReadError, Source
+from reconciler.core.model import USER, DesiredChat, Exclusion, Entry, LiveChat, ReadError, Source
 from reconciler.core.plan import Plan, Target
 from reconciler.core.planner import make_plan
 
@@ -35,7 +35,7 @@ def world(seed: int = 25) -> tuple[list[DesiredChat], dict, Directory]:
         users = sorted(rng.sample(POOL, rng.randrange(6, 41)))
         owner = users[0]
         source = Source("chats/world.yaml", 3 + 6 * n, 3)
-        grants: tuple[Grant, ...] = ()
+        grants: tuple[Entry, ...] = ()
         exclude = Exclusion()
         prune = True
         have = set(users)
@@ -67,9 +67,9 @@ def world(seed: int = 25) -> tuple[list[DesiredChat], dict, Directory]:
             prune = False
             ended, excluded = users[-1], users[-2]
             users = users[:-2]
-            grants = (Grant(USER, ended, Source("chats/world.yaml", 5 + 6 * n, 9), date(2030, 1, 2), "contractor"),
-                      Grant(USER, rng.choice(outside), Source("chats/world.yaml", 6 + 6 * n, 9),
-                            date(2030, 1, 14), "on loan"))
+            grants = (Entry.of_user(ended, Source("chats/world.yaml", 5 + 6 * n, 9), date(2030, 1, 2), "contractor"),
+                      Entry.of_user(rng.choice(outside), Source("chats/world.yaml", 6 + 6 * n, 9),
+                                     date(2030, 1, 14), "on loan"))
             exclude = Exclusion(frozenset({excluded}))
             have |= set(rng.sample(outside, 2))
         elif kind == "mass_removal":

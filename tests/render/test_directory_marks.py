@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from reconciler.core.directory import Directory
-from reconciler.core.model import USER, DesiredChat, Grant, LiveChat, ReadError, Source
+from reconciler.core.model import USER, DesiredChat, Entry, LiveChat, ReadError, Source
 from reconciler.core.plan import Plan
 from reconciler.core.planner import make_plan
 from reconciler.render import render_markdown, render_text
@@ -20,7 +20,7 @@ from reconciler.render.words import NOT_IN_DIRECTORY, removal_notes
 
 NAMES = {"alice": "爱丽丝", "bob": "鲍勃", "carol": "卡罗尔", "vera": "维拉"}
 EVERYONE = Directory(members={1: tuple(NAMES)}, names=NAMES, complete=True)
-ENDED = Grant(USER, "vera", Source("chats/a.yaml", 12, 9), date(2027, 1, 31), "contractor")
+ENDED = Entry.of_user("vera", Source("chats/a.yaml", 12, 9), date(2027, 1, 31), "contractor")
 STAYING = f"! {NOT_IN_DIRECTORY}, staying (prune: false): ghost"
 
 

@@ -6,13 +6,13 @@ import json
 from datetime import date
 
 from reconciler.core.expiry import expiring
-from reconciler.core.model import USER, DesiredChat, Grant, Source
+from reconciler.core.model import USER, DesiredChat, Entry, Source
 from reconciler.render.expiring import render_expiring_json
 
 
 def test_a_reason_that_would_reorder_the_line_is_an_escape_and_the_same_value():
     reason = "contractor \u202eexe.txt\x85"
-    grant = Grant(USER, "vera", Source("chats/a.yaml", 7, 9), date(2027, 1, 31), reason)
+    grant = Entry.of_user("vera", Source("chats/a.yaml", 7, 9), date(2027, 1, 31), reason)
     chat = DesiredChat("ops", "Ops", "alice", frozenset({"alice", "bob"}), grants=(grant,))
     out = render_expiring_json(expiring([chat], date(2027, 1, 28)), date(2027, 1, 28), 14)
     assert "\u202e" not in out and "\x85" not in out

@@ -158,10 +158,10 @@ def test_a_single_enormous_chat_stays_under_the_limit():
 def test_only_warnings_still_says_there_are_no_changes_as_the_text_plan_does():
     from datetime import date
 
-    from reconciler.core.model import USER, Grant, Source
+    from reconciler.core.model import USER, Entry, Source
     from reconciler.render import render_text
 
-    ending = Grant(USER, "vera", Source("chats/a.yaml", 7, 9), date(2027, 1, 31), "contractor")
+    ending = Entry.of_user("vera", Source("chats/a.yaml", 7, 9), date(2027, 1, 31), "contractor")
     plan = make_plan([DesiredChat("ops", "Ops", "alice", frozenset({"alice", "bob"}), grants=(ending,))],
                      {"ops": live("ops", "alice bob vera", "alice", "Ops")}, today=date(2027, 1, 28))
     assert plan.expiring and not plan.changes

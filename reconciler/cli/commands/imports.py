@@ -8,7 +8,7 @@ import sys
 
 from reconciler.app.outcome import ExitCode
 from reconciler.cli import options
-from reconciler.core.facts import is_chat_id
+from reconciler.core.facts import CHAT_ID_RULE, is_chat_id
 
 
 def add_arguments(p) -> None:
@@ -41,7 +41,7 @@ def _run(args) -> int:
     bad = [i for i in ids if not is_chat_id(i)]
     if bad:
         for chat_id in bad:
-            print(f"error: {chat_id!r} is not a chat id (1-32 characters of 0-9 a-z A-Z)", file=sys.stderr)
+            print(f"error: {chat_id!r} is not a chat id ({CHAT_ID_RULE})", file=sys.stderr)
         return ExitCode.ERROR
     with session.client(args.concurrency) as client:
         live = session.read_live(client, ids)
