@@ -22,11 +22,6 @@ class ExitCode(IntEnum):
     CHANGES = 2     # `plan --detailed-exitcode` only: changes present
 
 
-# The words of a chat that went to the plan's `errors` (its read or its
-# resolution failed), wherever a run names such chats.
-UNPLANNED = "could not be planned"
-
-
 @dataclass(frozen=True)
 class Outcome:
     """The end of a run: its exit code and, when it failed, why.

@@ -9,8 +9,9 @@ import sys
 from typing import Sequence, TextIO
 
 from reconciler import render
-from reconciler.app.outcome import UNPLANNED, failed
+from reconciler.app.outcome import failed
 from reconciler.cli import ending, term
+from reconciler.render.words import UNPLANNED
 
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
 

@@ -11,7 +11,7 @@ import os
 import sys
 from functools import partial
 
-from reconciler.app.outcome import UNPLANNED, ExitCode, Outcome, UserError, failed
+from reconciler.app.outcome import ExitCode, Outcome, UserError, failed
 from reconciler.cli import options
 
 
@@ -45,6 +45,7 @@ def run(args) -> Outcome:
     from reconciler import render
     from reconciler.app import planfile, session
     from reconciler.cli.term import use_colour
+    from reconciler.render.words import UNPLANNED
 
     if args.out:
         # Found out now, not after reading 10,000 chats.
