@@ -5,8 +5,7 @@ or the template given with --announce-template). A chat whose file says
 
 from __future__ import annotations
 
-
-from reconciler.app.outcome import UserError
+from reconciler.app.outcome import Stop, refused
 from reconciler.core.plan import Change
 from reconciler.core.report import Announcement
 from reconciler.core.wecomapi import WeComApi
@@ -17,12 +16,12 @@ _TEMPLATE_MAX_BYTES = 64 * 1024  # far above what WeCom could send; a guard agai
 
 
 def load_template(path: str) -> AnnounceTemplate:
-    """The template in FILE; UserError (before any API call) when it cannot be used."""
+    """The template in FILE; a refusal (Stop, before any API call) when it cannot be used."""
     try:
         with open(path, "rb") as f:
             raw = f.read(_TEMPLATE_MAX_BYTES + 1)
     except OSError as exc:
-        raise UserError(f"--announce-template {path}: cannot read it: {exc.strerror or exc}") from None
+        raise Stop(refused(f"--announce-template {path}: cannot read it: {exc.strerror or exc}")) from None
     try:
         if len(raw) > _TEMPLATE_MAX_BYTES:
             raise TemplateError(f"more than {_TEMPLATE_MAX_BYTES:,} bytes: not a message template")
@@ -33,7 +32,7 @@ def load_template(path: str) -> AnnounceTemplate:
         return parse_template(text)
     except TemplateError as exc:
         where = f"{path}:{exc.line}:{exc.col}" if exc.line else path
-        raise UserError(f"--announce-template {where}: {exc}") from None
+        raise Stop(refused(f"--announce-template {where}: {exc}")) from None
 
 
 def announce_change(client: WeComApi, change: Change, template: AnnounceTemplate | None = None) -> Announcement | None:

@@ -1,8 +1,9 @@
 """`apply`'s way from the chat files or a saved plan to WeCom: every refusal
 before the first write (invalid files, a plan for another target or edited
 or inconsistent, the lock, the guard, a stale plan, no confirmation), then
-the calls, then the exit code. How anything is said to the user is the
-Output's business (cli.console for a terminal)."""
+the calls, then the Outcome (cli.ending says a refusal and turns it into
+the exit code). What goes on along the way is the Output's to say
+(cli.console for a terminal)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from reconciler.app import boundfiles, planfile, preflight, session
 from reconciler.app.execute import execute
 from reconciler.app.ledgerrun import open_recorder
 from reconciler.app.lock import ApplyLock
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import OK, ExitCode, Outcome, Stop, refused
 from reconciler.core.guards import DEFAULTS, Limits
 from reconciler.core.plan import Plan
 from reconciler.core.report import ApplyReport
@@ -25,11 +26,11 @@ from reconciler.core.wecomapi import WeComApi
 class Output(Protocol):
     def show(self, plan: Plan) -> None: ...                      # the plan about to be applied
     def saying(self, text: str, result: bool = False) -> None: ...  # a line of what is going on (or its outcome)
-    def refuse(self, *reasons: str, said: bool = False) -> None: ...  # nothing was applied, and why
     def warn(self, text: str) -> None: ...
-    def confirmed(self) -> bool: ...                            # "yes" on a terminal
+    def can_ask(self) -> bool: ...                              # a terminal to ask on
+    def confirmed(self) -> bool: ...                            # "yes" on a terminal (else it said why not)
     def report(self, report: ApplyReport) -> None: ...
-    def unread(self, chat_ids: Sequence[str]) -> None: ...      # chats that could not be planned
+    def unread(self, chat_ids: Sequence[str]) -> None: ...      # chats that could not be planned (an error)
 
 
 @dataclass(frozen=True)
@@ -51,47 +52,47 @@ class Request:
     source_ref: str | None = None  # the commit the ledger names (else the CI's)
 
 
-def apply_paths(request: Request, out: Output, signals=None) -> int:
+# A refusal's reason when nothing was confirmed, and the line a run without a
+# terminal says (it names the way out).
+NOT_CONFIRMED = "not confirmed (no terminal and no --yes, or an answer other than 'yes')"
+NO_TERMINAL = Outcome(ExitCode.ERROR, ("refusing to apply without confirmation: no terminal to ask on; "
+                                       "pass --yes to apply non-interactively. Nothing was applied.",),
+                      why=(NOT_CONFIRMED,))
+
+
+def apply_paths(request: Request, out: Output, signals=None) -> Outcome:
     # Files first: invalid files exit 1 before a client (or a token) exists.
-    # UserError (invalid files, an unknown --target) reaches the CLI's guard,
+    # UserError (invalid files, an unknown --target) reaches the CLI's ending,
     # already said on stderr; the report then names the first error.
     desired = session.select(session.load_valid(request.paths, today=request.today).chats, request.targets)
 
-    def body(client: WeComApi) -> int:
+    def body(client: WeComApi) -> Outcome:
         live: dict | None = {} if request.ledger else None
         plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users,
                                 live_out=live)
         out.show(plan)
         if not plan.has_changes:  # the plan said "No changes."; unreadable chats still fail the run
-            recorder = _recorder(plan, request, out, live)
-            if isinstance(recorder, int):
-                return recorder
+            recorder = _recorder(plan, request, live)
             return _ledger_end(out, recorder, _finish(out, plan))
-        if not _preflight_ok(plan, client, request, out, saved=False):
-            return ExitCode.ERROR
-        if not request.yes and not out.confirmed():
-            out.refuse("not confirmed (no terminal and no --yes, or an answer other than 'yes')", said=True)
-            return ExitCode.ERROR
-        recorder = _recorder(plan, request, out, live)
-        if isinstance(recorder, int):
-            return recorder
+        refusal = _preflight(plan, client, request, out, saved=False) or _unconfirmed(request, out)
+        if refusal:
+            return refusal
+        recorder = _recorder(plan, request, live)
         return _execute(plan, client, request, out, signals, recorder=recorder)
 
-    return _locked(request, out, body)
+    return _locked(request, body)
 
 
-def apply_saved(request: Request, out: Output, signals=None) -> int:
+def apply_saved(request: Request, out: Output, signals=None) -> Outcome:
     try:
         plan = planfile.read(request.plan_file)
     except planfile.PlanFileError as exc:
-        out.refuse(str(exc))
-        return ExitCode.ERROR
+        return refused(str(exc))
     # Before anything else, and before any request (not even gettoken): a
     # plan made against the emulator or a staging corp is never applied here.
     mismatch = planfile.target_refusal(plan, request.plan_file, session.target_from_env())
     if mismatch:
-        out.refuse(mismatch)
-        return ExitCode.ERROR
+        return refused(mismatch)
     if not plan.has_changes:
         # Chats the plan could not read are not "no changes": a pipeline that
         # plans and applies in two steps must not go green during an outage.
@@ -99,58 +100,59 @@ def apply_saved(request: Request, out: Output, signals=None) -> int:
         return _finish(out, plan)
     bound = None
     if request.paths:  # bound to these files: loaded (and checked offline when it can be) before any request
-        bound = _bind(plan, request, out)
-        if bound is None:
-            return ExitCode.ERROR
+        bound = _bind(plan, request)
     s = plan.summary
     out.saying(f"Applying saved plan {request.plan_file}: {s['create']} to create, {s['update']} to update.")
 
-    def body(client: WeComApi) -> int:
-        if bound is not None and bound.needs and not _files_agree(bound, out, client):
-            return ExitCode.ERROR
-        if not _preflight_ok(plan, client, request, out, saved=True):
-            return ExitCode.ERROR
-        recorder = _recorder(plan, request, out, None)
-        if isinstance(recorder, int):
-            return recorder
+    def body(client: WeComApi) -> Outcome:
+        refusal = _files_disagree(bound, client) if bound is not None and bound.needs else None
+        refusal = refusal or _preflight(plan, client, request, out, saved=True)
+        if refusal:
+            return refusal
+        recorder = _recorder(plan, request, None)
         return _execute(plan, client, request, out, signals, saved=True, recorder=recorder)
 
-    return _locked(request, out, body)
+    return _locked(request, body)
 
 
-def _bind(plan: Plan, request: Request, out: Output):
+def _bind(plan: Plan, request: Request):
     """The files a saved plan is applied to, checked now when the directory
-    has no say in them; None after the refusal was told."""
+    has no say in them; Stop with the refusal when they cannot be."""
     if plan.wanted is None:
-        out.refuse(boundfiles.unrecorded(request.plan_file))
-        return None
+        raise Stop(refused(boundfiles.unrecorded(request.plan_file)))
     loaded = session.load(request.paths, today=request.today)
     if loaded is None:
-        out.refuse("the chat files are not valid (the errors are above)", said=True)
-        return None
+        raise Stop(refused("the chat files are not valid (the errors are above)", said=True))
     bound = boundfiles.Bound(plan, loaded.chats, request.today)
-    if not bound.needs and not _files_agree(bound, out):
-        return None
+    refusal = not bound.needs and _files_disagree(bound)
+    if refusal:
+        raise Stop(refusal)
     return bound
 
 
-def _files_agree(bound, out: Output, client: WeComApi | None = None) -> bool:
+def _files_disagree(bound, client: WeComApi | None = None) -> Outcome | None:
     refusal = boundfiles.refusal(bound, client)
-    if refusal:
-        out.refuse(refusal)
-        return False
-    return True
+    return refused(refusal) if refusal else None
 
 
-def _locked(request: Request, out: Output, body: Callable[[WeComApi], int]) -> int:
+def _unconfirmed(request: Request, out: Output) -> Outcome | None:
+    if request.yes:
+        return None
+    if not out.can_ask():
+        return NO_TERMINAL
+    if not out.confirmed():
+        return refused(NOT_CONFIRMED, said=True)  # the Output said it was cancelled
+    return None
+
+
+def _locked(request: Request, body: Callable[[WeComApi], Outcome]) -> Outcome:
     """body(client) under the apply lock of the target (corp and normalised
     API base), with a writing client closed afterwards; refuses while
     another apply holds the lock, or when the lock cannot be taken."""
     lock = ApplyLock(session.target_from_env())
     busy = lock.acquire()
     if busy:
-        out.refuse(busy)
-        return ExitCode.ERROR
+        return refused(busy)
     try:
         with session.client(request.concurrency, read_only=False) as client:
             return body(client)
@@ -158,11 +160,12 @@ def _locked(request: Request, out: Output, body: Callable[[WeComApi], int]) -> i
         lock.release()
 
 
-def _preflight_ok(plan: Plan, client: WeComApi, request: Request, out: Output, *, saved: bool) -> bool:
+def _preflight(plan: Plan, client: WeComApi, request: Request, out: Output, *, saved: bool) -> Outcome | None:
+    """The refusal of the checks made before the first write, or None (with
+    the notes and warnings of a run that goes on said)."""
     refusals = preflight.preflight(plan, client, limits=request.limits, force=request.force, saved=saved)
     if refusals:
-        out.refuse(*refusals)
-        return False
+        return refused(*refusals)
     if request.force:
         for overridden in plan.unsafe(request.limits):
             out.warn(f"--force: the {overridden.guard} guard is overridden ({overridden.named})")
@@ -171,37 +174,36 @@ def _preflight_ok(plan: Plan, client: WeComApi, request: Request, out: Output, *
     if request.announce or request.template is not None:
         for warning in preflight.announcement_warnings(plan):
             out.warn(warning)
-    return True
+    return None
 
 
-def _recorder(plan: Plan, request: Request, out: Output, live):
-    """The ledger's Recorder (None without --ledger), or ExitCode.ERROR
-    once the refusal was said: a ledger that cannot be written stops the
-    run before its first write."""
+def _recorder(plan: Plan, request: Request, live):
+    """The ledger's Recorder (None without --ledger); Stop with the refusal
+    when the ledger cannot be written: that stops the run before its first
+    write."""
     if not request.ledger:
         return None
     recorder = open_recorder(request.ledger, plan, request.source_ref, live)
     if isinstance(recorder, str):
-        out.refuse(recorder)
-        return ExitCode.ERROR
+        raise Stop(refused(recorder))
     return recorder
 
 
-def _ledger_end(out: Output, recorder, code: int) -> int:
+def _ledger_end(out: Output, recorder, outcome: Outcome) -> Outcome:
     """Unchanged chats' `present` lines, then the ledger's outcome: a line
     that could not be written fails the run (the changes were made)."""
     if recorder is None:
-        return code
+        return outcome
     recorder.unchanged()
     if recorder.error:
         out.warn(f"{recorder.error}; the changes were made, but the ledger misses them from there on")
-        return ExitCode.ERROR
+        return FAILED
     out.saying(f"ledger: {recorder.written} line(s) appended in {recorder.writer.directory}")
-    return code
+    return outcome
 
 
 def _execute(plan: Plan, client: WeComApi, request: Request, out: Output, signals, saved: bool = False,
-             recorder=None) -> int:
+             recorder=None) -> Outcome:
     log = logging.getLogger(__name__)
 
     def done(o) -> None:
@@ -216,15 +218,21 @@ def _execute(plan: Plan, client: WeComApi, request: Request, out: Output, signal
     if report.announcements_failed:
         out.warn(f"{len(report.announcements_failed)} announcement(s) could not be sent; "
                  f"the membership changes themselves were applied")
-    code = _ledger_end(out, recorder, _finish(out, plan, report.ok, reported=True))
-    return ExitCode.ERROR if report.interrupted else code
+    outcome = _ledger_end(out, recorder, _finish(out, plan, report.ok, reported=True))
+    return FAILED if report.interrupted else outcome
 
 
-def _finish(out: Output, plan: Plan, ok: bool = True, reported: bool = False) -> int:
-    """The exit code: 1 when anything failed or a chat could not be read."""
+# A run that failed after its report: everything is said (the report, the
+# Output's lines), only the exit code is left.
+FAILED = Outcome(ExitCode.ERROR, shown=True)
+
+
+def _finish(out: Output, plan: Plan, ok: bool = True, reported: bool = False) -> Outcome:
+    """The end of a run that got to its report: failed when anything failed
+    or a chat could not be read."""
     if not reported:
         out.report(ApplyReport(unread=plan.errors))
     if plan.errors:
         out.unread([e.chat_id for e in plan.errors])
-        return ExitCode.ERROR
-    return ExitCode.OK if ok else ExitCode.ERROR
+        return FAILED
+    return OK if ok else FAILED

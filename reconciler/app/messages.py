@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Mapping
 
-from reconciler.app.outcome import UserError
+from reconciler.app.outcome import Stop, UserError, failed
 from reconciler.config.yamlnodes import parse
 from reconciler.core import messages as M
 from reconciler.core.facts import MEDIA_MAX_BYTES, MEDIA_TYPES
@@ -58,11 +58,12 @@ class Prepared:
     files: Mapping[M.Pending, LocalFile] = field(default_factory=dict)
 
 
-class Refused(UserError):
-    """The message cannot go; `problems` says every reason, each on its own."""
+class Refused(Stop):
+    """The message cannot go; `problems` says every reason, each on its own
+    line, then that nothing was sent."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+        super().__init__(failed(*problems, then="Nothing was sent."))
         self.problems = problems
 
 

@@ -60,11 +60,10 @@ def load_valid(paths: Sequence[str] | None, stream: TextIO | None = None, today:
                     diagnostics=[d.data for d in sorted(result.warnings + result.errors)])
 
 
-def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None,
-           stream: TextIO | None = None) -> list[DesiredChat]:
-    """The chats named by --target (all when none given); UserError (already
-    said, one line per target on stderr) when the files do not define one."""
-    from reconciler.app.outcome import UserError
+def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None) -> list[DesiredChat]:
+    """The chats named by --target (all when none given); Stop (one error
+    line per target) when the files do not define one."""
+    from reconciler.app.outcome import Stop, failed
 
     chats = list(chats)
     wanted = list(dict.fromkeys(targets or ()))
@@ -73,10 +72,7 @@ def select(chats: Sequence[DesiredChat], targets: Iterable[str] | None,
     known = {c.chat_id for c in chats}
     unknown = [f"--target {t}: no chat with this id in the chat files" for t in wanted if t not in known]
     if unknown:
-        err = stream or sys.stderr
-        for line in unknown:
-            print(f"error: {line}", file=err)
-        raise UserError("; ".join(unknown), said=True)
+        raise Stop(failed(*unknown))
     keep = set(wanted)
     return [c for c in chats if c.chat_id in keep]
 

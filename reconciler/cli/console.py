@@ -1,17 +1,17 @@
 """`apply` on a terminal or in a pipeline's log: the Output of app.applying.
 Results on stdout (the report: JSON always, one object per run, with
---format json), everything else on stderr."""
+--format json), everything else on stderr. Its error lines are worded by
+cli.ending, the one way a run stops."""
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Sequence, TextIO
 
 from reconciler import render
-from reconciler.app.outcome import ExitCode
-from reconciler.cli import term
-from reconciler.core.report import ApplyReport
+from reconciler.app.outcome import failed
+from reconciler.cli import ending, term
+from reconciler.render.words import UNPLANNED
 
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
 
@@ -36,25 +36,13 @@ class ApplyConsole:
     def warn(self, text: str) -> None:
         print(f"warning: {text}", file=sys.stderr)
 
-    def refuse(self, *reasons: str, said: bool = False, interrupted: str | None = None,
-               diagnostics: Sequence = ()) -> None:
-        """Nothing was applied: say why (unless already said) and, with --format
-        json, print the report of a run that applied nothing (its `error` the
-        reasons, its `diagnostics` the located errors of invalid files)."""
-        if not said:
-            for reason in reasons:
-                print(f"error: refusing to apply: {reason}", file=sys.stderr)
-            print("Nothing was applied.", file=sys.stderr)
-        self.report(ApplyReport(refusals=reasons, interrupted=interrupted, diagnostics=tuple(diagnostics)))
-
-    def confirmed(self) -> bool:
+    def can_ask(self) -> bool:
         # The question goes where the results go: with --format json, stdout
         # is the report alone.
+        return term.is_terminal(self.stdin or sys.stdin) and term.is_terminal(self._results)
+
+    def confirmed(self) -> bool:
         stdin, stdout = self.stdin or sys.stdin, self._results
-        if not (term.is_terminal(stdin) and term.is_terminal(stdout)):
-            print("error: refusing to apply without confirmation: no terminal to ask on; "
-                  "pass --yes to apply non-interactively. Nothing was applied.", file=sys.stderr)
-            return False
         stdout.write(PROMPT)
         stdout.flush()
         try:
@@ -77,14 +65,11 @@ class ApplyConsole:
                 print(f"warning: {o.chat_id}: WeCom refused to {r.text}", file=sys.stderr)
         if report.interrupted and not report.refusals:  # a refusal has said it: nothing was written
             again = "plan again and apply the new plan" if report.saved else "run apply again"
-            print(f"error: interrupted by {report.interrupted}; {again} to finish", file=sys.stderr)
+            ending.say(failed(f"interrupted by {report.interrupted}; {again} to finish"))
         if report.forced:
             # Calls are still in flight in worker threads that nobody will wait
             # for (the interpreter would, at exit): say what is known, then go.
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(ExitCode.ERROR)
+            ending.leave_now()
 
     def unread(self, chat_ids: Sequence[str]) -> None:
-        print(f"error: {len(chat_ids)} chat(s) could not be planned and were not applied: " + ", ".join(chat_ids),
-              file=sys.stderr)
+        ending.say(failed(f"{len(chat_ids)} chat(s) {UNPLANNED} and were not applied: " + ", ".join(chat_ids)))

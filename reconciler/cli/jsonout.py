@@ -2,11 +2,8 @@
 A command's own output is that object when it gets that far; otherwise
 (invalid files, missing credentials, WeCom unreachable, a usage error) it
 is render.fatal's {"format_version", "error", "diagnostics"}, printed from
-here. apply prints its report instead (cli.console), refusals and all.
-
-    return guarded(lambda: _run(args), ended=jsonout.ended(args))
-    jsonout.fatal("why", diagnostics)   # e.g. validate, when it says why itself
-"""
+here, by cli.ending. apply prints its report instead (its json_ending),
+refusals and all."""
 
 from __future__ import annotations
 
@@ -27,7 +24,7 @@ def fatal(message: str, diagnostics: Sequence[Mapping[str, Any]] = ()) -> None:
     sys.stdout.flush()
 
 
-def ended(args: argparse.Namespace):
-    """guarded's `ended` for this run: `fatal` with --format json, else None."""
-    return fatal if wants_json(args) else None
+def fatal_of(outcome) -> None:
+    """`fatal` for a failed run's app.outcome.Outcome."""
+    fatal(outcome.message, outcome.diagnostics)
 

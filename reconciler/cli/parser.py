@@ -10,8 +10,7 @@ import importlib
 import sys
 
 from reconciler import __version__
-from reconciler.app.outcome import ExitCode
-from reconciler.cli import jsonout, options
+from reconciler.cli import ending, jsonout, options
 
 # command name -> (module under reconciler.cli.commands, one line of help)
 COMMANDS = {
@@ -43,9 +42,9 @@ class _Parser(argparse.ArgumentParser):
 
     # --format json promises one JSON object whatever ends the run, a usage
     # error included: a parser whose --format offers json prints
-    # cli.jsonout's fatal object, unless its command sets its own report here
-    # (apply: a report of a run that applied nothing). Called with the error.
-    json_usage_report = None
+    # cli.jsonout's fatal object, unless its command module has its own
+    # json_ending (apply: a report of a run that applied nothing), set here.
+    json_ending = None
     _words: list[str] = []
     _intermixed = False
 
@@ -64,17 +63,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        report = self._json_report()
-        if report is not None and _asks_for_json(self._words):
-            report(f"{self.prog}: {message}{self._suggestion(message)}")
-        self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}{self._suggestion(message)}\n")
+        report = self._json_report() if _asks_for_json(self._words) else None
+        ending.usage_error(self.prog, f"{message}{self._suggestion(message)}", report)
 
     def _json_report(self):
-        if self.json_usage_report is not None:
-            return self.json_usage_report
+        if self.json_ending is not None:
+            return self.json_ending
         action = self._option_string_actions.get("--format")
         if action is not None and "json" in (action.choices or ()):
-            return jsonout.fatal
+            return jsonout.fatal_of
         return None
 
     def _suggestion(self, message: str) -> str:
@@ -113,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         module = command_module(name)
         p = sub.add_parser(name, help=summary, description=(module.__doc__ or summary).strip().split("\n\n")[0])
         module.add_arguments(p)
+        p.json_ending = getattr(module, "json_ending", None)
         options.verbose(p)
     return parser
 

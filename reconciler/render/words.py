@@ -59,9 +59,11 @@ def error_text(code: int | None, message: str) -> str:
 
 NOT_IN_DIRECTORY = "not in the directory: left, or outside the app's visible range"
 NO_CHANGES = "No changes. WeCom matches the files."
-# Over the plan's errors: chats WeCom could not read and chats whose files are
-# at fault (an unknown department, a user not in the directory) alike.
-ERRORS = "Errors (these chats could not be planned)"
+# The plan's errors: chats WeCom could not read and chats whose files are at
+# fault (an unknown department, a user not in the directory) alike. The
+# heading over them, and the words of every run that names them.
+UNPLANNED = "could not be planned"
+ERRORS = f"Errors (these chats {UNPLANNED})"
 # The live members not in the directory whom a change keeps: with prune: false
 # the files never remove the people they do not name.
 STAYING = f"{NOT_IN_DIRECTORY}, staying (prune: false)"

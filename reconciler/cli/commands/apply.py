@@ -7,7 +7,7 @@ The steps are app.applying's; how they are told, cli.console's."""
 from __future__ import annotations
 
 from reconciler.app.interrupt import Interrupted, Signals
-from reconciler.app.outcome import ExitCode, UserError
+from reconciler.app.outcome import Outcome, refused
 from reconciler.cli import options
 from reconciler.core import guards
 
@@ -42,44 +42,38 @@ def add_arguments(p) -> None:
                    help="append a JSON line per membership change to DIR/YYYY-MM.jsonl (see `appchat history`)")
     p.add_argument("--source-ref", metavar="REF", default=None,
                    help="the commit the ledger names (default: $GITHUB_SHA or $CI_COMMIT_SHA)")
-    p.json_usage_report = _usage_report
 
 
-def _usage_report(message: str) -> None:
-    """A usage error (`--today 9999-12-31`) with --format json: the report of
-    a run that applied nothing, as for any other refusal."""
+def json_ending(outcome: Outcome) -> None:
+    """With --format json, a run that failed before it applied anything (a
+    refusal, invalid files, WeCom unreachable, a usage error such as
+    `--today 9999-12-31`) prints the report of a run that applied nothing."""
     from reconciler.cli.console import ApplyConsole
     from reconciler.core.report import ApplyReport
 
-    ApplyConsole("json").report(ApplyReport(refusals=(message,)))
+    ApplyConsole("json").report(ApplyReport(refusals=outcome.reasons, interrupted=outcome.interrupted,
+                                            diagnostics=outcome.diagnostics))
 
 
-def run(args) -> int:
+def run(args) -> Outcome:
     from reconciler.cli.console import ApplyConsole
-    from reconciler.cli.guard import guarded
 
-    console = ApplyConsole(args.format)
     if args.plan_file and args.target:
-        console.refuse("--target selects chats from chat files; a saved plan is applied whole")
-        return ExitCode.ERROR
+        return refused("--target selects chats from chat files; a saved plan is applied whole")
     with Signals() as signals:
         try:
-            return guarded(lambda: _run(args, console, signals), 
-                           ended=lambda why, found: console.refuse(why, said=True, diagnostics=found))
+            return _run(args, ApplyConsole(args.format), signals)
         except Interrupted as exc:  # before the first write: nothing to wait for, nothing was written
-            console.refuse(f"interrupted by {exc.signal_name} before any write", interrupted=exc.signal_name)
-            return ExitCode.ERROR
+            return refused(f"interrupted by {exc.signal_name} before any write", interrupted=exc.signal_name)
 
 
-def _run(args, console, signals) -> int:
+def _run(args, console, signals) -> Outcome:
     from reconciler.app import applying
     from reconciler.app.announce import load_template
 
-    try:  # read first: a template that cannot be used stops the run before any API call
-        template = load_template(args.announce_template) if args.announce_template else None
-    except UserError as exc:
-        console.refuse(str(exc))
-        return ExitCode.ERROR
+    # Read first: a template that cannot be used stops the run before any API
+    # call (announce.TemplateError: a refusal).
+    template = load_template(args.announce_template) if args.announce_template else None
     request = applying.Request(paths=args.paths, plan_file=args.plan_file, targets=args.target, yes=args.yes,
                                limits=guards.Limits.of(args.max_removal_ratio, args.max_addition_ratio,
                                                        args.max_additions), force=args.force, announce=args.announce,

@@ -6,10 +6,10 @@ and the app's visible range."""
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import replace
 
 from reconciler.cli import options
+from reconciler.app.outcome import ExitCode, Outcome, failed
 from reconciler.core import facts as C
 
 DEFAULT_CORP_ID = "wwdemo"          # as reconciler.emulator.config: the emulator is not imported
@@ -112,7 +112,7 @@ def config_from_args(args: argparse.Namespace):
     return EmulatorConfig(fault_paths=tuple(args.fault_paths), **values)
 
 
-def run(args) -> int:
+def run(args) -> Outcome:
     from reconciler.app.chatseed import ChatSeedError, is_chat_files, seed_from_chat_files
     from reconciler.emulator.serve import serve
 
@@ -121,6 +121,5 @@ def run(args) -> int:
         try:  # chat files: the chats they describe (the emulator's own shape is its own business)
             config = replace(config, seed=seed_from_chat_files(args.seed))
         except ChatSeedError as e:
-            print(f"appchat emulator: error: seed: {e}", file=sys.stderr)
-            return 1
-    return serve(config)
+            return failed(f"seed: {e}", by="appchat emulator")
+    return Outcome(ExitCode(serve(config)))  # a server that cannot start says why itself (emulator.serve)

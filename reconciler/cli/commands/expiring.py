@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import OK, Outcome
 from reconciler.cli import options
 
 
@@ -17,14 +17,7 @@ def add_arguments(p) -> None:
     options.today(p)
 
 
-def run(args) -> int:
-    from reconciler.cli import jsonout
-    from reconciler.cli.guard import guarded
-
-    return guarded(lambda: _run(args), ended=jsonout.ended(args))
-
-
-def _run(args) -> int:
+def run(args) -> Outcome:
     from reconciler.app import session
     from reconciler.core.expiry import expiring
     from reconciler.render.expiring import render_expiring_json, render_expiring_text
@@ -36,4 +29,4 @@ def _run(args) -> int:
     found = expiring(loaded.chats, today, args.within)
     render = render_expiring_json if args.format == "json" else render_expiring_text
     sys.stdout.write(render(found, today, args.within))
-    return ExitCode.OK
+    return OK

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import OK, Outcome, failed
 from reconciler.cli import options
 
 
@@ -21,7 +21,7 @@ def add_arguments(p) -> None:
     options.output_format(p, ("text", "json"))
 
 
-def run(args) -> int:
+def run(args) -> Outcome:
     from reconciler.app.ledger import LedgerError, answer
     from reconciler.core.history import Query
     from reconciler.render.history import render_history_json, render_history_text
@@ -30,16 +30,11 @@ def run(args) -> int:
         query = Query(args.user, args.chat, args.since, args.until, args.at)
         lines, members, ignored = answer(args.ledger, query)
     except (ValueError, LedgerError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if args.format == "json":  # one JSON object whatever ends the run
-            from reconciler.cli import jsonout
-
-            jsonout.fatal(str(exc))
-        return ExitCode.ERROR
+        return failed(str(exc))
     for skipped in ignored:
         print(f"warning: {skipped.file}:{skipped.line}: {skipped.why}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(render_history_json(query, lines or (), members, ignored))
     else:
         sys.stdout.write(render_history_text(query, lines or (), members))
-    return ExitCode.OK
+    return OK

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import OK, Outcome, failed
 from reconciler.cli import options
 from reconciler.core.facts import CHAT_ID_RULE, is_chat_id
 
@@ -18,31 +18,19 @@ def add_arguments(p) -> None:
     options.concurrency(p)
 
 
-def run(args) -> int:
-    from reconciler.cli.guard import guarded
-
-    return guarded(lambda: _run(args))
+def _nothing_written(problems: list[str]) -> Outcome:
+    return failed(*problems, then="nothing written")
 
 
-def _nothing_written(problems: list[str]) -> int:
-    for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
-    print("nothing written", file=sys.stderr)
-    return ExitCode.ERROR
-
-
-def _run(args) -> int:
+def run(args) -> Outcome:
     from reconciler.app import atomicfile, importer, session
 
     ids = importer.read_ids(args.chat_ids, args.ids_from)
     if not ids:
-        print("error: no chat ids given (CHAT_ID ... or --ids-from FILE)", file=sys.stderr)
-        return ExitCode.ERROR
+        return failed("no chat ids given (CHAT_ID ... or --ids-from FILE)")
     bad = [i for i in ids if not is_chat_id(i)]
     if bad:
-        for chat_id in bad:
-            print(f"error: {chat_id!r} is not a chat id ({CHAT_ID_RULE})", file=sys.stderr)
-        return ExitCode.ERROR
+        return failed(*(f"{chat_id!r} is not a chat id ({CHAT_ID_RULE})" for chat_id in bad))
     with session.client(args.concurrency) as client:
         live = session.read_live(client, ids)
     found, problems = importer.unreadable(ids, live)
@@ -53,11 +41,10 @@ def _run(args) -> int:
         return _nothing_written(problems)
     if not args.output:
         sys.stdout.write(text)
-        return ExitCode.OK
+        return OK
     try:
         atomicfile.write_text(args.output, text, prefix=".appchat-import-")
     except OSError as exc:
-        print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-        return ExitCode.ERROR
+        return failed(f"cannot write {args.output}: {exc.strerror or exc}")
     print(f"wrote {len(found)} chat(s) to {args.output}", file=sys.stderr)
-    return ExitCode.OK
+    return OK

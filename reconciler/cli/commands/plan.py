@@ -11,7 +11,7 @@ import os
 import sys
 from functools import partial
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import ExitCode, Outcome, UserError, failed
 from reconciler.cli import options
 
 
@@ -41,18 +41,11 @@ def _some(ids, limit: int = 10) -> str:
     return ", ".join(ids[:limit]) + more
 
 
-def run(args) -> int:
-    from reconciler.cli import jsonout
-    from reconciler.cli.guard import guarded
-
-    return guarded(lambda: _run(args), ended=jsonout.ended(args))
-
-
-def _run(args) -> int:
+def run(args) -> Outcome:
     from reconciler import render
     from reconciler.app import planfile, session
-    from reconciler.app.outcome import UserError
     from reconciler.cli.term import use_colour
+    from reconciler.render.words import UNPLANNED
 
     if args.out:
         # Found out now, not after reading 10,000 chats.
@@ -69,10 +62,9 @@ def _run(args) -> int:
         try:
             planfile.write(plan, args.out)
         except OSError as exc:
-            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-            return ExitCode.ERROR
+            return failed(f"cannot write {args.out}: {exc.strerror or exc}", shown=True)
     if plan.errors:
         # The rest of the plan is printed above; the run still fails.
-        print(f"error: {len(plan.errors)} chat(s) could not be planned: {_some(e.chat_id for e in plan.errors)}",
-              file=sys.stderr)
-    return exit_code(plan, args.detailed_exitcode)
+        return failed(f"{len(plan.errors)} chat(s) {UNPLANNED}: {_some(e.chat_id for e in plan.errors)}",
+                      shown=True)
+    return Outcome(exit_code(plan, args.detailed_exitcode))

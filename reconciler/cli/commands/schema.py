@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import sys
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import OK, Outcome
 
 
 def add_arguments(p) -> None:
     pass
 
 
-def run(args) -> int:
+def run(args) -> Outcome:
     from reconciler.config.schema import schema_text
 
     sys.stdout.write(schema_text())
-    return ExitCode.OK
+    return OK

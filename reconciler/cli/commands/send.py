@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import OK, Outcome
 
 # body option -> (metavar, help)
 _BODY = {
@@ -49,30 +49,18 @@ def add_arguments(p) -> None:
     p.add_argument("--safe", action="store_true", help="confidential: no forwarding, watermarked (not for news)")
 
 
-def run(args) -> int:
-    from reconciler.cli.guard import guarded
-
-    return guarded(lambda: _run(args))
-
-
-def _run(args) -> int:
+def run(args) -> Outcome:
     from reconciler.app import messages, session
 
     form = next(f for f in _BODY if getattr(args, f) is not None)
     value = getattr(args, form) or None if _BODY[form][0] == "PATH" else getattr(args, form)
     request = messages.SendRequest(args.chat_id, form, value, args.title, args.description, args.url,
                                    args.button, args.media_id, args.safe)
-    try:
-        prepared = messages.prepare(request, sys.stdin.buffer if sys.stdin else None)
-    except messages.Refused as refused:
-        for problem in refused.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print("Nothing was sent.", file=sys.stderr)
-        return ExitCode.ERROR
+    prepared = messages.prepare(request, sys.stdin.buffer if sys.stdin else None)  # Stop: nothing sent
     with session.client(1, read_only=False) as client:
         sent = messages.deliver(client, prepared, lambda pending, media_id: print(
             f"Uploaded {pending.path} ({pending.kind}): media_id {media_id} (valid for 3 days)"))
     kind = f"{'safe ' if sent.safe else ''}{sent.msgtype}"
     print(f"Sent {'an' if kind[0] in 'aeio' or kind.startswith('mp') else 'a'} {kind} message to {args.chat_id}.")
-    return ExitCode.OK
+    return OK
 

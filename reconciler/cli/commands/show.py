@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import OK, Outcome, failed
 from reconciler.cli import options
 
 
@@ -19,18 +19,14 @@ def add_arguments(p) -> None:
     options.output_format(p, ("text", "markdown", "json"))
 
 
-def run(args) -> int:
+def run(args) -> Outcome:
     from reconciler import render
     from reconciler.app import planfile
     from reconciler.cli.term import use_colour
-    from reconciler.cli import jsonout
 
     try:
         plan = planfile.read(args.plan_file, views=True)
     except planfile.PlanFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if jsonout.wants_json(args):  # a script reading stdout still gets one JSON object
-            jsonout.fatal(str(exc))
-        return ExitCode.ERROR
+        return failed(str(exc))  # with --format json, a script reading stdout still gets one JSON object
     sys.stdout.write(render.PLAN[args.format](plan, colour=use_colour(sys.stdout)))
-    return ExitCode.OK
+    return OK

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import OK, ExitCode, Outcome
 from reconciler.cli import options
 
 
@@ -21,7 +21,7 @@ def add_arguments(p) -> None:
                           "(workflow commands on stdout: annotations on a pull request's lines)")
 
 
-def run(args) -> int:
+def run(args) -> Outcome:
     from reconciler import config
     from reconciler.app import session
 
@@ -29,11 +29,11 @@ def run(args) -> int:
     if args.format == "text":
         result = session.load(args.paths, today=today)
         if result is None:
-            return ExitCode.ERROR
+            return Outcome(ExitCode.ERROR, said=True)  # the located errors are on stderr
         files, chats, groups = len(result.files), len(result.chats), len(result.groups)
         print(f"valid: {files} file{'s' if files != 1 else ''}, {chats} chat{'s' if chats != 1 else ''}, "
               f"{groups} group{'s' if groups != 1 else ''}")
-        return ExitCode.OK
+        return OK
     from reconciler.config.diagnostics import github_line, to_data
 
     result = config.load(list(args.paths) if args.paths else None, today)
@@ -46,4 +46,4 @@ def run(args) -> int:
     n = len(result.errors)
     print(f"valid: {len(result.files)} file(s), {len(result.chats)} chat(s)" if result.ok
           else f"{n} error{'s' if n != 1 else ''}", file=sys.stderr)
-    return ExitCode.OK if result.ok else ExitCode.ERROR
+    return Outcome(ExitCode.OK if result.ok else ExitCode.ERROR, shown=True)

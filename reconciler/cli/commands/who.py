@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from reconciler.app.outcome import ExitCode
+from reconciler.app.outcome import ExitCode, Outcome
 from reconciler.cli import options
 
 
@@ -19,14 +19,7 @@ def add_arguments(p) -> None:
     options.today(p)
 
 
-def run(args) -> int:
-    from reconciler.cli import jsonout
-    from reconciler.cli.guard import guarded
-
-    return guarded(lambda: _run(args), ended=jsonout.ended(args))
-
-
-def _run(args) -> int:
+def run(args) -> Outcome:
     from reconciler import render
     from reconciler.app import session
     from reconciler.core.people import UNREADABLE
@@ -36,4 +29,5 @@ def _run(args) -> int:
     answer = session.who(args.user_id, loaded, today, args.live, args.concurrency)
     rows = answer.rows
     sys.stdout.write(render.WHO[args.format](answer))
-    return ExitCode.ERROR if any(r.live == UNREADABLE for r in rows) else ExitCode.OK
+    # A chat that could not be read is marked in the answer, which fails the run.
+    return Outcome(ExitCode.ERROR if any(r.live == UNREADABLE for r in rows) else ExitCode.OK, shown=True)
