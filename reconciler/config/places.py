@@ -69,7 +69,8 @@ class Places:
 
 class WrittenAt:
     """user id -> where it is written for one chat: the first place, in
-    written order, in the chat's own list or in a group it reaches."""
+    written order, in the chat's own list or in a group it reaches (and,
+    for a plan's causes, the groups it came through)."""
 
     __slots__ = ("_groups", "_entries", "_places")
 
@@ -77,21 +78,49 @@ class WrittenAt:
         self._groups, self._entries, self._places = groups, entries, places
 
     def __call__(self, user: str) -> Source | None:
-        return _find(user_key(user), self._entries, self._places, self._groups, set())
+        found = _find(user_key(user), self._entries, self._places, self._groups, set(), ())
+        return found[0] if found else None
+
+    def locate_many(self, users: Sequence[str], walk: bool = False) -> dict[str, tuple[Source | None, tuple]]:
+        """user -> (where it is written, the group chain it came through),
+        for each of `users`: one search each, or with `walk` one walk of the
+        whole list (many people: a created chat)."""
+        if not walk:
+            return {u: _find(user_key(u), self._entries, self._places, self._groups, set(), ()) or (None, ())
+                    for u in users}
+        every: dict[str, tuple[Source | None, tuple]] = {}
+        _walk(self._entries, self._places, self._groups, set(), (), every)
+        return {u: every.get(user_key(u), (None, ())) for u in users}
 
 
-def _find(key: str, entries, places: Places | None, groups, seen: set[str]) -> Source | None:
+def _find(key: str, entries, places: Places | None, groups, seen: set[str],
+          chain: tuple) -> tuple[Source | None, tuple] | None:
     for i, entry in enumerate(entries):
         if entry.__class__ is str:
             if user_key(entry) == key and places is not None:
-                return places.source(i)
+                return places.source(i), chain
         elif entry.__class__ is Entry:
             if entry.kind == USER and user_key(entry.user) == key:
-                return entry.source
+                return entry.source, chain
         elif entry.__class__ is GroupRef and entry.name not in seen and entry.name in groups:
             seen.add(entry.name)
             group = groups[entry.name]
-            found = _find(key, group.entries, group.places, groups, seen)
+            found = _find(key, group.entries, group.places, groups, seen, chain + (entry.name,))
             if found is not None:
                 return found
     return None
+
+
+def _walk(entries, places: Places | None, groups, seen: set[str], chain: tuple, out: dict) -> None:
+    """Every user id's first place and chain, in the order _find meets them."""
+    for i, entry in enumerate(entries):
+        if entry.__class__ is str:
+            if places is not None:
+                out.setdefault(user_key(entry), (places.source(i), chain))
+        elif entry.__class__ is Entry:
+            if entry.kind == USER:
+                out.setdefault(user_key(entry.user), (entry.source, chain))
+        elif entry.__class__ is GroupRef and entry.name not in seen and entry.name in groups:
+            seen.add(entry.name)
+            group = groups[entry.name]
+            _walk(group.entries, group.places, groups, seen, chain + (entry.name,), out)
