@@ -84,13 +84,18 @@ class WrittenAt:
     def locate_many(self, users: Sequence[str], walk: bool = False) -> dict[str, tuple[Source | None, tuple]]:
         """user -> (where it is written, the group chain it came through),
         for each of `users`: one search each, or with `walk` one walk of the
-        whole list (many people: a created chat)."""
+        list that stops once all are found, matching ids as spelled first
+        and ignoring letter case only for those still missing (a Source is
+        built only for the people asked about)."""
         if not walk:
             return {u: _find(user_key(u), self._entries, self._places, self._groups, set(), ()) or (None, ())
                     for u in users}
-        every: dict[str, tuple[Source | None, tuple]] = {}
-        _walk(self._entries, self._places, self._groups, set(), (), every)
-        return {u: every.get(user_key(u), (None, ())) for u in users}
+        out: dict[str, tuple[Source | None, tuple]] = {}
+        for fold in (False, True):
+            wanted = {(user_key(u) if fold else u): u for u in users if u not in out}
+            if wanted:
+                _walk(self._entries, self._places, self._groups, set(), (), wanted, fold, out)
+        return {u: out.get(u, (None, ())) for u in users}
 
 
 def _find(key: str, entries, places: Places | None, groups, seen: set[str],
@@ -111,16 +116,24 @@ def _find(key: str, entries, places: Places | None, groups, seen: set[str],
     return None
 
 
-def _walk(entries, places: Places | None, groups, seen: set[str], chain: tuple, out: dict) -> None:
-    """Every user id's first place and chain, in the order _find meets them."""
+def _walk(entries, places: Places | None, groups, seen: set[str], chain: tuple, wanted: dict[str, str], fold: bool,
+          out: dict) -> None:
+    """The first place and chain of each id in `wanted` (its key: the id as
+    spelled, or with `fold` its user_key), in the order _find meets them;
+    found ones leave `wanted`."""
     for i, entry in enumerate(entries):
+        if not wanted:
+            return
         if entry.__class__ is str:
-            if places is not None:
-                out.setdefault(user_key(entry), (places.source(i), chain))
+            user = wanted.pop(user_key(entry) if fold else entry, None)
+            if user is not None:
+                out[user] = (places.source(i) if places is not None else None, chain)
         elif entry.__class__ is Entry:
             if entry.kind == USER:
-                out.setdefault(user_key(entry.user), (entry.source, chain))
+                user = wanted.pop(user_key(entry.user) if fold else entry.user, None)
+                if user is not None:
+                    out[user] = (entry.source, chain)
         elif entry.__class__ is GroupRef and entry.name not in seen and entry.name in groups:
             seen.add(entry.name)
             group = groups[entry.name]
-            _walk(group.entries, group.places, groups, seen, chain + (entry.name,), out)
+            _walk(group.entries, group.places, groups, seen, chain + (entry.name,), wanted, fold, out)

@@ -30,7 +30,7 @@ LISTED, EXPIRED, EXCLUDED, UNLISTED, NOT_IN_DIRECTORY = "listed", "expired", "ex
 KINDS = (LISTED, EXPIRED, EXCLUDED, UNLISTED, NOT_IN_DIRECTORY)
 NOT_IN_FILES = "not in the files"
 NOT_IN_DIRECTORY_TEXT = "not in the directory: left, or outside the app's visible range"
-_MANY = 8  # more people than this and the places of a chat are found in one walk
+_MANY = 2  # more people than this and their places are found in one walk of the chat
 
 Cause = Mapping[str, Any]
 
