@@ -14,7 +14,7 @@ from typing import Any, Callable, Protocol, Sequence
 
 from reconciler.app import boundfiles, planfile, preflight, session
 from reconciler.app.execute import execute
-from reconciler.app.ledgerrun import open_recorder
+from reconciler.app.ledgerrun import open_recorder, with_former_causes
 from reconciler.app.lock import ApplyLock
 from reconciler.app.outcome import OK, ExitCode, Outcome, Stop, refused
 from reconciler.core.guards import DEFAULTS, Limits
@@ -70,6 +70,10 @@ def apply_paths(request: Request, out: Output, signals=None) -> Outcome:
         live: dict | None = {} if request.ledger else None
         plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users,
                                 live_out=live)
+        if request.ledger:  # a removal no entry explains names the entry that last brought them in
+            plan, why_not = with_former_causes(plan, request.ledger, missing_ok=True)  # the first run makes it
+            if why_not:
+                out.warn(why_not)
         out.show(plan)
         if not plan.has_changes:  # the plan said "No changes."; unreadable chats still fail the run
             recorder = _recorder(plan, request, live)

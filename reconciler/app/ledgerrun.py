@@ -14,11 +14,16 @@ is unknown, and the next run plans (and records) it again.
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Mapping
 
-from reconciler.app.ledger import LedgerError, LedgerWriter, seen_chats
+from reconciler.app.ledger import LedgerError, LedgerWriter, read_lines, seen_chats
 from reconciler.app.planfile import digest
+from reconciler.core.causes import UNLISTED, with_former
+from reconciler.core.history import former_causes
 from reconciler.core.ledger import CHINA_STANDARD_TIME, Stamp, change_lines, present_lines
 from reconciler.core.model import LiveChat, LiveResult
 from reconciler.core.plan import Plan
@@ -106,3 +111,42 @@ def open_recorder(directory: str, plan: Plan, source_ref: str | None,
     stamp = Stamp(plan.target.data if plan.target else None,
                   commit_of(source_ref, os.environ if environ is None else environ), plan_digest(plan))
     return Recorder(writer, plan, stamp, live)
+
+
+class _Chats:
+    """What read_lines asks of a query: the lines of some chats, any month."""
+
+    def __init__(self, chat_ids):
+        self.pattern = b'"chat_id":"(?:' + b"|".join(re.escape(c.encode("utf-8")) for c in sorted(chat_ids)) + b')"'
+
+    def prefilter(self):
+        return self.pattern, ()
+
+    def months(self):
+        return None, None
+
+
+def with_former_causes(plan: Plan, directory: str, missing_ok: bool = False) -> tuple[Plan, str | None]:
+    """`plan --ledger DIR` (and apply's): each removal no entry explains
+    (`not in the files`) with the join the ledger last recorded for it, so
+    it reads `no longer in dept:3 (SRE)`. Reads only the lines of the chats
+    concerned. A ledger that is not there yet changes nothing, and says so
+    (unless `missing_ok`: apply's first run makes it)."""
+    wanted = [(c.chat_id, user) for c in plan.changes for user in c.removed
+              if c.causes.get(user, {}).get("kind") == UNLISTED]
+    if not wanted:
+        return plan, None
+    if not Path(directory).is_dir():
+        return plan, None if missing_ok else f"no ledger at {directory}: removals name no former cause"
+    try:
+        found = former_causes(read_lines(directory, _Chats({chat for chat, _ in wanted})), wanted)
+    except LedgerError as exc:
+        return plan, f"{exc}: removals name no former cause"
+    if not found:
+        return plan, None
+    changes = []
+    for change in plan.changes:
+        named = {u: with_former(c, found[(change.chat_id, u)]) for u, c in change.causes.items()
+                 if (change.chat_id, u) in found}
+        changes.append(replace(change, causes={**change.causes, **named}) if named else change)
+    return replace(plan, changes=tuple(changes)), None

@@ -86,7 +86,8 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
         return None
     # An excluded group may hold timed entries: excluded all the same.
     excluded = set(ex_users) | {g.user for g in ex_grants if g.kind == USER}
-    exclusion = Exclusion(frozenset(excluded), tuple(g for g in ex_grants if g.kind != USER))
+    exclusion = Exclusion(frozenset(excluded), tuple(g for g in ex_grants if g.kind != USER),
+                          WrittenAt(expander.groups, chat.exclude, chat.exclude_places) if excluded else None)
     members = _one_spelling(users, chat.entries)
     if excluded:
         out = {user_key(u) for u in excluded}

@@ -69,7 +69,8 @@ class Places:
 
 class WrittenAt:
     """user id -> where it is written for one chat: the first place, in
-    written order, in the chat's own list or in a group it reaches."""
+    written order, in the chat's own list or in a group it reaches (and,
+    for a plan's causes, the groups it came through)."""
 
     __slots__ = ("_groups", "_entries", "_places")
 
@@ -77,21 +78,62 @@ class WrittenAt:
         self._groups, self._entries, self._places = groups, entries, places
 
     def __call__(self, user: str) -> Source | None:
-        return _find(user_key(user), self._entries, self._places, self._groups, set())
+        found = _find(user_key(user), self._entries, self._places, self._groups, set(), ())
+        return found[0] if found else None
+
+    def locate_many(self, users: Sequence[str], walk: bool = False) -> dict[str, tuple[Source | None, tuple]]:
+        """user -> (where it is written, the group chain it came through),
+        for each of `users`: one search each, or with `walk` one walk of the
+        list that stops once all are found, matching ids as spelled first
+        and ignoring letter case only for those still missing (a Source is
+        built only for the people asked about)."""
+        if not walk:
+            return {u: _find(user_key(u), self._entries, self._places, self._groups, set(), ()) or (None, ())
+                    for u in users}
+        out: dict[str, tuple[Source | None, tuple]] = {}
+        for fold in (False, True):
+            wanted = {(user_key(u) if fold else u): u for u in users if u not in out}
+            if wanted:
+                _walk(self._entries, self._places, self._groups, set(), (), wanted, fold, out)
+        return {u: out.get(u, (None, ())) for u in users}
 
 
-def _find(key: str, entries, places: Places | None, groups, seen: set[str]) -> Source | None:
+def _find(key: str, entries, places: Places | None, groups, seen: set[str],
+          chain: tuple) -> tuple[Source | None, tuple] | None:
     for i, entry in enumerate(entries):
         if entry.__class__ is str:
             if user_key(entry) == key and places is not None:
-                return places.source(i)
+                return places.source(i), chain
         elif entry.__class__ is Entry:
             if entry.kind == USER and user_key(entry.user) == key:
-                return entry.source
+                return entry.source, chain
         elif entry.__class__ is GroupRef and entry.name not in seen and entry.name in groups:
             seen.add(entry.name)
             group = groups[entry.name]
-            found = _find(key, group.entries, group.places, groups, seen)
+            found = _find(key, group.entries, group.places, groups, seen, chain + (entry.name,))
             if found is not None:
                 return found
     return None
+
+
+def _walk(entries, places: Places | None, groups, seen: set[str], chain: tuple, wanted: dict[str, str], fold: bool,
+          out: dict) -> None:
+    """The first place and chain of each id in `wanted` (its key: the id as
+    spelled, or with `fold` its user_key), in the order _find meets them;
+    found ones leave `wanted`."""
+    for i, entry in enumerate(entries):
+        if not wanted:
+            return
+        if entry.__class__ is str:
+            user = wanted.pop(user_key(entry) if fold else entry, None)
+            if user is not None:
+                out[user] = (places.source(i) if places is not None else None, chain)
+        elif entry.__class__ is Entry:
+            if entry.kind == USER:
+                user = wanted.pop(user_key(entry.user) if fold else entry.user, None)
+                if user is not None:
+                    out[user] = (entry.source, chain)
+        elif entry.__class__ is GroupRef and entry.name not in seen and entry.name in groups:
+            seen.add(entry.name)
+            group = groups[entry.name]
+            _walk(group.entries, group.places, groups, seen, chain + (entry.name,), wanted, fold, out)

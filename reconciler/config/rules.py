@@ -40,6 +40,7 @@ class ChatDef:
     members_source: Source | None = None
     places: Places | None = None  # where each of `entries` is written
     exclude: list[Member] = field(default_factory=list)
+    exclude_places: Places | None = None  # where each of `exclude` is written
     prune: bool = True
     announce: bool = True
     complete: bool = True  # every part present and well-formed
@@ -172,7 +173,7 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
     chat.members_source = at(file, members_key) if members_key is not None else chat.source
     exclude_ok = True
     if "exclude" in fields:
-        chat.exclude, exclude_ok, _ = _entries(parsed, fields["exclude"][1], f"the exclude list of chat {chat_id!r}",
+        chat.exclude, exclude_ok, chat.exclude_places = _entries(parsed, fields["exclude"][1], f"the exclude list of chat {chat_id!r}",
                                             problems, in_exclude=True)
     chat.refs = references(chat.entries) + references(chat.exclude)
     prune = fields.get("prune", (None, None))[1]

@@ -88,6 +88,9 @@ class Exclusion:
 
     users: frozenset[str] = frozenset()
     refs: tuple[Entry, ...] = ()
+    # user id -> where `exclude` writes it (in its list or a group's), built
+    # only when asked: a plan names who it excludes, and where.
+    written_at: Callable[[str], Source | None] | None = field(default=None, compare=False, hash=False, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.users or self.refs)
@@ -120,7 +123,8 @@ class DesiredChat:
     owner_source: Source | None = field(default=None, compare=False)
     members_source: Source | None = field(default=None, compare=False)
     # user id -> where it is written (in the chat's list or a group's), built
-    # only when asked: the errors that name one id (--check-users) use it.
+    # only when asked: the errors that name one id (--check-users) use it, and
+    # a plan's causes (its `locate_many` also says through which groups).
     written_at: Callable[[str], Source | None] | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property

@@ -59,6 +59,8 @@ class Change:
     # live members nobody in the directory has (None: the directory was not all read)
     not_in_directory: tuple[str, ...] | None = None
     announce: bool = True  # False: the chat file says `announce: false`
+    # user id -> why they join or leave (core.causes), for everyone added or removed
+    causes: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         try:
@@ -105,6 +107,7 @@ class Change:
             "after": self.after.data,
             "calls": [c.data for c in self.calls],
             "warnings": list(self.warnings),
+            "causes": {user: self.causes[user] for user in sorted(self.causes)},  # core.causes
             # written only for a chat that opts out, so `apply --plan` keeps its
             # choice without reading the chat files, and other plans stay as they were
             **({} if self.announce else {"announce": False}),

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
+from reconciler.core import causes
 from reconciler.core.call import CREATE_BODY, UPDATE_BODY, USER_LISTS, Call
 from reconciler.core.expiry import Ending
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
@@ -75,7 +76,7 @@ def parse_plan(data: Any) -> Plan:
 
 def _change(data: Any, where: str) -> Change:
     _check_keys(data, ("chat_id", "action", "source", "before", "after", "calls", "warnings"), where,
-                optional=("expired", "not_in_directory", "announce"))
+                optional=("expired", "not_in_directory", "announce", "causes"))
     chat_id = data["chat_id"]
     _check_str(chat_id, f"{where}.chat_id")
     where = f"{where} ({chat_id})"
@@ -114,8 +115,16 @@ def _change(data: Any, where: str) -> Change:
         gone = tuple(_check_id_list(gone, f"{where}.not_in_directory"))
     if data.get("announce", False) is not False:
         _fail(f"{where}.announce", f"expected false (written only for a chat that opts out), got {data['announce']!r}")
-    return Change(chat_id, action, data["source"], before, after, calls, tuple(warnings), expired, gone,
-                  announce="announce" not in data)
+    change = Change(chat_id, action, data["source"], before, after, calls, tuple(warnings), expired, gone,
+                    announce="announce" not in data)
+    if "causes" not in data:  # a plan saved before changes carried them
+        return change
+    try:
+        found = causes.parse(data["causes"], change.added | change.removed)
+    except ValueError as exc:
+        _fail(where, str(exc))
+    object.__setattr__(change, "causes", found)  # checked against who it adds and removes, once built
+    return change
 
 
 def _expired(data: Any, where: str, chat_id: str) -> Ending:

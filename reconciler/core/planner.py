@@ -33,6 +33,7 @@ from datetime import date
 from typing import Collection, Mapping, Sequence
 
 from reconciler.core import call as calls
+from reconciler.core import causes as why
 from reconciler.core import guards
 from reconciler.core.directory import Directory
 from reconciler.core.expiry import Ending
@@ -78,7 +79,7 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
         if isinstance(have, ReadError):
             errors.append(have)
         elif have is None:
-            changes.append(_create(want, resolved))
+            changes.append(_create(want, resolved, directory))
         elif isinstance(have, LiveChat):
             change = _update(want, resolved, have, directory)
             if change is None:
@@ -93,11 +94,13 @@ def make_plan(desired: Sequence[DesiredChat], live: Mapping[str, LiveResult], *,
     return plan
 
 
-def _create(want: DesiredChat, resolved: Resolution) -> Change:
+def _create(want: DesiredChat, resolved: Resolution, directory: Directory | None) -> Change:
     owner = _spelled(want.owner, resolved.members)
     after = ChatState(want.name, owner, resolved.members)
     call = calls.create(want.chat_id, want.name, owner, resolved.members)
-    return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,), announce=want.announce)
+    causes = why.joins(want, resolved.members, resolved.brought, directory)
+    return Change(want.chat_id, Action.CREATE, str(want.source), None, after, (call,), announce=want.announce,
+                  causes=causes)
 
 
 def _spelled(user: str, members: Collection[str]) -> str:
@@ -160,8 +163,10 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     if directory is not None and directory.complete:
         not_in_directory = tuple(sorted(u for u in live if not directory.knows(u)))
     after = ChatState(want.name, owner_now, target)
+    causes = {**why.joins(want, added, resolved.brought, directory),  # who joins and leaves only
+              **why.leaves(want, removed, resolved.ended, resolved.excluded, directory)}
     return Change(want.chat_id, Action.UPDATE, str(want.source), before, after, plan_calls,
-                  tuple(warnings), expired, not_in_directory, announce=want.announce)
+                  tuple(warnings), expired, not_in_directory, announce=want.announce, causes=causes)
 
 
 def _unknown_users(want: DesiredChat, directory: Directory | None, today: date | None) -> ReadError | None:

@@ -4,9 +4,9 @@ for a script."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Sequence
 
+from reconciler.core import causes
 from reconciler.core.history import FORMAT_VERSION, Membership, Query
 from reconciler.core.ledger import LedgerLine
 from reconciler.render.words import dump_json, plural, safe
@@ -14,11 +14,12 @@ from reconciler.render.words import dump_json, plural, safe
 _SIGN = {"joined": "+", "left": "-", "present": "=", "owner": "*", "renamed": "~", "created": "^"}
 
 
-def cause_text(cause: Any) -> str:
-    """A cause as the ledger holds it: text, or (from a plan's `causes`) JSON."""
+def cause_text(cause: Any, user: str | None = None) -> str:
+    """A cause as the ledger holds it: text, or a plan's cause (core.causes),
+    in the words the plan put beside its +/- line."""
     if cause is None:
         return "cause unknown"
-    return safe(cause if isinstance(cause, str) else json.dumps(cause, ensure_ascii=False, sort_keys=True))
+    return safe(causes.cause_text(cause, user))
 
 
 def _person(user_id: str | None, name: str | None) -> str:
@@ -36,7 +37,8 @@ def _line(line: LedgerLine) -> str:
     who = _person(line.user_id, line.name) or {"renamed": "renamed", "created": "created"}.get(line.event, "")
     if line.event == "renamed":
         who = f"renamed to \"{safe(line.chat_name or '')}\""
-    text = f"{_when(line.at)}  {chat}  {_SIGN.get(line.event, '?')} {line.event:<7} {who}  ({cause_text(line.cause)})"
+    why = cause_text(line.cause, line.user_id)
+    text = f"{_when(line.at)}  {chat}  {_SIGN.get(line.event, '?')} {line.event:<7} {who}  ({why})"
     return text + (f"  [commit {safe(line.commit)}]" if line.commit else "")
 
 
@@ -60,10 +62,12 @@ def _members_text(query: Query, members: Sequence[Membership]) -> str:
     known = "(as far as the ledger knows)"
     if query.chat is not None:
         head = f"In chat {safe(query.chat)} at the end of {day} {known}: {plural(len(members), 'member')}"
-        rows = [f"  {_person(m.user_id, m.name)}  since {_when(m.since)}  ({cause_text(m.cause)})" for m in members]
+        rows = [f"  {_person(m.user_id, m.name)}  since {_when(m.since)}  ({cause_text(m.cause, m.user_id)})"
+                for m in members]
     else:
         head = f"{safe(query.user or '')} at the end of {day} {known}: in {plural(len(members), 'chat')}"
-        rows = [f"  {safe(m.chat_id)} \"{safe(m.chat_name or '')}\"  since {_when(m.since)}  ({cause_text(m.cause)})"
+        rows = [f"  {safe(m.chat_id)} \"{safe(m.chat_name or '')}\"  since {_when(m.since)}  "
+                f"({cause_text(m.cause, m.user_id)})"
                 for m in members]
     return "\n".join([head] + rows) + "\n"
 

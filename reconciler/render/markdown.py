@@ -192,7 +192,9 @@ def _details(c: Change, names=None) -> str:
     after = c.after
     if c.before is None:
         title = f"➕ create {code(c.chat_id)} {plain(quoted(after.name))}: {plural(len(after.members), 'member')}"
-        body = [f"+ {person(m, names)}" + (" (owner)" if m == after.owner else "") for m in after.members]
+        notes = removal_notes(c)
+        body = [f"+ {person(m, names)}" + (" (owner)" if m == after.owner else "")
+                + (f"  ({safe(notes[m])})" if m in notes else "") for m in after.members]
     else:
         before = c.before
         changed = [f"+{len(c.added)} / −{len(c.removed)} members"]
@@ -205,7 +207,7 @@ def _details(c: Change, names=None) -> str:
             body.append(f"~ owner: {person(before.owner, names)} -> {person(after.owner, names)}")
         notes = removal_notes(c)
         body += [f"- {person(m, names)}" + (f"  ({safe(notes[m])})" if m in notes else "") for m in sorted(c.removed)]
-        body += [f"+ {person(m, names)}" for m in sorted(c.added)]
+        body += [f"+ {person(m, names)}" + (f"  ({safe(notes[m])})" if m in notes else "") for m in sorted(c.added)]
         kept = staying(c)
         if kept:
             body.append(f"! {STAYING}: " + ", ".join(person(m, names) for m in kept))

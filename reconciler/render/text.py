@@ -65,8 +65,9 @@ def _change(change: Change, p: Palette, names=None) -> list[str]:
                  f"    name:    {quoted(after.name)}",
                  f"    owner:   {person(after.owner, names)}",
                  f"    members: {len(after.members)}"]
+        notes = removal_notes(change)
         lines += [p.green(f"      + {person(m, names)}") + (" (owner)" if m == after.owner else "")
-                  for m in after.members]
+                  + (f"  ({safe(notes[m])})" if m in notes else "") for m in after.members]
         return lines
     before = change.before
     lines = [p.yellow(f"~ update chat {chat}") + where]
@@ -77,7 +78,8 @@ def _change(change: Change, p: Palette, names=None) -> list[str]:
     notes = removal_notes(change)
     for m in sorted(change.removed):
         lines.append(p.red(f"    - {person(m, names)}") + (f"  ({safe(notes[m])})" if m in notes else ""))
-    lines += [p.green(f"    + {person(m, names)}") for m in sorted(change.added)]
+    lines += [p.green(f"    + {person(m, names)}") + (f"  ({safe(notes[m])})" if m in notes else "")
+              for m in sorted(change.added)]
     kept = staying(change)
     if kept:
         lines.append(p.yellow(f"    ! {STAYING}: " + ", ".join(person(m, names) for m in kept)))

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any, Hashable, Iterable
 
+from reconciler.core.causes import NOT_IN_DIRECTORY_TEXT, cause_text
 from reconciler.core.model import USER
 
 # Characters that hide or reorder text and that JSON and YAML may carry raw
@@ -57,7 +58,7 @@ def error_text(code: int | None, message: str) -> str:
     return f"{code} {message}" if code is not None else message
 
 
-NOT_IN_DIRECTORY = "not in the directory: left, or outside the app's visible range"
+NOT_IN_DIRECTORY = NOT_IN_DIRECTORY_TEXT
 NO_CHANGES = "No changes. WeCom matches the files."
 # The plan's errors: chats WeCom could not read and chats whose files are at
 # fault (an unknown department, a user not in the directory) alike. The
@@ -86,16 +87,23 @@ def person(user: str, names) -> str:
 
 
 def removal_notes(change) -> dict[str, str]:
-    """Why a removed member leaves, for those the plan knows it of: their
-    membership ended (`expired 2027-01-31: contractor`), they are not in the
-    directory, or both. Raw text: each view escapes it its own way."""
+    """Why each person a change adds or removes joins or leaves (its
+    `causes`, core.causes): `@contractors, chats/inc.yaml:12, until
+    2027-01-31`, `excluded by kim, chats/sre.yaml:9`, `expired 2027-01-31:
+    contractor`, `not in the files`. A plan saved before changes carried
+    causes says what it knew: an ended membership, not in the directory.
+    Someone who leaves and is not in the directory is said to be both. Raw
+    text: each view escapes it its own way."""
+    causes = getattr(change, "causes", None) or {}
     why = {e.who: e.why for e in change.expired}
     gone = set(change.not_in_directory or ())
-    notes = {}
+    notes = {user: cause_text(cause, user) for user, cause in causes.items()}
     for user in change.removed:
-        said = [n for n in (why.get(user), NOT_IN_DIRECTORY if user in gone else None) if n]
-        if said:
-            notes[user] = "; ".join(said)
+        kind = causes[user].get("kind") if isinstance(causes.get(user), dict) else None
+        said = [notes.get(user) or why.get(user), NOT_IN_DIRECTORY if user in gone and kind != "not_in_directory"
+                else None]
+        if any(said):
+            notes[user] = "; ".join(n for n in said if n)
     return notes
 
 

@@ -48,10 +48,10 @@ def test_what_wecom_refused_gets_no_line():
     assert [(x.event, x.user_id) for x in lines] == [("left", "hand")]
 
 
-def test_the_cause_says_what_the_plan_knows():
+def test_a_change_saved_without_causes_says_what_its_plan_knew():
     change = _change(desired("ops", ["alice", "bob"]), live("ops", ["alice", "bob", "vera", "hand", "ghost"]))
     change = replace(change, expired=(Ending("ops", "vera", date(2027, 1, 31), "contractor", Source("f.yaml", 9, 10)),),
-                     not_in_directory=("ghost",))
+                     not_in_directory=("ghost",), causes={})
     assert cause_for(change, "vera", "left") == "expired 2027-01-31: contractor"
     assert cause_for(change, "ghost", "left") == "not in the directory"
     assert cause_for(change, "hand", "left") == "not in the files"
@@ -59,15 +59,13 @@ def test_the_cause_says_what_the_plan_knows():
     assert cause_for(change, "bob", "present") == "before the ledger"
 
 
-def test_the_plans_causes_win_once_a_change_carries_them():
-    change = _change(desired("ops", ["alice", "bob"]), live("ops", ["alice", "bob", "hand"]))
-
-    class WithCauses:  # what a change will look like once plans carry `causes`
-        def __getattr__(self, name):
-            return getattr(change, name)
-        causes = {"hand": {"unlisted": "dept:3 (SRE)"}}
-
-    assert cause_for(WithCauses(), "hand", "left") == {"unlisted": "dept:3 (SRE)"}
+def test_a_line_carries_the_plans_cause_as_it_is():
+    change = _change(desired("ops", ["alice", "bob", "carol"]), live("ops", ["alice", "bob", "hand"]))
+    assert cause_for(change, "hand", "left") == {"kind": "unlisted"}
+    assert cause_for(change, "carol", "joined") == {"kind": "listed",
+                                                    "entries": [{"entry": "carol", "source": change.source}]}
+    lines = change_lines(change, AT, STAMP)
+    assert {x.user_id: x.cause for x in lines} == {"carol": change.causes["carol"], "hand": change.causes["hand"]}
 
 
 def test_present_lines_hold_the_members_before_the_run():

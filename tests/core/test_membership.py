@@ -263,7 +263,7 @@ def test_names_are_found_whatever_the_letter_case_an_id_is_written_in():
 def test_without_a_directory_a_plan_reads_as_before():
     data = make_plan([want()], {"c1": live("alice bob carol")}).data
     assert "names" not in data and "expiring" not in data
-    assert set(data["changes"][0]) == {"chat_id", "action", "source", "before", "after", "calls", "warnings"}
+    assert set(data["changes"][0]) == {"chat_id", "action", "source", "before", "after", "calls", "warnings", "causes"}
 
 
 # ---- letter case ---------------------------------------------------------------------------

@@ -57,6 +57,8 @@ def test_contract_example_exactly():
             "calls": [{"method": "POST", "path": "appchat/update",
                        "body": {"chatid": "sreoncall", "add_user_list": ["carol"]}}],
             "warnings": [],
+            # the contract's bullet below the example: each change has `causes`
+            "causes": {"carol": {"kind": "listed", "entries": [{"entry": "carol", "source": "chats/sre.yaml:6"}]}},
         }],
         "unchanged": ["otherchat"],
         "errors": [{"chat_id": "legacy", "errcode": 86008, "message": "chat was not created by this app"}],
@@ -70,7 +72,8 @@ def test_contract_example_exactly():
 def test_key_order_is_the_contracts_with_people_appended():
     data = sample_plan().data
     assert list(data) == ["format_version", "changes", "unchanged", "errors", "summary", "people"]
-    assert list(data["changes"][0]) == ["chat_id", "action", "source", "before", "after", "calls", "warnings"]
+    assert list(data["changes"][0]) == ["chat_id", "action", "source", "before", "after", "calls", "warnings",
+                                        "causes"]
     assert list(data["changes"][0]["after"]) == ["name", "owner", "members"]
     assert list(data["changes"][0]["calls"][0]) == ["method", "path", "body"]
     assert list(data["summary"]) == ["create", "update", "unchanged", "errors", "members_added", "members_removed"]

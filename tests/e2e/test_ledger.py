@@ -71,7 +71,10 @@ def test_an_ended_membership_is_on_record_with_its_cause_and_history_shows_it(se
     assert [(x["event"], x.get("user_id")) for x in first] == [
         ("present", "alice"), ("present", "bob"), ("present", "hand"), ("joined", "vera"), ("left", "hand")]
     assert first[0]["cause"] == "before the ledger"
-    assert first[4]["cause"] == "not in the files"
+    assert first[4]["cause"] == {"kind": "unlisted"}  # the plan's own cause: hand was added by hand
+    assert first[3]["cause"] == {"kind": "listed", "entries": [{"entry": "vera", "source": f"{path}:9",
+                                                                "until": "2027-01-31",
+                                                                "reason": "contractor, INC-42"}]}
     assert all(x["commit"] == "abc123" and x["plan_digest"].startswith("sha256:") for x in first)
     assert all(x["target"] == {"corp_id": emu.config.corp_id, "api_base": emu.base_url} for x in first)
     assert list(first[3]) == ["at", "target", "chat_id", "chat_name", "event", "user_id", "name", "cause",
@@ -83,7 +86,9 @@ def test_an_ended_membership_is_on_record_with_its_cause_and_history_shows_it(se
     second = ledger_lines(ledger)
     assert second[:len(first)] == first  # appended, never rewritten
     (left,) = second[len(first):]
-    assert (left["event"], left["user_id"], left["cause"]) == ("left", "vera", "expired 2027-01-31: contractor, INC-42")
+    assert (left["event"], left["user_id"]) == ("left", "vera")
+    assert left["cause"] == {"kind": "expired", "entry": "vera", "source": f"{path}:9", "until": "2027-01-31",
+                             "reason": "contractor, INC-42"}
     assert left["commit"] == "c0ffee0000000000000000000000000000000000"  # the CI's variable without --source-ref
     assert left["at"].endswith("+08:00") and (ledger / f"{left['at'][:7]}.jsonl").exists()
 
@@ -92,6 +97,7 @@ def test_an_ended_membership_is_on_record_with_its_cause_and_history_shows_it(se
     body = r.out.splitlines()
     assert body[0] == "vera: 2 lines, oldest first"
     assert "+ joined  vera" in body[1] and "- left    vera" in body[2]
+    assert f"({path}:9, until 2027-01-31)" in body[1]  # the plan's words for the join
     assert "(expired 2027-01-31: contractor, INC-42)" in body[2]
     r = run(capsys, "history", "VERA", "--ledger", ledger, "--format", "json")
     data = valid(r.out)

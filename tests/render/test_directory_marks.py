@@ -49,7 +49,7 @@ def test_the_text_plan_marks_who_is_not_in_the_directory_and_names_everyone():
     assert _block(out, '~ update chat "keep"') == f"""\
 ~ update chat "keep"  (chats/a.yaml:2)
     ~ owner: alice (爱丽丝) -> carol (卡罗尔)
-    + carol (卡罗尔)
+    + carol (卡罗尔)  (chats/a.yaml:2)
     {STAYING}
     members: 3 -> 4 (+1 / -0)
     2 API calls: the new owner joins first, then becomes owner"""
@@ -66,7 +66,7 @@ def test_the_markdown_plan_marks_them_in_the_removals_and_in_each_chats_detail()
     assert (f"removes **2** of 4 members: <code>mallory</code> ({NOT_IN_DIRECTORY}), "
             f"<code>vera</code> (维拉) (expired 2027-01-31: contractor)") in out
     keep = out[out.index("✏️ update <code>keep</code>"):]
-    assert "```diff\n~ owner: alice (爱丽丝) -> carol (卡罗尔)\n+ carol (卡罗尔)\n" + STAYING + "\n```" in keep
+    assert "```diff\n~ owner: alice (爱丽丝) -> carol (卡罗尔)\n+ carol (卡罗尔)  (chats/a.yaml:2)\n" + STAYING + "\n```" in keep
     prune = out[out.index("✏️ update <code>prune</code>"):]
     assert f"```diff\n- mallory  ({NOT_IN_DIRECTORY})\n- vera (维拉)  (expired 2027-01-31: contractor)\n```" in prune
 
@@ -124,6 +124,6 @@ def test_one_message_at_two_places_is_two_causes_and_at_one_place_one():
 def test_a_name_with_brackets_of_its_own_is_quoted_so_it_is_clear_where_it_ends(name, shown):
     plan = make_plan([DesiredChat("k", "K", "alice", frozenset({"alice", "kim"}), True, Source("a.yaml", 2, 3))],
                      {"k": LiveChat("k", "K", "alice", frozenset({"alice"}))}).with_names({"kim": name})
-    assert f"    + {shown}\n" in render_text(plan)
+    assert f"    + {shown}  (a.yaml:2)\n" in render_text(plan)
     in_parentheses = shown[len("kim "):]
     assert f"| <code>kim</code> {plain(in_parentheses)} |" in render_markdown(plan)

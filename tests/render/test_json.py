@@ -21,7 +21,7 @@ def test_json_is_plan_data_with_stable_layout():
     assert list(data) == ["format_version", "changes", "unchanged", "errors", "summary", "people"]
     # the contract's change, its key order and the body's, lists sorted
     change = data["changes"][0]
-    assert list(change) == ["chat_id", "action", "source", "before", "after", "calls", "warnings"]
+    assert list(change) == ["chat_id", "action", "source", "before", "after", "calls", "warnings", "causes"]
     assert change["before"] == {"name": "运维群", "owner": "alice", "members": ["alice", "dave"]}
     assert change["after"] == {"name": "运维群", "owner": "bob", "members": ["alice", "bob", "carol"]}
     # bob is not yet a member: he joins first, then becomes owner as dave leaves

@@ -76,7 +76,8 @@ def test_people_removals_first():
 def test_removals_are_prominent_and_name_everyone_removed():
     out = render_markdown(mixed_plan())
     assert ("- <code>big</code> \"Big\": removes **4** of 10 members: "
-            "<code>u6</code>, <code>u7</code>, <code>u8</code>, <code>u9</code>") in out
+            "<code>u6</code> (not in the files), <code>u7</code> (not in the files), <code>u8</code> (not in the files), "
+            "<code>u9</code> (not in the files)") in out
     assert "- <code>big</code>: mass removal: removes 4 of 10 members (40%)" in out
     assert "- <code>legacy</code>: 86008 chat was not created by this app" in out
 
@@ -86,7 +87,8 @@ def test_per_chat_detail_is_folded_as_a_diff():
     assert out.count("<details><summary>") == 3 == out.count("</details>")
     block = out[out.index("<details><summary>✏️ update <code>sre</code>"):]
     block = block[:block.index("</details>")]
-    assert "```diff\n~ name: \"SRE\" -> \"SRE On-call\"\n~ owner: alice -> bob\n- alice\n- dave\n+ carol\n```" in block
+    assert ("```diff\n~ name: \"SRE\" -> \"SRE On-call\"\n~ owner: alice -> bob\n- alice  (not in the files)\n"
+            "- dave  (not in the files)\n+ carol  (<memory>:1)\n```") in block
 
 
 def test_no_changes():

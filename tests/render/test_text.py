@@ -40,16 +40,16 @@ def test_whole_text_plan():
     name:    "New chat"
     owner:   alice
     members: 3
-      + alice (owner)
-      + bob
-      + carol
+      + alice (owner)  (chats/t.yaml:2)
+      + bob  (chats/t.yaml:2)
+      + carol  (chats/t.yaml:2)
 
 ~ update chat "sre"  (chats/t.yaml:6)
     ~ name: "SRE" -> "SRE On-call"
     ~ owner: alice -> bob
-    - alice
-    - dave
-    + carol
+    - alice  (not in the files)
+    - dave  (not in the files)
+    + carol  (chats/t.yaml:6)
     members: 3 -> 2 (+1 / -2)
 
 Errors (these chats could not be planned):

@@ -25,6 +25,9 @@ def add_arguments(p) -> None:
     options.concurrency(p)
     options.check_users(p)
     options.today(p)
+    p.add_argument("--ledger", metavar="DIR", default=None,
+                   help="read the membership ledger in DIR to say which entry last brought in each person a "
+                        "removal no entry explains (`no longer in dept:3`); never read unless given")
 
 
 def exit_code(plan, detailed: bool) -> ExitCode:
@@ -55,6 +58,12 @@ def run(args) -> Outcome:
     plan = session.build_plan(args.paths, args.target,
                               partial(session.open_client, concurrency=args.concurrency, read_only=True),
                               today=options.today_of(args), check_users=args.check_users)
+    if args.ledger:
+        from reconciler.app.ledgerrun import with_former_causes
+
+        plan, why_not = with_former_causes(plan, args.ledger)
+        if why_not:
+            print(f"warning: {why_not}", file=sys.stderr)
     text = render.PLAN[args.format](plan, colour=use_colour(sys.stdout))
     sys.stdout.write(text)
     sys.stdout.flush()

@@ -1,0 +1,258 @@
+"""Why each person a change adds or removes joins or leaves: a change's
+`causes`, user id -> cause, as the plan's JSON holds it (contract, "Plan
+JSON"), and the words the text and markdown plans put beside each +/- line.
+
+A join lists the entries that bring the person in:
+    {"kind": "listed", "entries": [{"entry": "dept:3", "name": "SRE",
+     "via": ["oncall"], "source": "chats/sre.yaml:6", "until": "2027-01-31",
+     "reason": "..."}]}
+(`name`, `via`, `until`, `reason` only when they say something). A leave is
+one of
+    {"kind": "expired", "entry", "source", "until", "reason"}
+    {"kind": "excluded", "entry", "source"} (and `name` for dept:/tag:)
+    {"kind": "unlisted"} and, from the ledger (`plan --ledger`), "former":
+        the entries of the join that last brought them in
+    {"kind": "not_in_directory"}
+
+Worked out for who joins and leaves only, so a change still costs what
+changes (issue 25). Pure: the directory and the places are inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from reconciler.core.directory import Directory
+from reconciler.core.facts import user_key
+from reconciler.core.model import DEPT, TAG, DesiredChat, Entry, Source
+
+LISTED, EXPIRED, EXCLUDED, UNLISTED, NOT_IN_DIRECTORY = "listed", "expired", "excluded", "unlisted", "not_in_directory"
+KINDS = (LISTED, EXPIRED, EXCLUDED, UNLISTED, NOT_IN_DIRECTORY)
+NOT_IN_FILES = "not in the files"
+NOT_IN_DIRECTORY_TEXT = "not in the directory: left, or outside the app's visible range"
+_MANY = 2  # more people than this and their places are found in one walk of the chat
+
+Cause = Mapping[str, Any]
+
+
+def _line(source: Source | None) -> str:
+    return str(source) if source is not None else "<unknown>"
+
+
+def _named(kind: str, unit: int | None, directory: Directory | None) -> str | None:
+    """The department's or tag's name, when the directory read it."""
+    if directory is None or kind not in (DEPT, TAG):
+        return None
+    known = (directory.departments if kind == DEPT else directory.tags).get(unit)
+    return getattr(known, "name", None) or None
+
+
+def _grant_entry(grant: Entry, directory: Directory | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"entry": grant.entry, "source": str(grant.source)}
+    name = _named(grant.kind, grant.unit, directory)
+    if name:
+        entry["name"] = name
+    if grant.via:
+        entry["via"] = list(grant.via)
+    if grant.until is not None:
+        entry["until"] = grant.until.isoformat()
+        if grant.reason:
+            entry["reason"] = grant.reason
+    return entry
+
+
+def _places(locator: Any, users: list[str]) -> dict[str, tuple[Source | None, tuple[str, ...]]]:
+    """user -> (where it is written, the groups it came through), for the
+    chat's static members among `users`."""
+    if locator is None:
+        return {}
+    many = getattr(locator, "locate_many", None)
+    if many is not None:
+        return many(users, walk=len(users) > _MANY)
+    return {u: (locator(u), ()) for u in users}
+
+
+def joins(chat: DesiredChat, users: Iterable[str], brought: Mapping[str, tuple[Entry, ...]],
+          directory: Directory | None) -> dict[str, Cause]:
+    """Why each of `users` joins: the static entry that lists them (in the
+    chat or a group it reaches) and every live grant that brings them in."""
+    users = list(users)
+    static = [u for u in users if u in chat.members]
+    places = _places(chat.written_at, static)
+    fallback = chat.members_source or chat.source
+    keyed: dict[str, tuple[Entry, ...]] | None = None
+    out: dict[str, Cause] = {}
+    for user in users:
+        entries: list[dict[str, Any]] = []
+        if user in chat.members:
+            where, chain = places.get(user, (None, ()))
+            entry: dict[str, Any] = {"entry": user, "source": _line(where or fallback)}
+            if chain:
+                entry["via"] = list(chain)
+            entries.append(entry)
+        grants = brought.get(user)
+        if grants is None and brought:
+            if keyed is None:  # another letter case: once per chat, and only then
+                keyed = {user_key(u): g for u, g in brought.items()}
+            grants = keyed.get(user_key(user))
+        entries += [_grant_entry(g, directory) for g in grants or ()]
+        out[user] = {"kind": LISTED, "entries": entries}
+    return out
+
+
+def leaves(chat: DesiredChat, users: Iterable[str], ended: Mapping[str, Entry], excluded: frozenset[str],
+           directory: Directory | None) -> dict[str, Cause]:
+    """Why each of `users` leaves: their membership ended, `exclude` names
+    them, nobody in the directory has them (--check-users), or no entry
+    brings them in."""
+    out: dict[str, Cause] = {}
+    gone = {user_key(u): g for u, g in ended.items()} if ended else {}
+    for user in users:
+        key = user_key(user) if (gone or excluded or directory is not None) else user
+        grant = gone.get(key)
+        if grant is not None:
+            out[user] = {"kind": EXPIRED, "entry": grant.entry, "source": str(grant.source),
+                         "until": grant.until.isoformat(), "reason": grant.reason}
+        elif key in excluded:
+            out[user] = excluded_by(chat, user, directory)
+        elif directory is not None and directory.complete and not directory.knows(user):
+            out[user] = {"kind": NOT_IN_DIRECTORY}
+        else:
+            out[user] = {"kind": UNLISTED}
+    return out
+
+
+def excluded_by(chat: DesiredChat, user: str, directory: Directory | None) -> Cause:
+    """The `exclude` entry that names `user`: the id itself (in the list or
+    a group), else the first department or tag that holds them."""
+    key = user_key(user)
+    if any(user_key(u) == key for u in chat.exclude.users):
+        locator = chat.exclude.written_at
+        where = locator(user) if locator is not None else None
+        return {"kind": EXCLUDED, "entry": user, "source": _line(where or chat.source)}
+    for grant in chat.exclude.refs:
+        found = directory.users(grant.kind, grant.unit) if directory is not None else ()
+        if not isinstance(found, frozenset) or key not in {user_key(u) for u in found}:
+            continue
+        cause = {"kind": EXCLUDED, "entry": grant.entry, "source": str(grant.source)}
+        name = _named(grant.kind, grant.unit, directory)
+        return {**cause, "name": name} if name else cause
+    return {"kind": EXCLUDED, "entry": user, "source": _line(chat.source)}
+
+
+def with_former(cause: Cause, former: Any) -> Cause:
+    """An unlisted leave, with the join cause the ledger last recorded for
+    it (kept only when it names entries: `before the ledger` names none)."""
+    if cause.get("kind") != UNLISTED or not isinstance(former, Mapping) or former.get("kind") != LISTED:
+        return cause
+    entries = [e for e in former.get("entries", ()) if isinstance(e, Mapping) and isinstance(e.get("entry"), str)]
+    return {**cause, "former": [dict(e) for e in entries]} if entries else cause
+
+
+# -- read back (a saved plan) ----------------------------------------------------------------------------------
+
+_ENTRY_KEYS = {"entry": True, "source": True, "name": False, "via": False, "until": False, "reason": False}
+_LEAVE_KEYS = {EXPIRED: ("entry", "source", "until", "reason"), EXCLUDED: ("entry", "source"),
+               NOT_IN_DIRECTORY: ()}
+
+
+def parse(data: Any, users: frozenset[str]) -> dict[str, Cause]:
+    """A change's `causes` as Change.data writes them, for `users` (who the
+    change adds or removes); ValueError saying where when not."""
+    if not isinstance(data, Mapping):
+        raise ValueError("causes: expected an object of user id -> cause")
+    extra = sorted(set(data) - users)
+    if extra:
+        raise ValueError(f"causes: {', '.join(map(str, extra))} neither join(s) nor leave(s)")
+    return {user: _cause(cause, f"causes.{user}") for user, cause in data.items()}
+
+
+def _cause(data: Any, where: str) -> Cause:
+    kind = data.get("kind") if isinstance(data, Mapping) else None
+    if kind == LISTED or (kind == UNLISTED and "former" in data):
+        key = "entries" if kind == LISTED else "former"
+        _keys(data, ("kind", key), (), where)
+        if not isinstance(data[key], list) or not data[key]:
+            raise ValueError(f"{where}.{key}: expected a non-empty list of entries")
+        for i, entry in enumerate(data[key]):
+            _entry(entry, f"{where}.{key}[{i}]")
+    elif kind == UNLISTED:
+        _keys(data, ("kind",), (), where)
+    elif kind in _LEAVE_KEYS:
+        _keys(data, ("kind", *_LEAVE_KEYS[kind]), ("name",) if kind == EXCLUDED else (), where)
+        for key in ("entry", "source", "until", "name"):
+            if key in data and not (isinstance(data[key], str) and data[key]):
+                raise ValueError(f"{where}.{key}: expected a non-empty string")
+        if kind == EXPIRED and data["reason"] is not None and not isinstance(data["reason"], str):
+            raise ValueError(f"{where}.reason: expected a string or null")
+    else:
+        raise ValueError(f"{where}: expected an object whose kind is one of {', '.join(KINDS)}")
+    return data
+
+
+def _entry(data: Any, where: str) -> None:
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{where}: expected an object")
+    _keys(data, [k for k, needed in _ENTRY_KEYS.items() if needed], [k for k, n in _ENTRY_KEYS.items() if not n],
+          where)
+    for key in ("entry", "source", "name", "until", "reason"):
+        if key in data and not (isinstance(data[key], str) and data[key]):
+            raise ValueError(f"{where}.{key}: expected a non-empty string")
+    if "via" in data and not (isinstance(data["via"], list) and data["via"]
+                              and all(isinstance(g, str) and g for g in data["via"])):
+        raise ValueError(f"{where}.via: expected a non-empty list of group names")
+
+
+def _keys(data: Mapping, needed, optional, where: str) -> None:
+    missing = [k for k in needed if k not in data]
+    extra = sorted(set(data) - set(needed) - set(optional))
+    if missing or extra:
+        raise ValueError(f"{where}: " + "; ".join(
+            ([f"missing key(s) {', '.join(missing)}"] if missing else [])
+            + ([f"unexpected key(s) {', '.join(map(str, extra))}"] if extra else [])))
+
+
+# -- words ------------------------------------------------------------------------------------------------------
+
+def entry_label(entry: Mapping[str, Any], user: str | None = None) -> str:
+    """`dept:3 (SRE)`, `@oncall > tag:10`, `alice`; `@oncall > @sre` for
+    `user` brought in through groups by an entry of their own id."""
+    label = entry["entry"]
+    if entry.get("name"):
+        label += f" ({entry['name']})"
+    via = [f"@{g}" for g in entry.get("via", ())]
+    if via and user is not None and user_key(entry["entry"]) == user_key(user):
+        return " > ".join(via)  # the groups that bring them in say it
+    return " > ".join([*via, label])
+
+
+def entry_text(entry: Mapping[str, Any], user: str | None = None) -> str:
+    """`@contractors, chats/inc.yaml:12, until 2027-01-31`; the user's own
+    entry in the chat's list is only where it is written (`chats/a.yaml:4`)."""
+    until = f", until {entry['until']}" if entry.get("until") else ""
+    if user is not None and not entry.get("via") and user_key(entry["entry"]) == user_key(user):
+        return f"{entry['source']}{until}"
+    return f"{entry_label(entry, user)}, {entry['source']}{until}"
+
+
+def cause_text(cause: Any, user: str | None = None) -> str:
+    """The words beside `user`'s +/- line. Raw text: each view escapes it its own way."""
+    if isinstance(cause, str):
+        return cause
+    if not isinstance(cause, Mapping):
+        return "cause unknown"
+    kind = cause.get("kind")
+    if kind == LISTED:
+        return "; ".join(entry_text(e, user) for e in cause.get("entries", ())) or "in the files"
+    if kind == EXPIRED:
+        return f"expired {cause['until']}" + (f": {cause['reason']}" if cause.get("reason") else "")
+    if kind == EXCLUDED:
+        return f"excluded by {entry_label(cause)}, {cause['source']}"
+    if kind == NOT_IN_DIRECTORY:
+        return NOT_IN_DIRECTORY_TEXT
+    if kind == UNLISTED and cause.get("former"):
+        return "no longer in " + " or ".join(entry_label(e, user) for e in cause["former"])
+    return NOT_IN_FILES
+
+
+__all__ = ["joins", "leaves", "with_former", "cause_text", "entry_text", "KINDS", "LISTED", "UNLISTED"]
