@@ -35,7 +35,11 @@ def test_every_pin_is_one_commit_of_this_repository_with_the_hook():
     pin = _pin()
     assert re.fullmatch(r"[0-9a-f]{40}", pin), f"pin a commit (there is no release tag yet), not {pin!r}"
     places = [PRE_COMMIT_EXAMPLE, ROOT / ".pre-commit-hooks.yaml", ROOT / "docs" / "chat-files.md",
-              ROOT / "CHANGELOG.md", ROOT / "docs" / "pipelines.md", ROOT / "examples" / "gitlab-ci.yml", *sorted((ROOT / "examples" / "github").glob("*.yml"))]
+              ROOT / "CHANGELOG.md", ROOT / "docs" / "pipelines.md", ROOT / "examples" / "gitlab-ci.yml"]
+    # The GitHub recipes run the composite action, which installs appchat at its own ref: they pin
+    # nothing themselves (and never another commit).
+    for path in [*sorted((ROOT / "examples" / "github").glob("*.yml")), *sorted((ROOT / "examples" / "chat-report").glob("*.yml"))]:
+        assert not re.findall(r"appchat-reconciler@[0-9a-f]{7,40}", path.read_text(encoding="utf-8")), path
     for path in places:
         text = path.read_text(encoding="utf-8")
         assert pin in text, f"{path.relative_to(ROOT)} does not pin {pin}"
