@@ -11,8 +11,10 @@ no-ops (the working directory is the checkout, the venv is Python); upload- and
 download-artifact keep artifacts in a dict per run, and upload refuses a name
 that exists unless `overwrite: true`, as upload-artifact v4 and later do.
 
-GitLab: a job's before_script and script lines as one bash script with
-`set -eo pipefail`, the job's variables and CI_* variables.
+GitLab: the configuration as GitLab reads it (local includes, a template's
+`spec: inputs:`, extends: scripts/gitlab_config.py), a job's before_script
+and script lines as one bash script with `set -eo pipefail`, the job's
+variables and CI_* variables.
 
 The real `appchat` (this checkout's, from the test's Python) runs against the
 emulator; GitHub and GitLab are the mocks of github_mock.py and gitlab_mock.py.
@@ -313,6 +315,13 @@ _ACTIONS = {
 
 
 # -- GitLab jobs --------------------------------------------------------------
+
+def gitlab_config(path: Path) -> dict:
+    """A .gitlab-ci.yml as GitLab reads it: includes inlined, inputs interpolated, extends resolved."""
+    from scripts.gitlab_config import load as load_gitlab
+
+    return load_gitlab(path)
+
 
 def gitlab_job_script(doc: dict, job_name: str) -> str:
     job = doc[job_name]

@@ -18,11 +18,13 @@ import pytest
 import yaml
 
 from reconciler.cli import build_parser
+from tests.e2e.pipeline_runner import gitlab_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 GITHUB = sorted((EXAMPLES / "github").glob("*.yml")) + sorted((EXAMPLES / "chat-report").glob("*.yml"))
 GITLAB = EXAMPLES / "gitlab-ci.yml"
+TEMPLATE = ROOT / "templates" / "appchat.gitlab-ci.yml"
 WORKFLOWS = GITHUB + [GITLAB]
 ACTION = ROOT / "action.yml"
 
@@ -67,7 +69,7 @@ def shell_scripts(path: Path) -> list[tuple[str, str]]:
                 if step.get("uses") == "./":
                     found += [(f"{job_name}/{where}", script) for where, script in action_scripts(step["with"]["command"])]
         return found
-    for job_name, job in doc.items():
+    for job_name, job in gitlab_config(path).items():      # includes and templates as GitLab reads them
         if not isinstance(job, dict):
             continue
         for key in ("before_script", "script", "after_script"):
@@ -286,20 +288,26 @@ def test_drift_workflow_uses_detailed_exitcode_on_a_schedule():
 
 
 def test_gitlab_pipeline_shape():
-    doc = _load(GITLAB)
+    doc = gitlab_config(GITLAB)
     jobs = {k: v for k, v in doc.items() if isinstance(v, dict) and "script" in v}
-    assert {"appchat-plan", "appchat-apply", "appchat-replan-plan", "appchat-replan-apply", "appchat-drift"} <= set(jobs)
+    assert {"appchat-validate", "appchat-plan", "appchat-apply", "appchat-replan-plan", "appchat-replan-apply",
+            "appchat-drift"} <= set(jobs)
     for job in jobs.values():
         assert job.get("stage") in doc["stages"]
     assert "plan.json" in jobs["appchat-plan"]["artifacts"]["paths"]
-    text = GITLAB.read_text(encoding="utf-8")
-    assert "<!-- appchat-plan -->" in text
+    assert jobs["appchat-validate"]["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
+    assert jobs["appchat-validate"]["artifacts"]["when"] == "always", "the report matters most when validate fails"
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert "<!-- appchat-plan -->" in text and "<!-- appchat-apply -->" in text
     assert '["name"] == "appchat-plan"' in text           # apply fetches the plan job's artifact by name
     plans = [build_parser().parse_args(argv) for where, argv in all_commands(GITLAB)
              if where.startswith("appchat-plan/") and argv[0] == "plan"]
     assert plans[0].out == "plan.json" and plans[0].format == "markdown"
     applies = [build_parser().parse_args(argv) for where, argv in all_commands(GITLAB) if where.startswith("appchat-apply/")]
-    assert any(a.plan_file == "plan.json" for a in applies)
+    assert any(a.plan_file == "plan.json" and a.paths == ["DUMMY"] for a in applies)
+    # The example is the template's inputs, no copy of its jobs.
+    assert set(_load(GITLAB)) == {"stages", "include", "variables"}
+    assert _load(GITLAB)["variables"] == {"APPCHAT_PIP_SPEC": _load(GITLAB)["include"][0]["inputs"]["pip-spec"]}
 
 
 def test_gitlab_inline_python_compiles():
