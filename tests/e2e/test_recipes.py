@@ -25,7 +25,7 @@ EXAMPLES = ROOT / "examples"
 GITHUB = sorted((EXAMPLES / "github").glob("*.yml")) + sorted((EXAMPLES / "chat-report").glob("*.yml"))
 GITLAB = EXAMPLES / "gitlab-ci.yml"
 TEMPLATE = ROOT / "templates" / "appchat.gitlab-ci.yml"
-WORKFLOWS = GITHUB + [GITLAB]
+WORKFLOWS = GITHUB + [GITLAB, EXAMPLES / "gitlab-ci-expiring.yml"]
 ACTION = ROOT / "action.yml"
 
 # Words after which a new shell command starts.
