@@ -122,3 +122,18 @@ def test_the_template_is_what_the_examples_include_with_inputs():
     assert other["appchat-plan"]["rules"][0]["changes"] == ["team/chats/**/*"]
     with pytest.raises(ValueError, match="unknown inputs: pip_spec"):
         load(ROOT / "templates" / "appchat.gitlab-ci.yml", {"pip_spec": "."})
+
+
+def test_the_expiring_reminder_lists_and_fails_on_what_ended(emulator, tmp_path):
+    doc = gitlab_config(ROOT / "examples" / "gitlab-ci-expiring.yml")
+    ended = {**BASE, "beta.yaml": BASE["beta.yaml"].replace("[alice, bob]", "[alice, bob, {user: carol, until: 2001-01-31}]")}
+    with GitLabMock() as gl:
+        results = {}
+        for name, files in (("ended", ended), ("none", BASE)):
+            workdir = tmp_path / f"expiring-{name}"
+            copy_chats(files, workdir)
+            results[name] = (run_gitlab_job(doc, "appchat-expiring", workdir, _ci(gl, emulator, "e" * 40)), workdir)
+    job, workdir = results["ended"]
+    assert job.returncode == 1 and "1 membership(s) already ended" in job.stdout and "carol" in job.stdout
+    assert json.loads((workdir / "expiring.json").read_text())["memberships"][0]["user_id"] == "carol"
+    assert results["none"][0].returncode == 0, results["none"][0].stdout + results["none"][0].stderr
