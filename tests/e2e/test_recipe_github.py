@@ -49,8 +49,9 @@ def _run(tmp_path, gh: GitHubMock, workflow: dict, emulator, event: str, sha: st
         api_url=gh.url, token=gh.token, event_path=event_path,
         artifacts={} if artifacts is None else artifacts,
         # The runner reaches WeCom at its default address; the tests reach the emulator. The
-        # action's install step finds this checkout's appchat already installed (action_inputs).
-        env_overrides={"WECOM_API_BASE": emulator.base_url})
+        # install steps (the action's: action_inputs; a recipe's own: APPCHAT_PIP_SPEC) find
+        # this checkout's appchat already installed.
+        env_overrides={"WECOM_API_BASE": emulator.base_url, "APPCHAT_PIP_SPEC": "appchat-reconciler"})
 
 
 def _pr_payload(gh: GitHubMock, number: int) -> dict:
