@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 JS := tests/e2e/github_script
 JS_STAMP := $(JS)/node_modules/.installed
 RECIPES_GITHUB := $(wildcard examples/github/*.yml examples/chat-report/*.yml)
+# The GitLab recipes and the templates they include (`spec: inputs:` header, then the jobs).
+RECIPES_GITLAB := examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml examples/gitlab-ci-reconcile.yml \
+	$(wildcard templates/*.gitlab-ci.yml)
 
 .PHONY: all venv test test-fast lint dist demo bench bench-docs bench-quick clean
 
@@ -43,10 +46,11 @@ test-fast: $(STAMP) $(JS_STAMP)
 lint: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" actionlint $(RECIPES_GITHUB)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(RECIPES_GITHUB)
-	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml examples/gitlab-ci-reconcile.yml
+	rm -rf .lint-gitlab && $(PY) scripts/gitlab_config.py .lint-gitlab $(RECIPES_GITLAB)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci .lint-gitlab/*
 	$(VENV)/bin/zizmor --offline --no-progress $(RECIPES_GITHUB) action.yml
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-actions action.yml
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/shellcheck_gitlab.py examples/gitlab-ci.yml examples/gitlab-ci-expiring.yml examples/gitlab-ci-reconcile.yml
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/shellcheck_gitlab.py $(RECIPES_GITLAB)
 
 # The sdist and the wheel in dist/, checked as PyPI would check them (with
 # byte-compiling on: otherwise setuptools warns that it is off).

@@ -2,7 +2,8 @@
 
 GitLab runs a job's before_script and script lines as one bash script (each
 line a command, stopping at the first that fails), so each job's lines are
-checked together, as that script. Here-document bodies (the inline Python) are
+checked together, as that script, after GitLab's own reading of the file
+(local includes, template inputs, extends: scripts/gitlab_config.py). Here-document bodies (the inline Python) are
 left to the tests, which run them. Exit 0 when every job is clean.
 
 usage: python scripts/shellcheck_gitlab.py FILE ...
@@ -14,7 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gitlab_config import load  # noqa: E402  (this directory's module)
 
 _GITLAB_KEYWORDS = {"stages", "default", "variables", "workflow", "include"}
 
@@ -44,7 +46,7 @@ def shellcheck(name: str, script: str) -> subprocess.CompletedProcess:
 def main(argv: list[str]) -> int:
     failed = 0
     for path in argv:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = load(Path(path))        # includes inlined, inputs interpolated, extends resolved
         for name, script in job_scripts(doc).items():
             result = shellcheck(name, script)
             if result.returncode != 0:

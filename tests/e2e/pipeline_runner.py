@@ -11,8 +11,10 @@ no-ops (the working directory is the checkout, the venv is Python); upload- and
 download-artifact keep artifacts in a dict per run, and upload refuses a name
 that exists unless `overwrite: true`, as upload-artifact v4 and later do.
 
-GitLab: a job's before_script and script lines as one bash script with
-`set -eo pipefail`, the job's variables and CI_* variables.
+GitLab: the configuration as GitLab reads it (local includes, a template's
+`spec: inputs:`, extends: scripts/gitlab_config.py), a job's before_script
+and script lines as one bash script with `set -eo pipefail`, the job's
+variables and CI_* variables.
 
 The real `appchat` (this checkout's, from the test's Python) runs against the
 emulator; GitHub and GitLab are the mocks of github_mock.py and gitlab_mock.py.
@@ -20,6 +22,7 @@ emulator; GitHub and GitLab are the mocks of github_mock.py and gitlab_mock.py.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -109,6 +112,9 @@ class GitHubRun:
     needs: dict = field(default_factory=dict)
     artifact_files: dict[tuple[int, str], str] = field(default_factory=dict)  # (run id, name) -> file name
     vars: dict[str, str] = field(default_factory=dict)  # repository variables (`vars.NAME`)
+    # Inputs of `uses: ./` that its `with:` leaves out. `install` must be set: the tests'
+    # Python has this checkout's appchat already, and pip must never install over it.
+    action_inputs: dict[str, str] = field(default_factory=lambda: {"install": "appchat-reconciler"})
 
 
 @dataclass
@@ -117,22 +123,35 @@ class StepResult:
     outcome: str                  # success | failure | skipped
     stdout: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
+    steps: list["StepResult"] = field(default_factory=list)   # a composite action's own steps
 
 
 @dataclass
 class JobResult:
     steps: list[StepResult]
+    outputs: dict[str, str] = field(default_factory=dict)     # the job's `outputs:`, for `needs`
+
+    @property
+    def needs(self) -> dict:
+        """What a later job's `needs.<this job>` sees."""
+        return {"result": "failure" if self.failed else "success", "outputs": self.outputs}
 
     @property
     def failed(self) -> bool:
         return any(s.outcome == "failure" for s in self.steps)
 
+    def _all(self) -> list[StepResult]:
+        # A composite action's steps first: they carry the names the tests look for.
+        return [inner for s in self.steps for inner in [*s.steps, s]]
+
     def step(self, name_part: str) -> StepResult:
-        return next(s for s in self.steps if name_part in s.name)
+        """The step of that name, else the first whose name holds name_part."""
+        steps = self._all()
+        return next((s for s in steps if s.name == name_part), None) or next(s for s in steps if name_part in s.name)
 
     @property
     def log(self) -> str:
-        return "\n".join(s.stdout for s in self.steps)
+        return "\n".join(s.stdout for s in self._all())
 
 
 def _read_kv(path: Path) -> dict[str, str]:
@@ -155,34 +174,43 @@ def _read_kv(path: Path) -> dict[str, str]:
     return values
 
 
-def run_github_job(run: GitHubRun, job_name: str) -> JobResult:
-    job = run.workflow["jobs"][job_name]
-    ctx = {"github": run.github, "secrets": run.secrets, "needs": run.needs, "steps": {}, "inputs": {},
-           "vars": run.vars}
+def _go(step: dict, ctx: dict, failed: bool) -> bool:
+    """A step's `if:`, with the implicit success() GitHub adds when the
+    condition names no status function."""
+    cond = step.get("if")
+    if cond is None:
+        return not failed
+    go = evaluate(cond, ctx, job_failed=failed)
+    return go and not failed if not _STATUS.search(str(cond)) else go
+
+
+def _run_steps(run: GitHubRun, steps: list[dict], ctx: dict, env_of) -> list[StepResult]:
     results: list[StepResult] = []
-    for i, step in enumerate(job["steps"]):
+    for i, step in enumerate(steps):
         name = step.get("name") or step.get("uses") or f"step {i}"
-        failed = any(r.outcome == "failure" for r in results)
-        cond = step.get("if")
-        if cond is None:
-            go = not failed
-        else:
-            go = evaluate(cond, ctx, job_failed=failed)
-            if not _STATUS.search(str(cond)):
-                go = go and not failed
-        if not go:
+        if not _go(step, ctx, any(r.outcome == "failure" for r in results)):
             result = StepResult(name, "skipped")
         else:
-            env = _base_env({**{k: _text(v) for k, v in run.workflow.get("env", {}).items()},
-                             **{k: substitute(v, ctx) for k, v in job.get("env", {}).items()},
-                             **{k: substitute(v, ctx) for k, v in step.get("env", {}).items()},
-                             **run.env_overrides})
-            result = _run_step(run, step, name, env, ctx)
+            result = _run_step(run, step, name, env_of(step), ctx)
         results.append(result)
         if "id" in step:
             ctx["steps"][step["id"]] = {"outputs": result.outputs, "outcome": result.outcome,
                                         "conclusion": result.outcome}
-    return JobResult(results)
+    return results
+
+
+def run_github_job(run: GitHubRun, job_name: str) -> JobResult:
+    job = run.workflow["jobs"][job_name]
+    ctx = {"github": run.github, "secrets": run.secrets, "needs": run.needs, "steps": {}, "inputs": {},
+           "vars": run.vars}
+
+    def env_of(step: dict) -> dict[str, str]:
+        return _base_env({**{k: _text(v) for k, v in run.workflow.get("env", {}).items()},
+                          **{k: substitute(v, ctx) for k, v in job.get("env", {}).items()},
+                          **{k: substitute(v, ctx) for k, v in step.get("env", {}).items()},
+                          **run.env_overrides})
+    steps = _run_steps(run, job["steps"], ctx, env_of)
+    return JobResult(steps, {k: substitute(v, ctx) for k, v in job.get("outputs", {}).items()})
 
 
 def _runner_env(run: GitHubRun, tag: str) -> dict[str, str]:
@@ -194,12 +222,15 @@ def _runner_env(run: GitHubRun, tag: str) -> dict[str, str]:
             "GITHUB_WORKFLOW": run.workflow["name"], "GITHUB_REF": g.get("ref", "refs/heads/main"), "GITHUB_ACTIONS": "true"}
 
 
+_TAGS = itertools.count(1)
+
+
 def _run_step(run: GitHubRun, step: dict, name: str, env: dict, ctx: dict) -> StepResult:
-    tag = f"{len(ctx['steps'])}-{abs(hash(name))}"
-    env.update(_runner_env(run, tag))
+    env.update(_runner_env(run, str(next(_TAGS))))
     out_file = Path(env["GITHUB_OUTPUT"])
     out_file.write_text("")                       # the runner makes both files before each step
     Path(env["GITHUB_STEP_SUMMARY"]).touch()
+    inner: list[StepResult] = []
     if "run" in step:
         assert "${{" not in step["run"], f"{name}: expressions belong in env:, not in the script"
         proc = bash(step["run"], env, run.workdir)
@@ -207,8 +238,11 @@ def _run_step(run: GitHubRun, step: dict, name: str, env: dict, ctx: dict) -> St
     else:
         action = step["uses"].split("@")[0]
         with_ = {k: substitute(v, ctx) for k, v in step.get("with", {}).items()}
-        ok, stdout = _ACTIONS[action](run, with_, env)
-    return StepResult(name, "success" if ok else "failure", stdout, _read_kv(out_file))
+        if action == "./":
+            ok, stdout, inner = _composite(run, with_, env)
+        else:
+            ok, stdout = _ACTIONS[action](run, with_, env)
+    return StepResult(name, "success" if ok else "failure", stdout, _read_kv(out_file), inner)
 
 
 def _github_script(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
@@ -242,39 +276,36 @@ def _download(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
     return True, f"downloaded {with_['name']} of run {run_id}"
 
 
-def _composite(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str]:
+def _composite(run: GitHubRun, with_: dict, env: dict) -> tuple[bool, str, list[StepResult]]:
     """`uses: ./`: this repository's action.yml, its steps run as a composite
-    action's are (the inputs context from `with:` and the defaults,
-    github.action_path the checkout of the action); its outputs become the
-    step's outputs."""
+    action's are (`if:` conditions, `run:` steps in bash, `uses:` steps; the
+    inputs context from `with:` and the defaults; github.action_path the
+    checkout of the action); its outputs become the step's outputs."""
     action = load(ROOT / "action.yml")
-    inputs = {name: _text(with_.get(name, spec.get("default", ""))) for name, spec in action["inputs"].items()}
+    ctx = {"github": {**run.github, "action_path": str(ROOT)}, "inputs": {}, "steps": {}, "secrets": {}}
+    given = {**run.action_inputs, **with_}
+    inputs = {name: _text(given[name]) if name in given else substitute(spec.get("default", ""), ctx)
+              for name, spec in action["inputs"].items()}
+    assert inputs["install"], "the tests never pip-install the checkout into their own environment"
     missing = [n for n, spec in action["inputs"].items() if spec.get("required") and not inputs[n]]
     if missing:
-        return False, f"Input required and not supplied: {missing[0]}"
-    ctx = {"github": {**run.github, "action_path": str(ROOT)}, "inputs": inputs, "steps": {}, "secrets": {}}
-    log, ok = [], True
-    for step in action["runs"]["steps"]:
-        if not ok:
-            break
-        step_env = {**env, **{k: substitute(v, ctx) for k, v in step.get("env", {}).items()}}
-        out_file = Path(env["GITHUB_OUTPUT"]).with_suffix(f".{len(ctx['steps'])}")
-        out_file.write_text("")
-        step_env["GITHUB_OUTPUT"] = str(out_file)
-        assert "${{" not in step["run"], "expressions belong in env:, not in the script"
-        proc = bash(step["run"], step_env, run.workdir)
-        ok = proc.returncode == 0
-        log.append(proc.stdout + proc.stderr)
-        if "id" in step:
-            ctx["steps"][step["id"]] = {"outputs": _read_kv(out_file)}
+        return False, f"Input required and not supplied: {missing[0]}", []
+    ctx["inputs"] = inputs
+
+    def env_of(step: dict) -> dict[str, str]:
+        assert "${{" not in step.get("run", ""), "expressions belong in env:, not in the script"
+        assert "run" not in step or step.get("shell") == "bash", "a composite run: step names its shell"
+        return {**env, **{k: substitute(v, ctx) for k, v in step.get("env", {}).items()}}
+    steps = _run_steps(run, action["runs"]["steps"], ctx, env_of)
     with open(env["GITHUB_OUTPUT"], "a") as f:
         for name, spec in action.get("outputs", {}).items():
-            f.write(f"{name}={substitute(spec['value'], ctx)}\n")
-    return ok, "\n".join(log)
+            value = substitute(spec["value"], ctx)
+            f.write(f"{name}<<EOF_OUTPUT\n{value}\nEOF_OUTPUT\n" if "\n" in value else f"{name}={value}\n")
+    ok = not any(s.outcome == "failure" for s in steps)
+    return ok, "\n".join(s.stdout for s in steps), steps
 
 
 _ACTIONS = {
-    "./": _composite,
     "actions/checkout": lambda run, with_, env: (True, "checked out"),
     "actions/setup-python": lambda run, with_, env: (True, "python ready"),
     "actions/github-script": _github_script,
@@ -284,6 +315,13 @@ _ACTIONS = {
 
 
 # -- GitLab jobs --------------------------------------------------------------
+
+def gitlab_config(path: Path) -> dict:
+    """A .gitlab-ci.yml as GitLab reads it: includes inlined, inputs interpolated, extends resolved."""
+    from scripts.gitlab_config import load as load_gitlab
+
+    return load_gitlab(path)
+
 
 def gitlab_job_script(doc: dict, job_name: str) -> str:
     job = doc[job_name]

@@ -58,7 +58,7 @@ def test_the_action_validates_with_annotations(emulator, tmp_path):
 
 def test_the_action_installs_its_own_checkout_by_default():
     action = load(ROOT / "action.yml")
-    install = action["runs"]["steps"][0]
+    install = next(s for s in action["runs"]["steps"] if s.get("id") == "install")
     assert action["inputs"]["install"]["default"] == ""
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
     assert '"${SPEC:-$ACTION_PATH}"' in install["run"]

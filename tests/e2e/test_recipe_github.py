@@ -49,7 +49,8 @@ def _run(tmp_path, gh: GitHubMock, workflow: dict, emulator, event: str, sha: st
         api_url=gh.url, token=gh.token, event_path=event_path,
         artifacts={} if artifacts is None else artifacts,
         # The runner reaches WeCom at its default address; the tests reach the emulator. The
-        # install step finds this checkout's appchat already installed.
+        # install steps (the action's: action_inputs; a recipe's own: APPCHAT_PIP_SPEC) find
+        # this checkout's appchat already installed.
         env_overrides={"WECOM_API_BASE": emulator.base_url, "APPCHAT_PIP_SPEC": "appchat-reconciler"})
 
 
@@ -130,7 +131,7 @@ def test_a_failed_install_still_replaces_the_comment(emulator, tmp_path):
     with GitHubMock() as gh:
         gh.add_pull(8, "e" * 40)
         run = _run(tmp_path, gh, PLAN_WF, emulator, "pull_request", "e" * 40, _pr_payload(gh, 8), 4)
-        run.env_overrides["APPCHAT_PIP_SPEC"] = "./no-such-directory"
+        run.action_inputs["install"] = "./no-such-directory"
         copy_chats(BASE, run.workdir)
         job = run_github_job(run, "plan")
     assert job.failed and job.step("Install").outcome == "failure"

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.e2e.github_mock import GitHubMock
-from tests.e2e.pipeline_runner import copy_chats, run_github_job
+from tests.e2e.pipeline_runner import ROOT, copy_chats, load, run_github_job
 from tests.e2e.test_recipe_github import APPLY_WF, BASE, BOTH, WITH_CAROL, WITH_DAVE, _plan_run, _run, _wecom
 from tests.helpers import env_for, run_cli
 
@@ -161,7 +161,11 @@ def test_the_reviewed_plan_is_found_by_its_artifact_name(emulator, tmp_path):
 
 def test_the_apply_workflow_serialises_runs_and_never_cancels_one_half_way():
     assert APPLY_WF["concurrency"] == {"group": "appchat-apply", "cancel-in-progress": False}
-    upload = next(s for s in APPLY_WF["jobs"]["replan"]["steps"] if "upload-artifact" in s.get("uses", ""))
-    download = next(s for s in APPLY_WF["jobs"]["apply"]["steps"] if s.get("name") == "Download the fresh plan")
+    jobs = APPLY_WF["jobs"]
+    assert [s["with"]["command"] for s in jobs["replan"]["steps"] if s.get("uses") == "./"] == ["replan"]
+    assert [s["with"]["command"] for s in jobs["apply"]["steps"] if s.get("uses") == "./"] == ["merged"]
+    action = load(ROOT / "action.yml")["runs"]["steps"]
+    upload = next(s for s in action if s.get("name") == "Keep the fresh plan for the apply job")
+    download = next(s for s in action if s.get("name") == "Download the fresh plan")
     assert upload["with"]["name"] == download["with"]["name"] == "appchat-replan"
-    assert json.dumps(APPLY_WF["jobs"]["apply"]["environment"]) == '"wecom"'
+    assert json.dumps(jobs["apply"]["environment"]) == '"wecom"'

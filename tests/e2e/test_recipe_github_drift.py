@@ -20,8 +20,8 @@ def _scheduled(tmp_path, gh, emulator, run_id: int):
     run = _run(tmp_path, gh, DRIFT_WF, emulator, "schedule", "7" * 40, {}, run_id)
     copy_chats(BASE, run.workdir)
     drift = run_github_job(run, "drift")
-    rc = drift.step("Compare").outputs.get("rc", "")
-    run.needs = {"drift": {"result": "failure" if drift.failed else "success", "outputs": {"rc": rc}}}
+    rc = drift.outputs["drift"]
+    run.needs = {"drift": drift.needs}
     assert DRIFT_WF["jobs"]["issue"]["if"]  # GitHub runs the issue job when the comparison gave an answer
     return drift, rc, run_github_job(run, "issue")
 
@@ -50,3 +50,22 @@ def test_one_issue_is_opened_updated_and_closed_when_the_drift_is_gone(emulator,
         assert opened["state"] == "closed"
         assert any("WeCom matches `chats/` again" in c["body"] for c in gh.comments[opened["number"]])
         assert other["state"] == "open" and other["body"] == "not ours"
+
+
+EXPIRING_WF = load(ROOT / "examples" / "github" / "appchat-expiring.yml")
+ENDED = {**BASE, "beta.yaml": BASE["beta.yaml"].replace("[alice, bob]", "[alice, bob, {user: carol, until: 2001-01-31}]")}
+
+
+def test_the_reminder_keeps_one_issue_and_closes_it_when_nothing_ends(emulator, tmp_path):
+    with GitHubMock() as gh:
+        for run_id, files in ((501, ENDED), (502, ENDED), (503, BASE)):
+            run = _run(tmp_path, gh, EXPIRING_WF, emulator, "schedule", "8" * 40, {}, run_id)
+            run.secrets = {}                                      # offline: no WeCom credentials
+            copy_chats(files, run.workdir)
+            job = run_github_job(run, "remind")
+            assert not job.failed, job.log
+            mine = [i for i in gh.issues.values() if "<!-- appchat-expiring -->" in i["body"]]
+            assert len(mine) == 1, "one issue, kept up to date"
+            if files is ENDED:
+                assert mine[0]["state"] == "open" and "`carol`" in mine[0]["body"] and "ended" in mine[0]["body"]
+    assert mine[0]["state"] == "closed"

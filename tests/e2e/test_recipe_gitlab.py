@@ -9,11 +9,11 @@ import re
 import pytest
 
 from tests.e2e.gitlab_mock import GitLabMock
-from tests.e2e.pipeline_runner import ROOT, copy_chats, load, run_gitlab_job
+from tests.e2e.pipeline_runner import ROOT, copy_chats, gitlab_config, run_gitlab_job
 from tests.e2e.test_recipe_github import BASE, BOTH, INVALID, MARKER, WITH_CAROL, WITH_DAVE, _wecom
 from tests.e2e.test_recipe_github_apply import _left
 
-DOC = load(ROOT / "examples" / "gitlab-ci.yml")
+DOC = gitlab_config(ROOT / "examples" / "gitlab-ci.yml")
 PERSON = {"id": 7, "username": "carol"}
 
 
@@ -221,7 +221,7 @@ def test_retrying_an_old_apply_job_applies_nothing_and_says_why(emulator, tmp_pa
 
 
 def test_the_expiring_include_has_a_stage_of_the_main_file_and_its_schedule_skips_drift():
-    expiring = load(ROOT / "examples" / "gitlab-ci-expiring.yml")["appchat-expiring"]
+    expiring = gitlab_config(ROOT / "examples" / "gitlab-ci-expiring.yml")["appchat-expiring"]
     assert expiring["stage"] in DOC["stages"]
     drift = DOC["appchat-drift"]["rules"][0]["if"]
     assert '$APPCHAT_EXPIRING != "1"' in drift and '$CI_PIPELINE_SOURCE == "schedule"' in drift

@@ -18,12 +18,15 @@ import pytest
 import yaml
 
 from reconciler.cli import build_parser
+from tests.e2e.pipeline_runner import gitlab_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 GITHUB = sorted((EXAMPLES / "github").glob("*.yml")) + sorted((EXAMPLES / "chat-report").glob("*.yml"))
 GITLAB = EXAMPLES / "gitlab-ci.yml"
-WORKFLOWS = GITHUB + [GITLAB]
+TEMPLATE = ROOT / "templates" / "appchat.gitlab-ci.yml"
+WORKFLOWS = GITHUB + [GITLAB, EXAMPLES / "gitlab-ci-expiring.yml"]
+ACTION = ROOT / "action.yml"
 
 # Words after which a new shell command starts.
 _CMD_START = {";", "&&", "||", "|", "&", "(", ")", "{", "!", "if", "then", "else", "elif", "do", "while", "until"}
@@ -39,9 +42,23 @@ def _is_github(doc) -> bool:
     return isinstance(doc, dict) and "jobs" in doc
 
 
+def action_scripts(command: str | None = None) -> list[tuple[str, str]]:
+    """(where, script) for the composite action's `run:` steps (those of one
+    command when given), but the one that runs the appchat command its
+    inputs build (test_action.py runs that one)."""
+    found = []
+    for i, step in enumerate(_load(ACTION)["runs"]["steps"]):
+        if "run" in step and step.get("id") != "run":
+            cond = str(step.get("if", ""))
+            if command is None or "inputs.command ==" not in cond or f"inputs.command == '{command}'" in cond:
+                found.append((f"action.yml/{step.get('name', i)}", step["run"]))
+    return found
+
+
 def shell_scripts(path: Path) -> list[tuple[str, str]]:
     """(where, script) for every shell script in a workflow file: GitHub `run:`
-    steps (not github-script's JavaScript), GitLab script lists."""
+    steps (not github-script's JavaScript) and those of the composite action
+    (`uses: ./`) for the command a step runs, GitLab script lists."""
     doc = _load(path)
     found: list[tuple[str, str]] = []
     if _is_github(doc):
@@ -49,8 +66,10 @@ def shell_scripts(path: Path) -> list[tuple[str, str]]:
             for i, step in enumerate(job.get("steps", [])):
                 if "run" in step:
                     found.append((f"{job_name}/{step.get('name', i)}", step["run"]))
+                if step.get("uses") == "./":
+                    found += [(f"{job_name}/{where}", script) for where, script in action_scripts(step["with"]["command"])]
         return found
-    for job_name, job in doc.items():
+    for job_name, job in gitlab_config(path).items():      # includes and templates as GitLab reads them
         if not isinstance(job, dict):
             continue
         for key in ("before_script", "script", "after_script"):
@@ -182,7 +201,10 @@ def test_github_workflow_shape(path):
         assert "runs-on" in job and "permissions" in job
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), step
-            if "uses" in step:
+            if step.get("uses") == "./":
+                # This repository's action; a copy elsewhere pins it as OWNER/appchat-reconciler@COMMIT.
+                assert "OWNER/appchat-reconciler@COMMIT" in text
+            elif "uses" in step:
                 # Pinned by commit, with the release it is named after beside it.
                 assert re.match(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$", step["uses"]), step["uses"]
                 assert re.search(rf"{re.escape(step['uses'])} # v\d+\.\d+\.\d+$", text, flags=re.M), step["uses"]
@@ -200,7 +222,7 @@ def test_github_workflow_shape(path):
 
 def test_every_recipe_pins_the_same_actions():
     pins: dict[str, set[str]] = {}
-    for path in GITHUB:
+    for path in [*GITHUB, ACTION]:
         for action, sha in re.findall(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})", path.read_text(encoding="utf-8")):
             pins.setdefault(action, set()).add(sha)
     assert pins and all(len(shas) == 1 for shas in pins.values()), pins
@@ -214,35 +236,47 @@ def _step(doc, name_part: str) -> dict:
     raise AssertionError(f"no step {name_part!r}")
 
 
+def _action_step(name: str) -> dict:
+    return next(s for s in _load(ACTION)["runs"]["steps"] if s.get("name") == name)
+
+
 def test_pull_request_plan_comment_and_artifact_agree_with_apply():
     plan_wf = _load(EXAMPLES / "github" / "appchat-plan.yml")
     apply_wf = _load(EXAMPLES / "github" / "appchat-apply.yml")
     assert "pull_request" in plan_wf[True]
     assert apply_wf[True]["push"]["branches"] == ["main"]
+    assert _step(plan_wf, "./")["with"]["command"] == "pull-request"
+    assert _step(apply_wf, "Apply the reviewed plan")["with"]["command"] == "merged"
+    # The plan is made from the merge result as it is when the job runs (a re-run fetches it again).
+    checkout = _step(plan_wf, "actions/checkout")
+    assert checkout["with"]["ref"] == "refs/pull/${{ github.event.pull_request.number }}/merge"
 
     plans = [argv for _, argv in all_commands(EXAMPLES / "github" / "appchat-plan.yml") if argv[0] == "plan"]
     args = build_parser().parse_args(plans[0])
     assert args.format == "markdown" and args.out
 
-    comment = _step(plan_wf, "github-script")
+    comment = _action_step("Post or update the plan comment")
     assert "<!-- appchat-plan -->" in comment["with"]["script"]
     assert "updateComment" in comment["with"]["script"] and "createComment" in comment["with"]["script"]
     assert plan_wf["jobs"]["plan"]["permissions"]["pull-requests"] == "write"
 
-    upload = _step(plan_wf, "upload-artifact")
+    upload = _action_step("Keep the saved plan for the merge")
     assert upload["with"]["path"] == args.out
     assert upload["with"]["overwrite"] is True, "a re-run of the plan job must replace its artifact, not fail with 409"
-    download = _step(apply_wf, "download-artifact")
+    download = _action_step("Download the reviewed plan")
     assert download["with"]["name"] == upload["with"]["name"]
     assert apply_wf["jobs"]["apply"]["permissions"]["actions"] == "read"
-    assert f"artifactName = '{upload['with']['name']}'" in _step(apply_wf, "Find the reviewed plan")["with"]["script"]
+    finder = _action_step("Find the reviewed plan")["with"]["script"]
+    assert f"artifactName = '{upload['with']['name']}'" in finder
 
     applies = [build_parser().parse_args(argv) for _, argv in all_commands(EXAMPLES / "github" / "appchat-apply.yml")
                if argv[0] == "apply"]
-    assert any(a.plan_file == args.out for a in applies), "apply must use the reviewed plan file"
+    assert applies and all(a.plan_file == args.out for a in applies), "apply must use the reviewed plan file"
+    assert all(a.paths == ["DUMMY"] for a in applies), "the plan is applied only to the checked-out files"
     # The apply workflow finds the plan workflow's runs by its file name.
-    finder = _step(apply_wf, "Find the reviewed plan")["with"]["script"]
-    assert "const workflow = 'appchat-plan.yml'" in finder and "workflow_id: workflow" in finder
+    load = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    assert load["inputs"]["plan-workflow"]["default"] == "appchat-plan.yml"
+    assert "workflow_id: workflow" in finder and "PLAN_WORKFLOW: workflow" in finder
     assert apply_wf["concurrency"]["cancel-in-progress"] is False
 
 
@@ -254,20 +288,26 @@ def test_drift_workflow_uses_detailed_exitcode_on_a_schedule():
 
 
 def test_gitlab_pipeline_shape():
-    doc = _load(GITLAB)
+    doc = gitlab_config(GITLAB)
     jobs = {k: v for k, v in doc.items() if isinstance(v, dict) and "script" in v}
-    assert {"appchat-plan", "appchat-apply", "appchat-replan-plan", "appchat-replan-apply", "appchat-drift"} <= set(jobs)
+    assert {"appchat-validate", "appchat-plan", "appchat-apply", "appchat-replan-plan", "appchat-replan-apply",
+            "appchat-drift"} <= set(jobs)
     for job in jobs.values():
         assert job.get("stage") in doc["stages"]
     assert "plan.json" in jobs["appchat-plan"]["artifacts"]["paths"]
-    text = GITLAB.read_text(encoding="utf-8")
-    assert "<!-- appchat-plan -->" in text
+    assert jobs["appchat-validate"]["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
+    assert jobs["appchat-validate"]["artifacts"]["when"] == "always", "the report matters most when validate fails"
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert "<!-- appchat-plan -->" in text and "<!-- appchat-apply -->" in text
     assert '["name"] == "appchat-plan"' in text           # apply fetches the plan job's artifact by name
     plans = [build_parser().parse_args(argv) for where, argv in all_commands(GITLAB)
              if where.startswith("appchat-plan/") and argv[0] == "plan"]
     assert plans[0].out == "plan.json" and plans[0].format == "markdown"
     applies = [build_parser().parse_args(argv) for where, argv in all_commands(GITLAB) if where.startswith("appchat-apply/")]
-    assert any(a.plan_file == "plan.json" for a in applies)
+    assert any(a.plan_file == "plan.json" and a.paths == ["DUMMY"] for a in applies)
+    # The example is the template's inputs, no copy of its jobs.
+    assert set(_load(GITLAB)) == {"stages", "include", "variables"}
+    assert _load(GITLAB)["variables"] == {"APPCHAT_PIP_SPEC": _load(GITLAB)["include"][0]["inputs"]["pip-spec"]}
 
 
 def test_gitlab_inline_python_compiles():
@@ -290,7 +330,7 @@ def _fake_appchat(tmp_path: Path, exit_code: int) -> dict:
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
                GITHUB_OUTPUT=str(tmp_path / "output"), GITHUB_STEP_SUMMARY=str(tmp_path / "summary"),
-               CI_DEFAULT_BRANCH="main")
+               CI_DEFAULT_BRANCH="main", CHAT_PATHS="chats/")
     return env
 
 
@@ -300,14 +340,14 @@ def _run_script(script: str, env: dict, cwd: Path) -> subprocess.CompletedProces
                           env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
-def _github_run(workflow: str, step_name: str) -> str:
-    return _step(_load(EXAMPLES / "github" / workflow), step_name)["run"]
+def _github_run(step_name: str) -> str:
+    return _action_step(step_name)["run"]
 
 
 @pytest.mark.parametrize("code, job_fails, phrase", [(0, False, "no drift"), (2, True, "drifted"),
                                                      (1, True, "failed")])
 def test_github_drift_step_fails_visibly_on_drift(tmp_path, code, job_fails, phrase):
-    result = _run_script(_github_run("appchat-drift.yml", "Compare"), _fake_appchat(tmp_path, code), tmp_path)
+    result = _run_script(_github_run("Compare WeCom with the default branch"), _fake_appchat(tmp_path, code), tmp_path)
     assert (result.returncode != 0) == job_fails
     assert phrase in result.stdout
     if code == 2:
@@ -324,7 +364,7 @@ def test_gitlab_drift_job_fails_on_drift(tmp_path, code, job_fails):
 
 @pytest.mark.parametrize("code", [0, 1])
 def test_github_plan_step_records_exit_code_for_the_comment(tmp_path, code):
-    result = _run_script(_github_run("appchat-plan.yml", "Plan"), _fake_appchat(tmp_path, code), tmp_path)
+    result = _run_script(_github_run("Plan"), _fake_appchat(tmp_path, code), tmp_path)
     assert result.returncode == 0, "the plan step must not stop the job before the comment is posted"
     assert f"rc={code}" in (tmp_path / "output").read_text()
     assert (tmp_path / "plan.md").read_text() == "fake plan output\n"

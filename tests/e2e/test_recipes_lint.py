@@ -17,6 +17,7 @@ GITHUB = sorted(str(p) for p in [*(ROOT / "examples" / "github").glob("*.yml"), 
 GITLAB = str(ROOT / "examples" / "gitlab-ci.yml")
 GITLAB_EXTRA = str(ROOT / "examples" / "gitlab-ci-expiring.yml")  # a job to include
 GITLAB_RECONCILE = str(ROOT / "examples" / "gitlab-ci-reconcile.yml")  # jobs to include
+TEMPLATES = sorted(str(p) for p in (ROOT / "templates").glob("*.gitlab-ci.yml"))
 
 
 def _tool(name: str) -> str:
@@ -45,13 +46,34 @@ def test_github_recipes_lint_clean(linter):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_gitlab_recipe_lints_clean():
-    schema = _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", GITLAB, GITLAB_EXTRA,
-                   GITLAB_RECONCILE])
+def _gitlab_schema(tmp_path, files: list[str]) -> subprocess.CompletedProcess:
+    """GitLab's schema on each document (a template's `spec:` header, then its jobs), as `make lint` runs it."""
+    out = tmp_path / "gitlab"
+    split = _run([sys.executable, str(ROOT / "scripts" / "gitlab_config.py"), str(out), *files])
+    assert split.returncode == 0, split.stderr
+    return _run([_tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", *sorted(map(str, out.iterdir()))])
+
+
+def test_gitlab_recipe_and_templates_lint_clean(tmp_path):
+    assert len(TEMPLATES) == 2
+    schema = _gitlab_schema(tmp_path, [GITLAB, GITLAB_EXTRA, GITLAB_RECONCILE, *TEMPLATES])
     assert schema.returncode == 0, schema.stdout + schema.stderr
+    assert schema.stdout.count("ok -- validation done") == 1 and len(list((tmp_path / "gitlab").iterdir())) == 7
     _tool("shellcheck")
-    shell = _run([sys.executable, str(ROOT / "scripts" / "shellcheck_gitlab.py"), GITLAB, GITLAB_EXTRA, GITLAB_RECONCILE])
+    shell = _run([sys.executable, str(ROOT / "scripts" / "shellcheck_gitlab.py"), GITLAB, GITLAB_EXTRA, GITLAB_RECONCILE,
+                  *TEMPLATES])
     assert shell.returncode == 0, shell.stdout + shell.stderr
+
+
+def test_the_template_lint_sees_the_jobs_behind_the_header(tmp_path):
+    template = (ROOT / "templates" / "appchat.gitlab-ci.yml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.gitlab-ci.yml"
+    broken.write_text(template.replace("  interruptible: false", "  interruptible: sometimes", 1))
+    assert _gitlab_schema(tmp_path, [str(broken)]).returncode == 1
+    unquoted = '- appchat plan ${paths[@]} --detailed-exitcode || rc=$?'
+    broken.write_text(template.replace('- appchat plan "${paths[@]}" --detailed-exitcode || rc=$?', unquoted, 1))
+    shell = _run([sys.executable, str(ROOT / "scripts" / "shellcheck_gitlab.py"), str(broken)])
+    assert shell.returncode == 1 and "job appchat-drift" in shell.stdout and "SC2068" in shell.stdout
 
 
 BROKEN_STEP = """\
@@ -93,7 +115,7 @@ def test_the_composite_action_lints_clean(tmp_path):
     import yaml
 
     # actionlint does not read action metadata: shellcheck each run: step (expressions only in env:).
-    for i, step in enumerate(yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]):
+    for i, step in enumerate(s for s in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"] if "run" in s):
         script = tmp_path / f"step{i}.sh"
         script.write_text("#!/bin/bash\n" + step["run"])
         shell = _run([_tool("shellcheck"), str(script)])

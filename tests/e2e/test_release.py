@@ -35,7 +35,15 @@ def test_every_pin_is_one_commit_of_this_repository_with_the_hook():
     pin = _pin()
     assert re.fullmatch(r"[0-9a-f]{40}", pin), f"pin a commit (there is no release tag yet), not {pin!r}"
     places = [PRE_COMMIT_EXAMPLE, ROOT / ".pre-commit-hooks.yaml", ROOT / "docs" / "chat-files.md",
-              ROOT / "CHANGELOG.md", ROOT / "docs" / "pipelines.md", ROOT / "examples" / "gitlab-ci.yml", *sorted((ROOT / "examples" / "github").glob("*.yml"))]
+              ROOT / "CHANGELOG.md", ROOT / "docs" / "pipelines.md", ROOT / "examples" / "gitlab-ci.yml"]
+    # The GitHub recipes that run the composite action (`uses: ./`) get appchat at the action's own
+    # ref: they pin nothing themselves. The others pip-install the pin.
+    for path in [*sorted((ROOT / "examples" / "github").glob("*.yml")), *sorted((ROOT / "examples" / "chat-report").glob("*.yml"))]:
+        text = path.read_text(encoding="utf-8")
+        if "uses: ./" in text:
+            assert not re.findall(r"appchat-reconciler@[0-9a-f]{7,40}", text), path
+        else:
+            places.append(path)
     for path in places:
         text = path.read_text(encoding="utf-8")
         assert pin in text, f"{path.relative_to(ROOT)} does not pin {pin}"
