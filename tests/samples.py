@@ -13,3 +13,17 @@ def amr(seconds: float) -> bytes:
     """An AMR-NB recording of `seconds` (12.2 kbit/s frames of silence, 20 ms each)."""
     frame = bytes([0x3C]) + bytes(31)  # frame type 7: 31 bytes after the header
     return b"#!AMR\n" + frame * round(seconds / 0.02)
+
+
+# A chat with a contractor whose membership ends on 2027-01-31: the tests of
+# expiry, the ledger and the scheduled reconcile all start from it.
+OPS_WITH_CONTRACTOR = """\
+chats:
+  ops:
+    name: Ops
+    owner: alice
+    members:
+      - alice
+      - bob
+      - {user: vera, until: 2027-01-31, reason: "contractor, INC-42"}
+"""

@@ -10,18 +10,9 @@ import pytest
 
 from tests.helpers import run_in_process as run
 from tests.helpers import wecom_env
+from tests.samples import OPS_WITH_CONTRACTOR
 
-FILES = """
-chats:
-  ops:
-    name: Ops
-    owner: alice
-    members:
-      - alice
-      - bob
-      - {user: vera, until: 2027-01-31, reason: "contractor, INC-42"}
-    prune: false
-"""
+FILES = "\n" + OPS_WITH_CONTRACTOR + "    prune: false\n"  # its lines as the tests locate them
 
 
 @pytest.fixture

@@ -19,17 +19,9 @@ import pytest
 
 from tests.helpers import REPO, env_for, run_cli, subprocess_env, wecom_env
 from tests.helpers import run_in_process as run
+from tests.samples import OPS_WITH_CONTRACTOR
 
-FILES = """
-chats:
-  ops:
-    name: Ops
-    owner: alice
-    members:
-      - alice
-      - bob
-      - {user: vera, until: 2027-01-31, reason: "contractor, INC-42"}
-"""
+FILES = "\n" + OPS_WITH_CONTRACTOR  # its lines as the tests locate them
 SCHEMA = json.loads((REPO / "schemas" / "history.schema.json").read_text(encoding="utf-8"))
 
 

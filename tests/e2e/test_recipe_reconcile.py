@@ -28,6 +28,7 @@ from tests.e2e.github_mock import GitHubMock
 from tests.e2e.pipeline_runner import ROOT, _BIN, copy_chats, load, run_github_job
 from tests.e2e.test_recipe_github import _run
 from tests.helpers import run_cli
+from tests.samples import OPS_WITH_CONTRACTOR
 
 RECIPE = load(ROOT / "examples" / "github" / "appchat-reconcile.yml")
 
@@ -40,15 +41,7 @@ ORG = {
               + [{"userid": "vera", "name": "Vera", "department": [1]}]
               + [{"userid": f"u{i:02d}", "name": f"U{i:02d}", "department": [1]} for i in range(1, 21)]),
 }
-FILES = {"chats.yaml": """\
-chats:
-  ops:
-    name: Ops
-    owner: alice
-    members:
-      - alice
-      - bob
-      - {user: vera, until: 2027-01-31, reason: "contractor, INC-42"}
+FILES = {"chats.yaml": OPS_WITH_CONTRACTOR + """\
   sre:
     name: SRE
     owner: alice
