@@ -84,7 +84,7 @@ class Limiter:
 
     def _take(self) -> Ticket:
         self._in_flight += 1
-        return Ticket(self._limit.epoch, self._limit.generation, self._limit.limit, self._in_flight)
+        return self._limit.ticket(self._in_flight)
 
     def figures(self) -> dict:
         """For the plan JSON and -v: how the limit was set and where it ended."""

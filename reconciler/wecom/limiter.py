@@ -5,19 +5,24 @@ calls it takes at once: past that it answers 45033. And the number that
 keeps the quota busy depends on the round trip: 8 in flight is plenty next
 to WeCom and a quarter of what the quota allows from 200 ms away. So the
 limit is learnt the way TCP learns a path's window, in rounds of about one
-round trip (as many answers as the limit, at least MIN_ROUND, to requests
-sent under it; after a doubling, as many as it added):
+round trip (the answers to as many requests as the limit, at least
+MIN_ROUND, sent first under it: wecom.rounds), judged by their median
+against the lowest median seen (a new low counts when two rounds agree):
 
 - slow start: from 8 the limit doubles every round while latency holds and
-  throughput rises;
+  throughput rises; the round after a doubling is the requests it added,
+  unless their median is past what the first limit's noise explains: then
+  as many more, sent with the full load in flight, decide;
 - then +1 a round while latency holds;
 - 45033, a timeout or HTTP 5xx cuts it at once (once per round: answers to
   requests sent before the cut do not cut again) to 90% of the limit the
   refused request was sent under, less one, or to the last limit that
   passed a whole round if lower (in slow start, the half before the
-  doubling that went too far); latency above twice
-  the lowest seen cuts it too, unless cutting did not bring latency down
-  (then the network got slower, not us: that latency becomes the new normal);
+  doubling that went too far); latency above twice the lowest seen cuts
+  it too, unless cutting did not bring latency down (then the network got
+  slower, not us: that latency becomes the new normal). A round begun
+  while requests sent before a cut were out (their queue draining) decides
+  nothing;
 - a 45033 also leaves a ceiling, one below the limit it came at: the limit
   climbs back to it and probes one past it only after 8 rounds, 16 after a
   failed probe, and so on; a probe passes after as many rounds as it waited,
@@ -38,9 +43,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from reconciler.wecom.rounds import MIN_ROUND, Baseline, Round, Ticket
+
+__all__ = ["INITIAL_LIMIT", "MAX_LIMIT", "MIN_ROUND", "AdaptiveLimit", "Change", "FixedLimit", "Outcome", "Ticket"]
+
 INITIAL_LIMIT = 8
 MAX_LIMIT = 256      # ~1,000 reads/s at 250 ms: the 9,500-a-minute quota in 10 s
-MIN_ROUND = 8        # a round's median needs a few answers, whatever the limit
 BACKOFF = 0.9        # cut to 90% (Netflix's AIMD default): the signal says where the edge is
 GROW_BELOW = 1.3     # latency within 1.3x the lowest seen (+ SLACK) "holds"
 CUT_ABOVE = 2.0      # twice the lowest: requests queue somewhere, fewer at once is as fast
@@ -55,14 +63,6 @@ class Outcome(enum.Enum):
     REJECTED = "rejected"      # 45033: too many concurrent calls
     OVERLOADED = "overloaded"  # a timeout or HTTP 5xx
     NEUTRAL = "neutral"        # no verdict (connection refused or dropped, a garbage body)
-
-
-@dataclass(frozen=True)
-class Ticket:
-    epoch: int       # cuts so far when the request was let through
-    generation: int  # changes of the limit so far, then
-    limit: int       # the limit, then
-    in_flight: int   # requests in flight with this one
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ class FixedLimit:
         self.limit = self.peak = self.maximum = limit
         self.epoch = self.generation = 0
 
+    def ticket(self, in_flight: int) -> Ticket:
+        return Ticket(0, 0, self.limit, in_flight)
+
     def on_sample(self, ticket: Ticket, rtt: float, outcome: Outcome, paced: bool = False) -> Change | None:
         return None
 
@@ -99,8 +102,11 @@ class AdaptiveLimit:
         self.epoch = 0       # cuts: an overload sent before the last cut does not cut again
         self.generation = 0  # changes: a round measures only requests sent under its limit
         self._clock = clock
+        self._sent = 0       # tickets handed out (their seq)
+        self._out = 0        # of those, not answered yet
+        self._draining = 0   # of those, sent before the last cut
         self._ssthresh = maximum            # doubling until the first sign of congestion
-        self._baseline: float | None = None  # lowest round median: the no-queue latency
+        self._baseline = Baseline(clock())  # the no-queue latency
         self._ceiling: int | None = None    # below the lowest limit a 45033 came at
         self._probe_rounds = PROBE_ROUNDS
         self._rounds_at_ceiling = 0
@@ -111,24 +117,38 @@ class AdaptiveLimit:
         self._passed: int | None = None  # the limit of the last round that ended without a cut
         self._new_round()
 
+    def ticket(self, in_flight: int) -> Ticket:
+        """The ticket of a request let through now, `in_flight` with it."""
+        self._sent += 1
+        self._out += 1
+        return Ticket(self.epoch, self.generation, self.limit, in_flight, self._sent - 1)
+
     # ---- samples ---------------------------------------------------------
 
     def on_sample(self, ticket: Ticket, rtt: float, outcome: Outcome, paced: bool = False) -> Change | None:
         """One HTTP attempt ended; the change of limit it brings, if any.
         `paced`: the quota pacer held the request back, so the limit was
         not what bounded it (no growth from such a round)."""
+        if ticket.seq >= 0:
+            self._out -= 1
+            if ticket.epoch != self.epoch and self._draining:
+                self._draining -= 1
+            self._baseline.opening(ticket, rtt if outcome is Outcome.OK else None)
         if outcome in (Outcome.REJECTED, Outcome.OVERLOADED):
             return self._overload(ticket, outcome is Outcome.REJECTED)
-        if outcome is not Outcome.OK or ticket.generation != self.generation:
+        if not self._round.counts(ticket):
             # Sent under an older limit: right after 16 -> 32 the answers of the
             # first 16 say nothing about 32 (the queue 32 makes builds later).
             return None
-        self._rtts.append(rtt)
-        self._busiest = max(self._busiest, ticket.in_flight)
-        self._paced = self._paced or paced
-        if len(self._rtts) < self._round_size:
+        if outcome is Outcome.OK:
+            self._round.add(ticket, rtt, paced)
+        elif ticket.seq >= 0:
+            self._round.lost += 1
+        else:
             return None
-        return self._end_round()
+        if self._round.head_done and not self._round.deferred:
+            return self._end_round(early=True)
+        return self._end_round() if self._round.done else None
 
     def _overload(self, ticket: Ticket, rejected: bool) -> Change | None:
         # One less than the limit it was sent under: all the client knows. Not
@@ -155,33 +175,48 @@ class AdaptiveLimit:
 
     def _cut(self, new: int, reason: str) -> Change | None:
         self.epoch += 1
+        self._draining = self._out  # their queue drains before a round measures the new limit
         self._ssthresh = new
         self._probing = self._rounds_at_ceiling = 0
         self._doubled = False
         change = self._set(new, reason)
-        self._new_round()
+        if change is None:
+            self._new_round()
         return change
 
     # ---- rounds ----------------------------------------------------------
 
     def _new_round(self) -> None:
-        self._round_start = self._clock()
-        # After a doubling, the requests it added are sent at once and come
-        # back a round trip later, having met the whole new load: their
-        # answers are the round (the ramp takes one round trip a step, not two).
-        self._round_size = max(self.limit // 2 if self._doubled else self.limit, MIN_ROUND)
-        self._rtts: list[float] = []
-        self._busiest = 0
-        self._paced = False
+        # After a doubling, the requests it added (sent at once, meeting a
+        # queue if the server queues at the old limit) decide: one round
+        # trip a step, not two; if they leave it in doubt, as many more do.
+        head = max(self.limit // 2, MIN_ROUND) if self._doubled else 0
+        self._round = Round(self.generation, self._sent, 2 * head or max(self.limit, MIN_ROUND), self._clock(),
+                            settled=not self._draining, head=head)
 
-    def _end_round(self) -> Change | None:
-        elapsed = self._clock() - self._round_start
-        rate = len(self._rtts) / elapsed if elapsed > 0 else None
-        rtts = sorted(self._rtts)
-        median = rtts[len(rtts) // 2]
-        if self._baseline is None or median < self._baseline:
-            self._baseline = median
-        if self._probing and self._busiest >= self.limit:
+    def _end_round(self, early: bool = False) -> Change | None:
+        done = self._round
+        median = done.median(done.early if early else done.late if done.head else None)
+        self._baseline.refine(done)
+        if early:
+            # Surely no queue: within the lowest's own noise (the middle half
+            # of the first limit's latencies, as a share of their median):
+            # 1.2x with +-10% jitter, 1x with +-30% or more.
+            baseline = self._baseline.value or 0.0
+            sure = baseline * max(1.0, GROW_BELOW - self._baseline.spread) + SLACK
+            if median is None or sure < median <= baseline * GROW_BELOW + SLACK:
+                # A queue the noise could hide: the rest of the round, sent
+                # with the full load in flight, decides.
+                done.deferred = True
+                return self._end_round() if done.done else None
+        if median is None or not done.settled:
+            # no verdict: too few answers, or the queue of a cut still drained
+            self._doubled = False
+            self._new_round()
+            return None
+        elapsed = self._clock() - done.start  # (a deferred round's halves met different loads: no rate)
+        rate = len(done.rtts) / elapsed if elapsed > 0 and not done.deferred else None
+        if self._probing and done.busiest >= self.limit:
             # A probe passes after as many whole rounds without a 45033 as it
             # waited for (2 at least: a refusal comes back a round trip after
             # it was sent; and the server may count fewer in flight than we
@@ -195,22 +230,28 @@ class AdaptiveLimit:
                 if self._probe_rounds < 1:
                     self._ceiling, self._probe_rounds = None, PROBE_ROUNDS
         self._passed = self.limit
+        generation = self.generation
         change = self._decide(median, rate)
         self._last_rate = rate
-        self._new_round()
+        if self.generation == generation and self._round is done:
+            self._new_round()
         return change
 
     def _decide(self, median: float, rate: float | None) -> Change | None:
         doubled, self._doubled = self._doubled, False
         if self._latency_cut_at is not None:
             if median > self._latency_cut_at * 0.9:
-                # fewer in flight did not bring latency down: it is the
-                # network's, not a queue of ours; measure from here
-                self._baseline = median
+                # fewer in flight (and their queue drained: a settled round)
+                # did not bring latency down: it is the network's, not a
+                # queue of ours; measure from here
+                self._baseline.adopt(median)
             self._latency_cut_at = None
-        baseline = self._baseline or 0.0
+        self._baseline.update(median)
+        baseline = self._baseline.value or 0.0
         if median > baseline * CUT_ABOVE + SLACK:
             new = max(self.minimum, int(self.limit * max(0.5, baseline * GROW_BELOW / median)))
+            if doubled:
+                new = min(new, self.limit // 2)  # the doubling went too far: back to the half that held
             if new >= self.limit:
                 return None
             self._latency_cut_at = median
@@ -218,15 +259,15 @@ class AdaptiveLimit:
         if median > baseline * GROW_BELOW + SLACK:
             self._ssthresh = min(self._ssthresh, self.limit)  # a queue is forming: no more doubling
             return None
-        if self._paced or self._busiest * 2 < self.limit:
+        if self._round.paced or self._round.busiest * 2 < self.limit:
             return None  # the limit was not what held the reads back
-        if self.limit < self._ssthresh:
+        doubling = self.limit < self._ssthresh
+        if doubling:
             if (doubled and rate is not None and self._last_rate is not None
-                    and len(self._rtts) >= 16 and rate < self._last_rate * 1.1):
+                    and len(self._round.rtts) >= 16 and rate < self._last_rate * 1.1):
                 self._ssthresh = self.limit
                 return None  # twice as many at once, no more done: the bottleneck is elsewhere
             new, reason = min(self.limit * 2, self._ssthresh, self.maximum), "slow start"
-            self._doubled = True
         else:
             new, reason = self.limit + 1, "latency holds"
         if self._ceiling is not None and new > self._ceiling:
@@ -240,6 +281,7 @@ class AdaptiveLimit:
                     return None
                 new, reason = self.limit + 1, f"probing past the 45033 ceiling of {self._ceiling}"
                 self._rounds_at_ceiling, self._probing = 0, 1
+        self._doubled = doubling
         return self._set(min(new, self.maximum), f"{reason}: {median * 1000:.0f} ms, "
                                                  f"lowest {baseline * 1000:.0f} ms")
 
@@ -248,5 +290,8 @@ class AdaptiveLimit:
         self.peak = max(self.peak, new)
         if new == old:
             return None
+        if not self.generation:
+            self._baseline.first_limit_left(self._sent)
         self.generation += 1
+        self._new_round()
         return Change(old, new, reason)

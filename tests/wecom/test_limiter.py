@@ -20,7 +20,7 @@ class Drive:
         self.answers = 0
 
     def round(self, rtt: float, *, busiest: int | None = None, paced: bool = False, seconds: float | None = None):
-        n = self.limit._round_size - len(self.limit._rtts)   # what ends the round under way
+        n = self.limit._round.pending()   # what ends the round (or its head) under way
         generation, start = self.limit.generation, self.limit.limit
         for _ in range(n):
             self.clock.advance((rtt if seconds is None else seconds) / n)
@@ -103,6 +103,71 @@ def test_doubling_stops_when_throughput_stops_rising():
     # twice as many at once, but the round takes twice as long: same throughput
     assert d.round(rtt=0.1, seconds=0.2) == 32
     assert d.round(rtt=0.1) == 33            # +1 from here on
+
+
+# ---------------------------------------------------------------- noisy latency
+
+def sent(d: Drive, n: int) -> list[Ticket]:
+    """`n` requests let through now, numbered as the gate numbers them."""
+    return [d.limit.ticket(d.limit.limit) for _ in range(n)]
+
+
+def test_a_round_is_the_requests_sent_first_not_the_answers_that_came_first():
+    # 16 sent at a limit of 8: the first 8 are the round. The 8 sent after
+    # them and answered sooner are the quick ones of more requests: taken
+    # as the round, they made the latency look lower than it was.
+    d = Drive()
+    first, later = sent(d, 8), sent(d, 8)
+    for ticket in later:
+        d.sample(ticket, Outcome.OK, rtt=0.05)
+    assert d.limit.limit == 8 and d.changes == []
+    for ticket in first:
+        d.sample(ticket, Outcome.OK, rtt=0.2)
+    assert d.limit.limit == 16 and d.changes[-1].reason == "slow start: 200 ms, lowest 200 ms"
+
+
+@pytest.mark.parametrize("rest, after", [(0.2, [16, 17]), (0.1, [32])])
+def test_after_a_doubling_a_head_in_doubt_leaves_the_verdict_to_requests_sent_at_the_full_load(rest, after):
+    d = Drive()
+    for ticket, rtt in zip(sent(d, 8), [0.07, 0.08, 0.09, 0.10, 0.10, 0.11, 0.12, 0.13]):
+        d.sample(ticket, Outcome.OK, rtt)    # 100 ms, +-30%: the noise of this server
+    assert d.limit.limit == 16
+    added, full = sent(d, 8), sent(d, 8)     # the 8 the doubling added, then 8 sent with 16 in flight
+    for ticket in added:
+        d.sample(ticket, Outcome.OK, rtt=0.12)
+    # 1.2x: within 1.3x, but past what the noise explains: no verdict yet
+    assert d.limit.limit == 16 and len(d.changes) == 1
+    for ticket in full:
+        d.sample(ticket, Outcome.OK, rtt=rest)
+    # 2x: the server queues at 8 (no more doubling, +1 a round from here); 1x: it does not
+    assert [d.limit.limit, *([d.round(rtt=0.1)] if rest > 0.1 else [])] == after
+
+
+def test_after_a_cut_the_round_sent_while_the_old_queue_drains_decides_nothing():
+    d = Drive()
+    d.rounds(2, rtt=0.020)                   # 32, lowest 20 ms
+    before = sent(d, 32)                     # in flight when latency cuts it
+    assert d.round(rtt=0.100) == 16
+    for ticket in before:                    # their queue drains
+        d.sample(ticket, Outcome.OK, rtt=0.100)
+    # the round begun meanwhile met that queue: it neither cuts again nor
+    # makes its latency the new normal ...
+    assert d.round(rtt=0.100) == 16
+    # ... the next one does: cutting did not bring latency down
+    assert d.rounds(2, rtt=0.100) == [17, 18]
+
+
+def test_one_lucky_round_does_not_lower_the_lowest_latency_two_in_a_row_do():
+    d = Drive()
+    d.rounds(2, rtt=0.1)                     # 32, lowest 100 ms
+    assert d.round(rtt=0.05) == 64           # a lucky round ...
+    d.round(rtt=0.12)                        # ... and 120 ms is still 1.2x the lowest: no cut
+    assert d.limit.limit >= 64 and all(c.new > c.old for c in d.changes), d.changes
+    d = Drive()
+    d.rounds(2, rtt=0.1)
+    assert d.rounds(2, rtt=0.05) == [64, 128]    # twice in a row: the network got faster
+    assert d.round(rtt=0.12) == 64           # 2.4x the new lowest: back to the half that held
+    assert "latency 120 ms against a lowest of 50 ms" in d.changes[-1].reason
 
 
 # ---------------------------------------------------------------- 45033, timeouts, 5xx
