@@ -28,7 +28,8 @@ from tests.helpers import REPO, wecom_env
 from tests.helpers import run_in_process
 from tests.samples import MP4, PNG, amr
 
-PAGES = ("docs/plans.md", "docs/directory.md", "docs/messages.md")
+PAGES = ("README.md", "docs/chat-files.md", "docs/temporary-access.md", "docs/apply.md", "docs/plans.md",
+         "docs/directory.md", "docs/messages.md")
 _MARK = re.compile(r"^(?P<indent> *)<!-- (?:example: (?P<name>[\w-]+)(?P<excerpt> \(excerpt\))?"
                    r"|not an output: [^>]+) -->\n")
 _FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w-]*)\n(?P<body>.*?)^(?P=indent)```$", re.M | re.S)
@@ -159,6 +160,33 @@ def comparable_plan(data: dict) -> dict:
     return data
 
 
+# -- README.md, docs/chat-files.md, docs/temporary-access.md ----------------------
+
+def readme_plan(w: World) -> str:
+    """The README's tour: the repository's chats/ against the demo's WeCom."""
+    w.repo_chats()
+    w.emulator(str(REPO / "demo" / "seed.yaml"))
+    return w.shown(0)
+
+
+def validate_repo(w: World) -> str:
+    w.repo_chats()
+    return w.shown(0)
+
+
+def validate_ended(w: World) -> str:
+    """vera's contract ended: a warning on stderr, and still exit 0."""
+    w.repo_chats()
+    r = run_in_process(w._capsys, *shown_command(w.block))
+    assert r.code == 0, r.err
+    return r.err
+
+
+def expiring_text(w: World) -> str:
+    w.repo_chats()
+    return w.shown(0)
+
+
 # -- docs/plans.md -----------------------------------------------------------------
 
 SRE_YAML = """\
@@ -234,6 +262,16 @@ def mass_addition(w: World) -> str:
                 "users": [{"userid": u, "name": u, "department": [3 if u in sre else 5]} for u in sre + staff],
                 "chats": [{"chatid": "sre", "name": "SRE", "owner": "sre00", "userlist": sre}]})
     return w.run("plan", "chats/", code=0)
+
+
+def apply_mass_addition(w: World) -> str:
+    """apply refuses what `plan` warns of in mass_addition, before any write."""
+    mass_addition(w)
+    r = run_in_process(w._capsys, "apply", "--yes", "chats/")
+    assert r.code == 1
+    assert [c for c in w.emu.calls() if c["path"].startswith("appchat/")] == [c for c in w.emu.calls()
+                                                                         if c["path"] == "appchat/get"]
+    return r.err
 
 
 def bound_refusal(w: World) -> str:
@@ -434,6 +472,11 @@ def announce_budget(w: World) -> str:
 
 
 RECIPES: dict[str, Callable[[World], str]] = {
+    "readme-plan": readme_plan,
+    "validate-repo": validate_repo,
+    "validate-ended": validate_ended,
+    "expiring-text": expiring_text,
+    "apply-mass-addition": apply_mass_addition,
     "plan-text": plan_text,
     "plan-json": plan_json,
     "fatal-json": fatal_json,
