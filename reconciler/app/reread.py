@@ -42,17 +42,8 @@ def read_back(client: WeComApi, chat_id: str, target: ChatState) -> str | None:
 
 
 def unlike(now: ChatState, after: ChatState) -> str:
-    found = difference(now, after, ignore_case=True)
-    parts = []
-    if found.extra:
-        parts.append("also has " + ", ".join(found.extra))
-    if found.missing:
-        parts.append("lacks " + ", ".join(found.missing))
-    if found.name:
-        parts.append(f"is named {now.name!r}, not {after.name!r}")
-    if found.owner:
-        parts.append(f"is owned by {now.owner}, not {after.owner}")
-    return "; ".join(parts)
+    return difference(now, after, ignore_case=True).worded(
+        "also has {ids}", "lacks {ids}", "is named {now!r}, not {wanted!r}", "is owned by {now}, not {wanted}")
 
 
 def settle_unknown(client: WeComApi, chat_id: str, expected: ChatState, saved: bool = False) -> str | None:

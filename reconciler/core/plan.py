@@ -122,17 +122,9 @@ class Change:
 
 
 def _difference(reached: ChatState, after: ChatState) -> str:
-    found = difference(reached, after)
-    parts = []
-    if found.extra:
-        parts.append("they also add " + ", ".join(found.extra))
-    if found.missing:
-        parts.append("they also remove " + ", ".join(found.missing))
-    if found.name:
-        parts.append(f"they name it {reached.name!r}, not {after.name!r}")
-    if found.owner:
-        parts.append(f"they make {reached.owner!r} owner, not {after.owner!r}")
-    return "; ".join(parts)
+    return difference(reached, after).worded(
+        "they also add {ids}", "they also remove {ids}", "they name it {now!r}, not {wanted!r}",
+        "they make {now!r} owner, not {wanted!r}")
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,14 @@ class Difference:
     def __bool__(self) -> bool:
         return bool(self.extra or self.missing or self.name or self.owner)
 
+    def worded(self, extra: str, missing: str, name: str, owner: str) -> str:
+        """This difference in one line, in the caller's words: `extra` and
+        `missing` format {ids}, `name` and `owner` format {now} and {wanted}."""
+        parts = [form.format(ids=", ".join(ids)) for form, ids in ((extra, self.extra), (missing, self.missing)) if ids]
+        parts += [form.format(now=pair[0], wanted=pair[1]) for form, pair in ((name, self.name), (owner, self.owner))
+                  if pair]
+        return "; ".join(parts)
+
 
 def difference(now: ChatState, wanted: ChatState, *, ignore_case: bool = False) -> Difference:
     """What differs between two states of a chat; `ignore_case`: members and
