@@ -290,4 +290,5 @@ def cause_text(cause: Any, user: str | None = None) -> str:
     return NOT_IN_FILES
 
 
-__all__ = ["joins", "leaves", "with_former", "departments_shown", "with_department_names", "cause_text", "entry_text", "KINDS", "LISTED", "UNLISTED"]
+__all__ = ["joins", "leaves", "with_former", "departments_shown", "with_department_names", "cause_text",
+           "entry_text", "KINDS", "LISTED", "UNLISTED"]
