@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             calls = emu.calls()
             counts_45033 = sum(1 for c in calls if c.get("errcode") == 45033)
             per_key = Counter((c["path"], tuple(sorted(c["query"].items()))) for c in calls  # 45033: not read
-                              if c["path"] in DIRECTORY_PATHS and c.get("errcode") != 45033)
+                              if c["path"] in (*DIRECTORY_PATHS, "department/get") and c.get("errcode") != 45033)
             twice = sum(1 for n in per_key.values() if n > 1)
             order = sorted(calls, key=lambda c: c["ts"])  # answered in this order
             last_dir = max((i for i, c in enumerate(order) if c["path"] in DIRECTORY_PATHS), default=-1)

@@ -68,12 +68,15 @@ def apply_paths(request: Request, out: Output, signals=None) -> Outcome:
 
     def body(client: WeComApi) -> Outcome:
         live: dict | None = {} if request.ledger else None
-        plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users,
-                                live_out=live)
-        if request.ledger:  # a removal no entry explains names the entry that last brought them in
+
+        def former(plan: Plan) -> Plan:  # a removal no entry explains names the entry that last brought them in
             plan, why_not = with_former_causes(plan, request.ledger, missing_ok=True)  # the first run makes it
             if why_not:
                 out.warn(why_not)
+            return plan
+
+        plan = session.plan_for(desired, client, today=request.today, check_users=request.check_users,
+                                live_out=live, amend=former if request.ledger else None)
         out.show(plan)
         if not plan.has_changes:  # the plan said "No changes."; unreadable chats still fail the run
             recorder = _recorder(plan, request, live)

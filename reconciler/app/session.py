@@ -172,12 +172,14 @@ def read_world(client: WeComApi, desired: Sequence[DesiredChat], *, check_users:
 
 def plan_for(desired: Sequence[DesiredChat], client: WeComApi, show_progress: bool = True, *,
              today: date | None = None, check_users: bool = False, live_out: dict | None = None,
-             on_planned: Callable[[str], None] | None = None) -> Plan:
+             on_planned: Callable[[str], None] | None = None, amend: Callable[[Plan], Plan] | None = None) -> Plan:
     """Read what `desired` needs and plan it (the pure planner), each chat
     as its read arrives (app.pipeline), recording what the plan was made
     against and the client's concurrency figures (added keys of the JSON).
     `live_out`, when given, receives the live chats (for the ledger's
-    `present` lines); on_planned(chat_id) is called as each chat is planned."""
+    `present` lines); on_planned(chat_id) is called as each chat is planned.
+    `amend(plan)` (the ledger's former causes) runs before the departments
+    the causes show are named."""
     from reconciler.app.pipeline import Pipeline
 
     def plan_one(*args, **options) -> Plan:
@@ -189,14 +191,36 @@ def plan_for(desired: Sequence[DesiredChat], client: WeComApi, show_progress: bo
         plan = pipeline.finish()
     if live_out is not None:
         live_out.update(live)
+    plan = with_department_names(amend(plan) if amend else plan, client)
     plan = plan.aimed_at(target_of(client))
     figures = client.concurrency_figures()
     return replace(plan, read_concurrency=figures) if figures else plan
 
 
+def with_department_names(plan: Plan, client: WeComApi) -> Plan:
+    """The plan with a name beside each department its causes show
+    (`dept:3 (SRE)`): one department/get for each such department, and only
+    for those (a plan whose causes show none reads none). One that cannot be
+    read, or whose answer is malformed, only stays bare (`dept:3`)."""
+    from reconciler.core.causes import departments_shown, with_department_names as named
+
+    shown = departments_shown(c for change in plan.changes for c in change.causes.values())
+    if not shown:
+        return plan
+    from reconciler.wecom.directory import department_names
+
+    names = department_names(client, shown)
+    if not names:
+        return plan
+    return replace(plan, changes=tuple(
+        replace(change, causes={u: named(c, names) for u, c in change.causes.items()})
+        if departments_shown(change.causes.values()) else change for change in plan.changes))
+
+
 def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
                open_reader: Callable[[], WeComApi], show_progress: bool = True, *,
-               today: date | None = None, check_users: bool = False) -> Plan:
+               today: date | None = None, check_users: bool = False,
+               amend: Callable[[Plan], Plan] | None = None) -> Plan:
     """Load, select targets, read, plan. UserError after diagnostics were
     printed (invalid files, unknown target): the CLI's guard exits 1.
     `open_reader` is called only once the files are known to be valid; the
@@ -205,7 +229,7 @@ def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
     desired = select(load_valid(paths, today=today).chats, targets)
     reader = open_reader()
     try:
-        return plan_for(desired, reader, show_progress, today=today, check_users=check_users)
+        return plan_for(desired, reader, show_progress, today=today, check_users=check_users, amend=amend)
     finally:
         reader.close()
 

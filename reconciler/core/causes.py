@@ -6,7 +6,9 @@ A join lists the entries that bring the person in:
     {"kind": "listed", "entries": [{"entry": "dept:3", "name": "SRE",
      "via": ["oncall"], "source": "chats/sre.yaml:6", "until": "2027-01-31",
      "reason": "..."}]}
-(`name`, `via`, `until`, `reason` only when they say something). A leave is
+(`name`, `via`, `until`, `reason` only when they say something; a tag's
+`name` comes from the directory read, a department's from department/get
+after planning: with_department_names). A leave is
 one of
     {"kind": "expired", "entry", "source", "until", "reason"}
     {"kind": "excluded", "entry", "source"} (and `name` for dept:/tag:)
@@ -149,6 +151,39 @@ def with_former(cause: Cause, former: Any) -> Cause:
     return {**cause, "former": [dict(e) for e in entries]} if entries else cause
 
 
+def departments_shown(causes: Iterable[Cause]) -> set[int]:
+    """The departments `causes` show without a name: a join's `dept:` entries,
+    an exclude by one, a former join's (the expired cause shows no entry)."""
+    found = {_dept(e) for cause in causes for e in _shown(cause) if not e.get("name")}
+    found.discard(None)
+    return found
+
+
+def with_department_names(cause: Cause, names: Mapping[int, str]) -> Cause:
+    """`cause` with each `dept:` entry it shows named from `names` (dept id
+    -> name; one missing keeps the entry bare, as `dept:3`)."""
+    def named(entry: Mapping[str, Any]) -> Mapping[str, Any]:
+        name = None if entry.get("name") else names.get(_dept(entry))
+        return {**entry, "name": name} if name else entry
+    kind = cause.get("kind") if isinstance(cause, Mapping) else None
+    if kind == EXCLUDED:
+        return named(cause)
+    key = "entries" if kind == LISTED else "former" if kind == UNLISTED and cause.get("former") else None
+    return {**cause, key: [named(e) for e in cause[key]]} if key else cause
+
+
+def _dept(entry: Mapping[str, Any]) -> int | None:
+    text = entry.get("entry")
+    return int(text[5:]) if isinstance(text, str) and text.startswith("dept:") and text[5:].isdecimal() else None
+
+
+def _shown(cause: Cause) -> list[Mapping[str, Any]]:
+    kind = cause.get("kind") if isinstance(cause, Mapping) else None
+    if kind == EXCLUDED:
+        return [cause]
+    return list(cause.get("entries", ()) if kind == LISTED else cause.get("former", ()) if kind == UNLISTED else ())
+
+
 # -- read back (a saved plan) ----------------------------------------------------------------------------------
 
 _ENTRY_KEYS = {"entry": True, "source": True, "name": False, "via": False, "until": False, "reason": False}
@@ -255,4 +290,5 @@ def cause_text(cause: Any, user: str | None = None) -> str:
     return NOT_IN_FILES
 
 
-__all__ = ["joins", "leaves", "with_former", "cause_text", "entry_text", "KINDS", "LISTED", "UNLISTED"]
+__all__ = ["joins", "leaves", "with_former", "departments_shown", "with_department_names", "cause_text",
+           "entry_text", "KINDS", "LISTED", "UNLISTED"]

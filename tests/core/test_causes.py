@@ -109,6 +109,24 @@ def test_the_ledger_names_the_entry_that_last_brought_in_someone_unlisted():
     assert causes.with_former(expired, joined) == expired  # only a removal no entry explains
 
 
+def test_only_the_departments_a_cause_shows_are_named_and_a_missing_name_leaves_it_bare():
+    joined = {"kind": "listed", "entries": [{"entry": "dept:3", "source": "a:1"}, {"entry": "tag:3", "source": "a:2"},
+                                            {"entry": "dept:7", "source": "a:3", "name": "Kept"}]}
+    excluded = {"kind": "excluded", "entry": "dept:4", "source": "a:5"}
+    former = {"kind": "unlisted", "former": [{"entry": "dept:5", "source": "a:9"}]}
+    expired = {"kind": "expired", "entry": "dept:6", "source": "a:7", "until": "2027-01-01", "reason": None}
+    odd = {"kind": "unlisted", "former": [{"entry": "dept:x", "source": "a:1"}]}  # a hand-edited ledger
+    everything = [joined, excluded, former, expired, odd, {"kind": "unlisted"}, "before the ledger"]
+    assert causes.departments_shown(everything) == {3, 4, 5}  # not the named 7, the tag, nor the expired entry
+    names = {3: "SRE", 4: "Interns", 7: "Other", 6: "Gone"}  # 5 could not be read
+    assert causes.cause_text(causes.with_department_names(joined, names)) == (
+        "dept:3 (SRE), a:1; tag:3, a:2; dept:7 (Kept), a:3")
+    assert causes.cause_text(causes.with_department_names(excluded, names)) == "excluded by dept:4 (Interns), a:5"
+    assert causes.with_department_names(former, names) == former  # stays `no longer in dept:5`
+    assert causes.with_department_names(expired, names) == expired
+    assert causes.departments_shown([causes.with_department_names(c, names) for c in everything]) == {5}
+
+
 def test_a_saved_plan_reads_its_causes_back_and_refuses_causes_for_nobody():
     plan = _plan("alice kim ivan hand wes")
     data = plan.data

@@ -385,6 +385,19 @@ def excluded_prune_false(w: World) -> str:
     return w.run("plan", "chats/", code=0)
 
 
+def department_names(w: World) -> str:
+    w.write("chats/sre.yaml", """\
+        chats:
+          sreoncall:
+            name: SRE On-call
+            owner: alice
+            members: ["dept:3"]
+        """)
+    w.emulator({**ORG, "chats": [{"chatid": "sreoncall", "name": "SRE On-call", "owner": "alice",
+                                  "userlist": ["alice", "bob", "oscar"]}]})
+    return w.run("plan", "chats/", code=0)
+
+
 def moved_department(w: World) -> str:
     w.write("chats/sre.yaml", """\
         # yaml-language-server: $schema=../schemas/chats.schema.json
@@ -491,6 +504,7 @@ RECIPES: dict[str, Callable[[World], str]] = {
     "invisible-department": invisible_department,
     "malformed-answer": malformed_answer,
     "excluded-prune-false": excluded_prune_false,
+    "department-names": department_names,
     "moved-department": moved_department,
     "send-text": _send("incident42"),
     "send-markdown": _send("releasetrain"),

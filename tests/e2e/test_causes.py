@@ -1,7 +1,8 @@
 """A cause for every change, end to end against the emulator over HTTP: each
 person a plan adds or removes says why, in text, markdown and JSON, the
 ledger records it, and `plan --ledger DIR` names the entry that last brought
-in someone no entry brings in any more (`no longer in dept:3`)."""
+in someone no entry brings in any more (`no longer in dept:3 (SRE)`). A
+department a cause shows is named from one department/get a run."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 
 from tests.helpers import run_in_process as run
 from tests.helpers import wecom_env
+
+SRE_ENTRY = {"entry": "dept:3", "name": "SRE", "source": "chats/sre.yaml:10"}
 
 USERS = ["alice", "bob", "vera", "kim", "victor", "hand"]
 
@@ -75,8 +78,8 @@ def test_every_join_and_leave_says_why_in_text_markdown_and_json(world, capsys):
     assert r.code == 0, r.err
     lines = _lines(r.out)
     assert "alice" not in lines  # she stays
-    assert lines["bob"] == "+ bob (Bob)  (dept:3, chats/sre.yaml:10)"
-    assert lines["vera"] == "+ vera (Vera)  (dept:3, chats/sre.yaml:10)"
+    assert lines["bob"] == "+ bob (Bob)  (dept:3 (SRE), chats/sre.yaml:10)"
+    assert lines["vera"] == "+ vera (Vera)  (dept:3 (SRE), chats/sre.yaml:10)"
     assert lines["victor"] == "+ victor  (@contractors, chats/sre.yaml:11, until 2027-01-31)"
     assert lines["kim"] == "- kim (Kim)  (excluded by kim, chats/sre.yaml:13)"
     assert lines["hand"] == "- hand  (not in the files)"
@@ -90,8 +93,8 @@ def test_every_join_and_leave_says_why_in_text_markdown_and_json(world, capsys):
 
     causes = run(capsys, "plan", *TODAY, "--format", "json", "chats").json()["changes"][0]["causes"]
     assert causes == {
-        "bob": {"kind": "listed", "entries": [{"entry": "dept:3", "source": "chats/sre.yaml:10"}]},
-        "vera": {"kind": "listed", "entries": [{"entry": "dept:3", "source": "chats/sre.yaml:10"}]},
+        "bob": {"kind": "listed", "entries": [SRE_ENTRY]},
+        "vera": {"kind": "listed", "entries": [SRE_ENTRY]},
         "victor": {"kind": "listed", "entries": [{"entry": "victor", "source": "chats/sre.yaml:11",
                                                   "via": ["contractors"], "until": "2027-01-31",
                                                   "reason": "INC-42"}]},
@@ -116,7 +119,7 @@ def test_someone_who_moves_out_of_the_department_leaves_no_longer_in_it(world, c
     assert r.code == 0, r.err
     joined = [json.loads(x) for p in sorted((tmp / "ledger").glob("*.jsonl")) for x in p.read_text().splitlines()]
     vera = next(x for x in joined if x["event"] == "joined" and x["user_id"] == "vera")
-    assert vera["cause"] == {"kind": "listed", "entries": [{"entry": "dept:3", "source": "chats/sre.yaml:10"}]}
+    assert vera["cause"] == {"kind": "listed", "entries": [SRE_ENTRY]}
     kim = next(x for x in joined if x["event"] == "left" and x["user_id"] == "kim")
     assert kim["cause"] == {"kind": "excluded", "entry": "kim", "source": "chats/sre.yaml:13"}
 
@@ -125,20 +128,20 @@ def test_someone_who_moves_out_of_the_department_leaves_no_longer_in_it(world, c
     assert _lines(plain.out)["vera"] == "- vera  (not in the files)"  # the ledger is never read unasked
     r = run(capsys, "plan", *TODAY, "--ledger", "ledger", "chats")
     assert r.code == 0, r.err
-    assert _lines(r.out)["vera"] == "- vera  (no longer in dept:3)"
+    assert _lines(r.out)["vera"] == "- vera  (no longer in dept:3 (SRE))"
     data = run(capsys, "plan", *TODAY, "--ledger", "ledger", "--format", "json", "chats").json()
     assert data["changes"][0]["causes"] == {
-        "vera": {"kind": "unlisted", "former": [{"entry": "dept:3", "source": "chats/sre.yaml:10"}]}}
+        "vera": {"kind": "unlisted", "former": [SRE_ENTRY]}}
     md = run(capsys, "plan", *TODAY, "--ledger", "ledger", "--format", "markdown", "chats").out
-    assert "- vera  (no longer in dept:3)\n" in md
+    assert "- vera  (no longer in dept:3 (SRE))\n" in md
 
     r = run(capsys, "apply", *TODAY, "--yes", "--ledger", "ledger", "chats")
     assert r.code == 0, r.err
     history = run(capsys, "history", "vera", "--ledger", "ledger")
     assert history.code == 0, history.err
     said = history.out.splitlines()
-    assert "+ joined  vera (Vera)  (dept:3, chats/sre.yaml:10)" in said[1]
-    assert "- left    vera  (no longer in dept:3)" in said[2]
+    assert "+ joined  vera (Vera)  (dept:3 (SRE), chats/sre.yaml:10)" in said[1]
+    assert "- left    vera  (no longer in dept:3 (SRE))" in said[2]
 
 
 def test_plan_with_a_ledger_that_is_not_there_says_so_and_plans_all_the_same(world, capsys):
@@ -146,3 +149,55 @@ def test_plan_with_a_ledger_that_is_not_there_says_so_and_plans_all_the_same(wor
     assert r.code == 0
     assert "warning: no ledger at nowhere: removals name no former cause" in r.err
     assert _lines(r.out)["hand"] == "- hand  (not in the files)"
+
+
+def _department_gets(emu) -> list[str]:
+    return [c["query"].get("id") for c in emu.calls() if c["path"] == "department/get"]
+
+
+def test_a_plan_reads_the_name_of_each_department_its_causes_show_once_and_no_other(world, capsys):
+    emu, _ = world
+    emu.clear_calls()
+    r = run(capsys, "plan", *TODAY, "--format", "json", "chats")
+    assert r.code == 0, r.err
+    assert _department_gets(emu) == ["3"]  # bob and vera both come in through dept:3: one read
+    assert run(capsys, "apply", *TODAY, "--yes", "chats").code == 0
+    emu.clear_calls()
+    r = run(capsys, "plan", *TODAY, "chats")  # the chat still uses dept:3, but no cause shows it
+    assert r.code == 0 and "No changes." in r.out, r.out
+    assert _department_gets(emu) == [] and emu.call_counts()["user/simplelist"] == 1
+
+
+@pytest.mark.parametrize("fault", [{"fault": "errcode", "errcode": 60011},
+                                   {"fault": "field", "field": "department.name", "action": "drop"},
+                                   {"fault": "field", "field": "department", "action": "mistype"}])
+def test_a_department_name_that_cannot_be_read_costs_only_the_name(world, capsys, fault):
+    emu, _ = world
+    emu.set_faults(script=[{**fault, "path": "department/get", "count": 1000}])
+    r = run(capsys, "plan", *TODAY, "chats")
+    assert r.code == 0 and "Traceback" not in r.err, r.err
+    assert _lines(r.out)["bob"] == "+ bob (Bob)  (dept:3, chats/sre.yaml:10)"
+    data = run(capsys, "plan", *TODAY, "--format", "json", "chats").json()
+    assert data["errors"] == [] and data["changes"][0]["causes"]["bob"] == {
+        "kind": "listed", "entries": [{"entry": "dept:3", "source": "chats/sre.yaml:10"}]}
+    assert "department/get" in emu.call_counts()  # asked, and the answer was what cost the name
+
+
+def test_a_former_join_the_ledger_holds_without_a_name_is_named_once(world, capsys):
+    emu, tmp = world
+    assert run(capsys, "apply", *TODAY, "--yes", "--ledger", "ledger", "chats").code == 0
+    unnamed = 0
+    for month in (tmp / "ledger").glob("*.jsonl"):  # as a ledger written before causes named departments
+        lines = [json.loads(x) for x in month.read_text().splitlines()]
+        for line in lines:
+            cause = line.get("cause")
+            for entry in cause.get("entries", ()) if isinstance(cause, dict) else ():
+                unnamed += entry.pop("name", None) == "SRE"
+        month.write_text("".join(json.dumps(x, ensure_ascii=False, separators=(",", ":")) + "\n" for x in lines))
+    assert unnamed == 2  # bob's and vera's joins
+    emu.reset(seed=org(5, emu.chat("sre")["userlist"]))  # vera moves to Sales
+    emu.clear_calls()
+    r = run(capsys, "plan", *TODAY, "--ledger", "ledger", "chats")
+    assert r.code == 0, r.err
+    assert _lines(r.out)["vera"] == "- vera  (no longer in dept:3 (SRE))"
+    assert _department_gets(emu) == ["3"]

@@ -109,7 +109,11 @@ def test_departments_and_tags_are_resolved_each_read_once(emu, tmp_path, capsys)
     # the tree the app can see in one call, then the one named department missing from it (to learn why)
     assert sorted(simplelists, key=str) == ["6", None]
     assert len(users_read) == len(set(users_read)) == 4  # departments 2, 3, 4 and 5, once each
-    assert "department/get" not in counts  # no name is shown in a plan
+    # a name for each department the causes show (dept:2 in both chats, dept:5), once each; none for the
+    # departments only read through (3, 4), excluded from (4, nobody it holds leaves) or unreadable (6)
+    assert sorted(c["query"]["id"] for c in calls if c["path"] == "department/get") == ["2", "5"]
+    assert {e.get("name") for c in plan["changes"] for cause in c["causes"].values()
+            for e in cause.get("entries", ()) if e["entry"].startswith("dept:")} == {"研发中心", "Sales"}
 
 
 def test_an_entry_wecom_refuses_makes_its_chat_an_error_located_at_the_entry(emu, tmp_path, capsys):
@@ -127,6 +131,7 @@ def test_names_are_shown_beside_ids_in_text_and_markdown(emu, tmp_path, capsys):
     path = files(tmp_path, DIRECTORY)
     r = run(capsys, "plan", path)
     assert "+ zhangsan (张三)" in r.out and "- mallory" in r.out
+    assert "+ erin (Erin)  (tag:1 (oncall), " in r.out and "+ carol (Carol)  (dept:2 (研发中心), " in r.out
     r = run(capsys, "plan", path, "--format", "markdown")
     assert "<code>zhangsan</code> (张三)" in r.out
     r = run(capsys, "plan", path, "--format", "json")

@@ -44,6 +44,17 @@ def _some(ids, limit: int = 10) -> str:
     return ", ".join(ids[:limit]) + more
 
 
+def _former(ledger: str, plan):
+    """`--ledger DIR`: each removal no entry explains names the join the
+    ledger last recorded for it (before the departments are named)."""
+    from reconciler.app.ledgerrun import with_former_causes
+
+    plan, why_not = with_former_causes(plan, ledger)
+    if why_not:
+        print(f"warning: {why_not}", file=sys.stderr)
+    return plan
+
+
 def run(args) -> Outcome:
     from reconciler import render
     from reconciler.app import planfile, session
@@ -57,13 +68,8 @@ def run(args) -> Outcome:
             raise UserError(f"cannot write {args.out}: no directory {directory}")
     plan = session.build_plan(args.paths, args.target,
                               partial(session.open_client, concurrency=args.concurrency, read_only=True),
-                              today=options.today_of(args), check_users=args.check_users)
-    if args.ledger:
-        from reconciler.app.ledgerrun import with_former_causes
-
-        plan, why_not = with_former_causes(plan, args.ledger)
-        if why_not:
-            print(f"warning: {why_not}", file=sys.stderr)
+                              today=options.today_of(args), check_users=args.check_users,
+                              amend=partial(_former, args.ledger) if args.ledger else None)
     text = render.PLAN[args.format](plan, colour=use_colour(sys.stdout))
     sys.stdout.write(text)
     sys.stdout.flush()
