@@ -19,9 +19,10 @@ written. Either way the outcome is the one the full parse gives."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from itertools import islice
+from operator import itemgetter, lt
 
-from reconciler.core.facts import USER_ID_PATTERN, user_keys
+from reconciler.core.facts import USER_ID_PATTERN, own_keys, user_keys
 
 # A user id that YAML reads as a plain string: core.facts' rule without '@'
 # (an id holding one, `zhang.san@corp`, takes the full parse: a cheap test
@@ -53,7 +54,9 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
     lifted: Lifted = {}
     if any(b in text for b in _OTHER_BREAKS):
         return text, lifted
-    risky = _risky_start(frozenset(k for k in implicit_resolvers if k))
+    # The first characters YAML has resolvers for: an item starting with one
+    # may be read as something else (`no`, `007`, `null`).
+    risky = frozenset(k for k in implicit_resolvers if k)
     pieces: list[str] = []
     done = 0  # text[:done] is in pieces
     line = counted = 0  # line is the number of "\n" in text[:counted]
@@ -65,14 +68,10 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
             dash = match.group("dash")
             if len(dash) - 2 < len(indent) or not _ends_there(text, match.end(), len(indent)):
                 continue
-            items = block.replace(dash, "").split("\n")
-            items.pop()  # after the last "\n"
-        lowered = user_keys(items)
-        if len(lowered) != len(items):
-            continue  # the same id twice (in any letter case): an error, which needs the nodes' places
-        if not lowered.isdisjoint(BOOLEAN_WORDS):
-            continue  # `yEs`, `oFF`...: refused unquoted, at their place (config.yamlwords)
-        if risky.search(", ".join(items)) and not _all_plain_strings(items, implicit_resolvers):
+            items = block[len(dash):-1].split("\n" + dash)  # each line is dash, item, "\n"
+        if not _once_and_no_word(items, flow if flow is not None else block):
+            continue  # an error, which needs the nodes' places: an id twice, or `yEs`, `oFF`... unquoted
+        if not risky.isdisjoint(map(itemgetter(0), items)) and not _all_plain_strings(items, implicit_resolvers):
             continue
         line += text.count("\n", counted, match.start())
         counted = match.start()
@@ -91,17 +90,24 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
     return "".join(pieces), lifted
 
 
+def _once_and_no_word(items: list[str], written: str) -> bool:
+    """Each item once in any letter case (user_key), none a YAML 1.1
+    boolean word (refused unquoted, at their place: config.yamlwords).
+    `written`: the text the items were split from."""
+    if not own_keys(written):
+        lowered = user_keys(items)
+        return len(lowered) == len(items) and lowered.isdisjoint(BOOLEAN_WORDS)
+    # No letter upper case: the items are their own keys; in ascending order
+    # (as appchat import writes them) they are each there once, without a set.
+    once = all(map(lt, items, islice(items, 1, None))) or len(set(items)) == len(items)
+    return once and BOOLEAN_WORDS.isdisjoint(items)
+
+
 def _ends_there(text: str, end: int, key_indent: int) -> bool:
     if end == len(text):
         return True
     following = _NEXT_KEY.match(text, end)
     return following is not None and following.end() - 1 - end <= key_indent
-
-
-@lru_cache(maxsize=4)
-def _risky_start(first_chars: frozenset[str]) -> re.Pattern:
-    """Finds an item starting with a character YAML has resolvers for."""
-    return re.compile("(?:^|, )[" + "".join(re.escape(c) for c in sorted(first_chars)) + "]")
 
 
 def _all_plain_strings(items: list[str], implicit_resolvers: dict) -> bool:
