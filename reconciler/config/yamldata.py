@@ -224,6 +224,7 @@ class _Converter:
         del self.lifted[where]
         self.done[id(node)] = items
         self.parsed.strings[id(node)] = items
+        self.parsed.clean.add(id(items))
         # Where the items were written (the node has none): the first item's
         # 0-based line and column, and whether one follows per line.
         self.parsed.lifted_at[id(node)] = (where[0] + 1, block, True) if block else (where[0], where[1] + 1, False)
