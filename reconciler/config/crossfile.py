@@ -81,7 +81,8 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
         via: Mapping[str, Any] = LazyVia(expander, chat.entries)
         members = _one_spelling(users, chat.entries)
     elif chat.complete:  # everyone listed directly, each once in any letter case: nothing to expand or merge
-        members, grants, ex_users, ex_grants = frozenset(chat.entries), [], frozenset(), []
+        members = chat.member_set if chat.member_set is not None else frozenset(chat.entries)
+        grants, ex_users, ex_grants = [], frozenset(), []
         via = DirectVia(chat.entries, members)
     else:
         return None

@@ -19,8 +19,8 @@ written. Either way the outcome is the one the full parse gives."""
 from __future__ import annotations
 
 import re
-from itertools import islice
-from operator import itemgetter, lt
+from operator import itemgetter
+from sys import intern
 
 from reconciler.core.facts import USER_ID_PATTERN, own_keys, user_keys
 
@@ -45,8 +45,9 @@ BOOLEAN_WORDS = frozenset({"yes", "no", "on", "off", "true", "false"})
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 # (0-based line, column of '[') -> (items, 0 for a flow list, else the
-# 0-based column of a block list's items, each on the line after the last)
-Lifted = dict[tuple[int, int], tuple[list[str], int]]
+# 0-based column of a block list's items, each on the line after the last,
+# the items as a set)
+Lifted = dict[tuple[int, int], tuple[list[str], int, frozenset[str]]]
 
 
 def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
@@ -63,20 +64,21 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
     for match in _LIST.finditer(text):
         indent, key, flow, block = match.group("indent", "key", "flow", "block")
         if flow is not None:
-            items = flow.split(", ")
+            items = list(map(intern, flow.split(", ")))  # interned: the same people are in many chats
         else:
             dash = match.group("dash")
             if len(dash) - 2 < len(indent) or not _ends_there(text, match.end(), len(indent)):
                 continue
-            items = block[len(dash):-1].split("\n" + dash)  # each line is dash, item, "\n"
-        if not _once_and_no_word(items, flow if flow is not None else block):
+            items = list(map(intern, block[len(dash):-1].split("\n" + dash)))  # each line: dash, item, "\n"
+        members = _once_and_no_word(items, flow if flow is not None else block)
+        if members is None:
             continue  # an error, which needs the nodes' places: an id twice, or `yEs`, `oFF`... unquoted
         if not risky.isdisjoint(map(itemgetter(0), items)) and not _all_plain_strings(items, implicit_resolvers):
             continue
         line += text.count("\n", counted, match.start())
         counted = match.start()
         column = len(indent) + len(key) + 2
-        lifted[line, column] = (items, 0 if flow is not None else len(match.group("dash")))
+        lifted[line, column] = (items, 0 if flow is not None else len(match.group("dash")), members)
         if flow is not None:
             start, end = match.span("flow")
             pieces.append(text[done:start])
@@ -90,17 +92,17 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
     return "".join(pieces), lifted
 
 
-def _once_and_no_word(items: list[str], written: str) -> bool:
-    """Each item once in any letter case (user_key), none a YAML 1.1
+def _once_and_no_word(items: list[str], written: str) -> frozenset[str] | None:
+    """The items as a set (a chat's members, as they will be kept), when
+    each is there once in any letter case (user_key) and none is a YAML 1.1
     boolean word (refused unquoted, at their place: config.yamlwords).
     `written`: the text the items were split from."""
-    if not own_keys(written):
-        lowered = user_keys(items)
-        return len(lowered) == len(items) and lowered.isdisjoint(BOOLEAN_WORDS)
-    # No letter upper case: the items are their own keys; in ascending order
-    # (as appchat import writes them) they are each there once, without a set.
-    once = all(map(lt, items, islice(items, 1, None))) or len(set(items)) == len(items)
-    return once and BOOLEAN_WORDS.isdisjoint(items)
+    members = frozenset(items)
+    if len(members) != len(items):
+        return None
+    # No letter upper case (one lower() of the text tells): the items are their own keys.
+    keys = members if own_keys(written) else user_keys(items)
+    return members if len(keys) == len(items) and keys.isdisjoint(BOOLEAN_WORDS) else None
 
 
 def _ends_there(text: str, end: int, key_indent: int) -> bool:

@@ -38,6 +38,7 @@ class ChatDef:
     entries: list[Member] = field(default_factory=list)  # each user once, in any letter case
     refs: list[GroupRef] = field(default_factory=list)  # the group references among the entries and exclude
     plain: bool = False  # every entry a plain user id (no Entry or GroupRef), and no exclude
+    member_set: frozenset[str] | None = None  # the entries as a set, when flowlists.lift made one
     members_source: Source | None = None
     places: Places | None = None  # where each of `entries` is written
     exclude: list[Member] = field(default_factory=list)
@@ -82,9 +83,8 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
     # schema's quick check has often seen already), in C-speed passes;
     # anything else takes the item-by-item way below.
     values = parsed.strings.get(id(node))
-    if values is not None and id(values) in parsed.clean:  # plain user ids, each once, seen by flowlists.lift
-        out: list[Member] = list(map(intern, values))
-        return out, True, Places.of_lifted(file, parsed.lifted_at[id(node)], out), True
+    if values is not None and id(values) in parsed.clean:  # plain user ids, each once, interned: flowlists.lift
+        return values, True, Places.of_lifted(file, parsed.lifted_at[id(node)], values), True  # type: ignore
     if values is not None and id(values) in parsed.checked:  # well-formed, but dept:/tag: need an Entry
         fast = ":" not in "".join(values) and _once_and_no_word(values)
     else:
@@ -95,7 +95,7 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
         except TypeError:  # a None: not a string
             fast = False
     if fast:
-        out = list(map(intern, values))
+        out: list[Member] = list(map(intern, values))
         plain = "@" not in "".join(values)
         if not plain:
             for i, value in enumerate(values):
@@ -184,6 +184,8 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
                                                                     f"the exclude list of chat {chat_id!r}", problems,
                                                                     in_exclude=True)
     chat.plain = plain and not chat.exclude
+    if chat.plain and (values := parsed.strings.get(id(members))) is not None:
+        chat.member_set = parsed.clean.get(id(values))
     chat.refs = [] if chat.plain else references(chat.entries) + references(chat.exclude)
     prune = fields.get("prune", (None, None))[1]
     for flag in ("prune", "announce"):

@@ -12,7 +12,7 @@ import json
 import re
 from functools import lru_cache
 import pkgutil
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Container
 
 from reconciler.config.diagnostics import Diagnostic
 from reconciler.config.schemamessages import bad_key, translate
@@ -150,7 +150,7 @@ class QuickCheck:
         assert chat["additionalProperties"] is False and fields["prune"]["type"] == "boolean"
 
     def suspects(self, data: Any, checked: set[int] | None = None,
-                 lifted: set[int] | frozenset[int] = frozenset()) -> tuple[bool, Any]:
+                 lifted: Container[int] = frozenset()) -> tuple[bool, Any]:
         """(True, None) when the file is certainly valid; else (False, the
         data to give jsonschema): the file with only the entries not
         accepted here. The ids of the member lists accepted are added to

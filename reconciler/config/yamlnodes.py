@@ -68,11 +68,12 @@ class ParsedFile:
     # per line) for the lists lifted out of the text (see flowlists), whose
     # nodes have no items to say where they were written.
     lifted_at: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
-    # ids of the lifted lists (the converted lists, as `checked`): every item
-    # a plain user id without '@', each once in any letter case, none a YAML
-    # 1.1 boolean word, as flowlists.lift has seen. Neither the schema's
-    # quick check nor the rules need to look at their items again.
-    clean: set[int] = field(default_factory=set)
+    # id -> the items as a set, for the lifted lists (the converted lists, as
+    # `checked`): every item a plain user id without '@', interned, each
+    # once in any letter case, none a YAML 1.1 boolean word, as
+    # flowlists.lift has seen. Neither the schema's quick check nor the
+    # rules need to look at their items again.
+    clean: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 def parse(file: str, raw: bytes) -> ParsedFile:

@@ -235,7 +235,7 @@ def test_lifting_one_line_lists_changes_nothing(tmp_path: Path, monkeypatch, nam
 def test_a_plain_list_is_lifted_and_claimed():
     text = LIFT_CASES["plain"] + "  cd:\n    name: Y\n    owner: c\n    members: [c, d]\n"
     cut, lifted = flowlists.lift(text, yaml.CSafeLoader.yaml_implicit_resolvers)
-    assert lifted == {(4, 13): (["a", "b", "c"], False), (8, 13): (["c", "d"], False)}
+    assert lifted == {(4, 13): (["a", "b", "c"], False, {"a", "b", "c"}), (8, 13): (["c", "d"], False, {"c", "d"})}
     assert cut.splitlines()[4] == "    members: []" and len(cut.splitlines()) == len(text.splitlines())
     parsed = yamlnodes.parse("a.yaml", text.encode())
     assert parsed.data["chats"]["ab"]["members"] == ["a", "b", "c"] and not parsed.errors
@@ -249,8 +249,8 @@ def test_a_lifted_list_is_one_the_quick_check_would_accept_item_by_item(items, b
     # its items: each must match the schema's member pattern, once in any letter case, no YAML 1.1 word.
     body = "".join(f"  - {i}\n" for i in items) if block else f" [{', '.join(items)}]\n"
     text = "members:" + ("\n" if block else "") + body
-    for got, _ in flowlists.lift(text, yaml.CSafeLoader.yaml_implicit_resolvers)[1].values():
-        assert got == items
+    for got, _, members in flowlists.lift(text, yaml.CSafeLoader.yaml_implicit_resolvers)[1].values():
+        assert got == items and members == set(items)
         assert all(map(schema.quick().member, got)) and all(is_user_id(i) and "@" not in i for i in got)
         keys = {i.lower() for i in got}
         assert len(keys) == len(got) and not keys & flowlists.BOOLEAN_WORDS
@@ -258,4 +258,4 @@ def test_a_lifted_list_is_one_the_quick_check_would_accept_item_by_item(items, b
 
 def test_items_yaml_reads_as_other_types_are_not_lifted():
     cut, lifted = flowlists.lift("members: [a, no, b]\nother: [a, b]\n", yaml.CSafeLoader.yaml_implicit_resolvers)
-    assert lifted == {(1, 7): (["a", "b"], False)}
+    assert lifted == {(1, 7): (["a", "b"], False, {"a", "b"})}
