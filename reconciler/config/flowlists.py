@@ -19,7 +19,7 @@ written. Either way the outcome is the one the full parse gives."""
 from __future__ import annotations
 
 import re
-from operator import itemgetter
+from functools import lru_cache
 from sys import intern
 
 from reconciler.core.facts import USER_ID_PATTERN, own_keys, user_keys
@@ -55,8 +55,6 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
     lifted: Lifted = {}
     if any(b in text for b in _OTHER_BREAKS):
         return text, lifted
-    # The first characters YAML has resolvers for: an item starting with one
-    # may be read as something else (`no`, `007`, `null`).
     risky = frozenset(k for k in implicit_resolvers if k)
     pieces: list[str] = []
     done = 0  # text[:done] is in pieces
@@ -73,7 +71,9 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
         members = _once_and_no_word(items, flow if flow is not None else block)
         if members is None:
             continue  # an error, which needs the nodes' places: an id twice, or `yEs`, `oFF`... unquoted
-        if not risky.isdisjoint(map(itemgetter(0), items)) and not _all_plain_strings(items, implicit_resolvers):
+        starts = (flow[0] in risky or _risky_start(risky, ", ").search(flow) is not None) if flow is not None \
+            else _risky_start(risky, dash).search(block) is not None
+        if starts and not _all_plain_strings(items, implicit_resolvers):
             continue
         line += text.count("\n", counted, match.start())
         counted = match.start()
@@ -103,6 +103,15 @@ def _once_and_no_word(items: list[str], written: str) -> frozenset[str] | None:
     # No letter upper case (one lower() of the text tells): the items are their own keys.
     keys = members if own_keys(written) else user_keys(items)
     return members if len(keys) == len(items) and keys.isdisjoint(BOOLEAN_WORDS) else None
+
+
+@lru_cache(maxsize=8)
+def _risky_start(first_chars: frozenset[str], before: str) -> re.Pattern:
+    """Finds an item (after `before`: ", " in a flow list, the dash in a
+    block list) that starts with a character YAML has resolvers for, so
+    that it may be read as something else (`no`, `007`, `null`). The
+    literal `before` first: the search skips along it in C."""
+    return re.compile(re.escape(before) + "[" + "".join(re.escape(c) for c in sorted(first_chars)) + "]")
 
 
 def _ends_there(text: str, end: int, key_indent: int) -> bool:
