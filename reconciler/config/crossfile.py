@@ -20,7 +20,7 @@ from reconciler.config.rules import ChatDef, FileDefs
 from reconciler.config.via import DirectVia, LazyVia
 from reconciler.core.membership import problems as membership_problems
 from reconciler.core.facts import user_key
-from reconciler.core.model import USER, DesiredChat, Entry, Exclusion
+from reconciler.core.model import NO_EXCLUSION, USER, DesiredChat, Entry, Exclusion
 
 
 @dataclass
@@ -59,7 +59,7 @@ def check(files: Iterable[FileDefs], today: date | None = None) -> Outcome:
             expander.members(chat.entries + chat.exclude)
     errors.extend(expander.errors)
 
-    used = used_groups(groups, [chat.entries + chat.exclude for chat in every_chat])
+    used = used_groups(groups, [chat.refs for chat in every_chat])
     for name, group in groups.items():
         if name not in used:
             warnings.append(warning(group.source, f"group {name!r} is not used by any chat"))
@@ -70,7 +70,7 @@ def check(files: Iterable[FileDefs], today: date | None = None) -> Outcome:
 
 
 def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list[Diagnostic]) -> DesiredChat | None:
-    if chat.refs or chat.exclude or any(e.__class__ is not str for e in chat.entries):
+    if not chat.plain:
         users, grants, complete = expander.members(chat.entries)
         ex_users, ex_grants, ex_complete = expander.members(chat.exclude)
         if not (chat.complete and complete and ex_complete):
@@ -79,16 +79,19 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
             errors.extend(_excluded_owner(chat, ex_users, ex_grants))
             return None
         via: Mapping[str, Any] = LazyVia(expander, chat.entries)
-    elif chat.complete:  # everyone listed directly, each once: no expansion to do
-        users, grants, ex_users, ex_grants = frozenset(chat.entries), [], frozenset(), []
-        via = DirectVia(chat.entries, users)
+        members = _one_spelling(users, chat.entries)
+    elif chat.complete:  # everyone listed directly, each once in any letter case: nothing to expand or merge
+        members = chat.member_set if chat.member_set is not None else frozenset(chat.entries)
+        grants, ex_users, ex_grants = [], frozenset(), []
+        via = DirectVia(chat.entries, members)
     else:
         return None
     # An excluded group may hold timed entries: excluded all the same.
     excluded = set(ex_users) | {g.user for g in ex_grants if g.kind == USER}
-    exclusion = Exclusion(frozenset(excluded), tuple(g for g in ex_grants if g.kind != USER),
-                          WrittenAt(expander.groups, chat.exclude, chat.exclude_places) if excluded else None)
-    members = _one_spelling(users, chat.entries)
+    ex_refs = tuple(g for g in ex_grants if g.kind != USER)
+    # the usual chat excludes nobody: one shared value, two objects fewer per chat to keep and collect
+    exclusion = NO_EXCLUSION if not (excluded or ex_refs) else Exclusion(
+        frozenset(excluded), ex_refs, WrittenAt(expander.groups, chat.exclude, chat.exclude_places) if excluded else None)
     if excluded:
         out = {user_key(u) for u in excluded}
         members = frozenset(u for u in members if user_key(u) not in out)
@@ -129,13 +132,17 @@ def _offline_checks(want: DesiredChat, today: date | None) -> list[Diagnostic]:
     """The owner among the members and 2 to 2000 members, as far as they can
     be known without the directory (core.membership's rule, as plan time
     applies it to the resolved members)."""
-    ended = [g for g in want.grants if g.kind == USER and g.ended(today)]
-    members = set(want.members) | {g.user for g in want.grants if g.kind == USER and not g.ended(today)}
+    timed = [g for g in want.grants if g.kind == USER]
+    ended = [g for g in timed if g.ended(today)]
+    members: frozenset[str] | set[str] = want.members  # each user once, in one spelling (_one_spelling)
+    if len(ended) < len(timed):
+        members = set(members) | {g.user for g in timed if not g.ended(today)}
     out = {user_key(u) for u in want.exclude.users}  # an excluded timed entry is excluded all the same
-    members = {u for u in members if user_key(u) not in out}
+    if out:
+        members = {u for u in members if user_key(u) not in out}
     when = "after group expansion, as of today" if ended else "after group expansion"
     found = membership_problems(want, members, ended, excluded_owner=user_key(want.owner) in out,
-                                complete=not want.uses_directory, when=when)
+                                complete=not want.uses_directory, when=when, distinct=members is want.members)
     return [error(where, message) for where, message in found]
 
 

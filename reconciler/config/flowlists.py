@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from sys import intern
 
-from reconciler.core.facts import USER_ID_PATTERN, user_keys
+from reconciler.core.facts import USER_ID_PATTERN, own_keys, user_keys
 
 # A user id that YAML reads as a plain string: core.facts' rule without '@'
 # (an id holding one, `zhang.san@corp`, takes the full parse: a cheap test
@@ -44,8 +45,9 @@ BOOLEAN_WORDS = frozenset({"yes", "no", "on", "off", "true", "false"})
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 # (0-based line, column of '[') -> (items, 0 for a flow list, else the
-# 0-based column of a block list's items, each on the line after the last)
-Lifted = dict[tuple[int, int], tuple[list[str], int]]
+# 0-based column of a block list's items, each on the line after the last,
+# the items as a set)
+Lifted = dict[tuple[int, int], tuple[list[str], int, frozenset[str]]]
 
 
 def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
@@ -53,31 +55,30 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
     lifted: Lifted = {}
     if any(b in text for b in _OTHER_BREAKS):
         return text, lifted
-    risky = _risky_start(frozenset(k for k in implicit_resolvers if k))
+    risky = frozenset(k for k in implicit_resolvers if k)
     pieces: list[str] = []
     done = 0  # text[:done] is in pieces
     line = counted = 0  # line is the number of "\n" in text[:counted]
     for match in _LIST.finditer(text):
         indent, key, flow, block = match.group("indent", "key", "flow", "block")
         if flow is not None:
-            items = flow.split(", ")
+            items = list(map(intern, flow.split(", ")))  # interned: the same people are in many chats
         else:
             dash = match.group("dash")
             if len(dash) - 2 < len(indent) or not _ends_there(text, match.end(), len(indent)):
                 continue
-            items = block.replace(dash, "").split("\n")
-            items.pop()  # after the last "\n"
-        lowered = user_keys(items)
-        if len(lowered) != len(items):
-            continue  # the same id twice (in any letter case): an error, which needs the nodes' places
-        if not lowered.isdisjoint(BOOLEAN_WORDS):
-            continue  # `yEs`, `oFF`...: refused unquoted, at their place (config.yamlwords)
-        if risky.search(", ".join(items)) and not _all_plain_strings(items, implicit_resolvers):
+            items = list(map(intern, block[len(dash):-1].split("\n" + dash)))  # each line: dash, item, "\n"
+        members = _once_and_no_word(items, flow if flow is not None else block)
+        if members is None:
+            continue  # an error, which needs the nodes' places: an id twice, or `yEs`, `oFF`... unquoted
+        starts = (flow[0] in risky or _risky_start(risky, ", ").search(flow) is not None) if flow is not None \
+            else _risky_start(risky, dash).search(block) is not None
+        if starts and not _all_plain_strings(items, implicit_resolvers):
             continue
         line += text.count("\n", counted, match.start())
         counted = match.start()
         column = len(indent) + len(key) + 2
-        lifted[line, column] = (items, 0 if flow is not None else len(match.group("dash")))
+        lifted[line, column] = (items, 0 if flow is not None else len(match.group("dash")), members)
         if flow is not None:
             start, end = match.span("flow")
             pieces.append(text[done:start])
@@ -91,17 +92,33 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
     return "".join(pieces), lifted
 
 
+def _once_and_no_word(items: list[str], written: str) -> frozenset[str] | None:
+    """The items as a set (a chat's members, as they will be kept), when
+    each is there once in any letter case (user_key) and none is a YAML 1.1
+    boolean word (refused unquoted, at their place: config.yamlwords).
+    `written`: the text the items were split from."""
+    members = frozenset(items)
+    if len(members) != len(items):
+        return None
+    # No letter upper case (one lower() of the text tells): the items are their own keys.
+    keys = members if own_keys(written) else user_keys(items)
+    return members if len(keys) == len(items) and keys.isdisjoint(BOOLEAN_WORDS) else None
+
+
+@lru_cache(maxsize=8)
+def _risky_start(first_chars: frozenset[str], before: str) -> re.Pattern:
+    """Finds an item (after `before`: ", " in a flow list, the dash in a
+    block list) that starts with a character YAML has resolvers for, so
+    that it may be read as something else (`no`, `007`, `null`). The
+    literal `before` first: the search skips along it in C."""
+    return re.compile(re.escape(before) + "[" + "".join(re.escape(c) for c in sorted(first_chars)) + "]")
+
+
 def _ends_there(text: str, end: int, key_indent: int) -> bool:
     if end == len(text):
         return True
     following = _NEXT_KEY.match(text, end)
     return following is not None and following.end() - 1 - end <= key_indent
-
-
-@lru_cache(maxsize=4)
-def _risky_start(first_chars: frozenset[str]) -> re.Pattern:
-    """Finds an item starting with a character YAML has resolvers for."""
-    return re.compile("(?:^|, )[" + "".join(re.escape(c) for c in sorted(first_chars)) + "]")
 
 
 def _all_plain_strings(items: list[str], implicit_resolvers: dict) -> bool:

@@ -21,7 +21,7 @@ from reconciler.config.yamlnodes import ParsedFile
 from reconciler.config.flowlists import BOOLEAN_WORDS
 from reconciler.config.yamlwords import unquoted_word, yaml11_boolean
 from reconciler.core.facts import (CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id,
-                                   user_key)
+                                   user_key, user_keys)
 from reconciler.core.model import USER, Entry, Source
 
 # A member list item that needs no Entry: a user id, or "@" and a group name.
@@ -35,8 +35,10 @@ class ChatDef:
     name: str | None = None
     owner: str | None = None
     owner_source: Source | None = None
-    entries: list[Member] = field(default_factory=list)
+    entries: list[Member] = field(default_factory=list)  # each user once, in any letter case
     refs: list[GroupRef] = field(default_factory=list)  # the group references among the entries and exclude
+    plain: bool = False  # every entry a plain user id (no Entry or GroupRef), and no exclude
+    member_set: frozenset[str] | None = None  # the entries as a set, when flowlists.lift made one
     members_source: Source | None = None
     places: Places | None = None  # where each of `entries` is written
     exclude: list[Member] = field(default_factory=list)
@@ -68,18 +70,21 @@ def _items(node: Node) -> Iterator[tuple[str, Node, Node]]:
 
 
 def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: list[Diagnostic],
-             in_exclude: bool = False) -> tuple[list[Member], bool, Places | None]:
-    """The well-formed entries of a member list, whether all were, and
-    where each is written: a user id as its string (interned: the same
-    people are in many chats), anything else as an Entry with its Source."""
+             in_exclude: bool = False) -> tuple[list[Member], bool, Places | None, bool]:
+    """The well-formed entries of a member list, whether all were, where
+    each is written: a user id as its string (interned: the same people are
+    in many chats), anything else as an Entry or GroupRef with its Source;
+    and whether all are user ids."""
     if not isinstance(node, SequenceNode):
-        return [], False, None
+        return [], False, None, True
     file = parsed.file
     items = node.value
     # The usual list, all plain well-formed strings written once (which the
     # schema's quick check has often seen already), in C-speed passes;
     # anything else takes the item-by-item way below.
     values = parsed.strings.get(id(node))
+    if values is not None and id(values) in parsed.clean:  # plain user ids, each once, interned: flowlists.lift
+        return values, True, Places.of_lifted(file, parsed.lifted_at[id(node)], values), True  # type: ignore
     if values is not None and id(values) in parsed.checked:  # well-formed, but dept:/tag: need an Entry
         fast = ":" not in "".join(values) and _once_and_no_word(values)
     else:
@@ -91,13 +96,14 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
             fast = False
     if fast:
         out: list[Member] = list(map(intern, values))
-        if "@" in "".join(values):
+        plain = "@" not in "".join(values)
+        if not plain:
             for i, value in enumerate(values):
                 if value[0] == "@":
                     out[i] = GroupRef(value[1:], at(file, items[i]))
         geometry = parsed.lifted_at.get(id(node))
         places = Places.of_lifted(file, geometry, out) if geometry else Places.of_nodes(file, items)
-        return out, True, places
+        return out, True, places, plain
     out = []
     places = Places(file)
     complete = True
@@ -120,12 +126,12 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
             continue
         out.append(intern(entry) if isinstance(entry, str) else entry)
         places.append(item)
-    return out, complete, places
+    return out, complete, places, all(e.__class__ is str for e in out)
 
 
 def _once_and_no_word(values: list[str]) -> bool:
     """Each id once (in any letter case), none a YAML 1.1 boolean word."""
-    keys = set(map(user_key, values))
+    keys = user_keys(values)
     return len(keys) == len(values) and keys.isdisjoint(BOOLEAN_WORDS)
 
 
@@ -141,7 +147,7 @@ def collect(parsed: ParsedFile) -> FileDefs:
                 if _refused_word(file, key_node, "group name", found.errors):
                     continue
                 if parse_entry.is_group_name(name):
-                    members, complete, places = _entries(parsed, value, f"group {name!r}", found.errors)
+                    members, complete, places, _ = _entries(parsed, value, f"group {name!r}", found.errors)
                     found.groups.append(GroupDef(name, at(file, key_node), members, complete, places))
         elif top == "chats":
             for chat_id, key_node, value in _items(section):
@@ -169,13 +175,18 @@ def _chat(parsed: ParsedFile, chat_id: str, key_node: Node, node: Node, problems
     if owner is not None and is_user_id(owner):
         chat.owner, chat.owner_source = owner, at(file, owner_node)
     members_key, members = fields.get("members", (None, None))
-    chat.entries, entries_ok, chat.places = _entries(parsed, members, f"the members of chat {chat_id!r}", problems)
+    chat.entries, entries_ok, chat.places, plain = _entries(parsed, members, f"the members of chat {chat_id!r}",
+                                                            problems)
     chat.members_source = at(file, members_key) if members_key is not None else chat.source
     exclude_ok = True
     if "exclude" in fields:
-        chat.exclude, exclude_ok, chat.exclude_places = _entries(parsed, fields["exclude"][1], f"the exclude list of chat {chat_id!r}",
-                                            problems, in_exclude=True)
-    chat.refs = references(chat.entries) + references(chat.exclude)
+        chat.exclude, exclude_ok, chat.exclude_places, _ = _entries(parsed, fields["exclude"][1],
+                                                                    f"the exclude list of chat {chat_id!r}", problems,
+                                                                    in_exclude=True)
+    chat.plain = plain and not chat.exclude
+    if chat.plain and (values := parsed.strings.get(id(members))) is not None:
+        chat.member_set = parsed.clean.get(id(values))
+    chat.refs = [] if chat.plain else references(chat.entries) + references(chat.exclude)
     prune = fields.get("prune", (None, None))[1]
     for flag in ("prune", "announce"):
         if (bad := yaml11_boolean(file, fields.get(flag, (None, None))[1], f"{flag} of chat {chat_id!r}")):

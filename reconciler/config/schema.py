@@ -12,7 +12,7 @@ import json
 import re
 from functools import lru_cache
 import pkgutil
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Container
 
 from reconciler.config.diagnostics import Diagnostic
 from reconciler.config.schemamessages import bad_key, translate
@@ -93,7 +93,7 @@ def check(parsed: ParsedFile) -> list[Diagnostic]:
     if parsed.root is None:
         return []
     out = [bad_key(parsed, path, node) for path, node in parsed.bad_keys]
-    valid, suspects = quick().suspects(parsed.data, parsed.checked)
+    valid, suspects = quick().suspects(parsed.data, parsed.checked, parsed.clean)
     if valid:
         return out
     for err in validator().iter_errors(suspects):
@@ -149,11 +149,13 @@ class QuickCheck:
         assert fields["owner"] == {"$ref": "#/$defs/userId", "description": fields["owner"]["description"]}
         assert chat["additionalProperties"] is False and fields["prune"]["type"] == "boolean"
 
-    def suspects(self, data: Any, checked: set[int] | None = None) -> tuple[bool, Any]:
+    def suspects(self, data: Any, checked: set[int] | None = None,
+                 lifted: Container[int] = frozenset()) -> tuple[bool, Any]:
         """(True, None) when the file is certainly valid; else (False, the
         data to give jsonschema): the file with only the entries not
         accepted here. The ids of the member lists accepted are added to
-        `checked`."""
+        `checked`. `lifted`: the ids of lists whose items are known to be
+        well-formed user ids, each once (ParsedFile.clean)."""
         checked = checked if checked is not None else set()
         if type(data) is not dict or not data.keys() <= self.top_keys:
             return False, data
@@ -168,16 +170,19 @@ class QuickCheck:
                 clean = False
                 continue
             if top == "groups":
-                bad = {k: v for k, v in section.items() if not (self.group_name(k) and self._list_ok(v, self.group_item, 0, checked))}
+                bad = {k: v for k, v in section.items() if not (self.group_name(k) and self._list_ok(v, self.group_item, 0, checked, lifted))}
             else:
-                bad = {k: v for k, v in section.items() if not (self.chat_id(k) and self._chat_ok(v, checked))}
+                bad = {k: v for k, v in section.items() if not (self.chat_id(k) and self._chat_ok(v, checked, lifted))}
             cut[top] = bad
             clean = clean and not bad
         return (True, None) if clean else (False, cut)
 
-    def _list_ok(self, items: Any, pattern: Any, min_items: int, checked: set[int]) -> bool:
+    def _list_ok(self, items: Any, pattern: Any, min_items: int, checked: set[int], lifted) -> bool:
         if type(items) is not list or len(items) < min_items:
             return False
+        if id(items) in lifted:  # plain user ids, each once: they match `member` (tests/config/test_fastpath.py)
+            checked.add(id(items))
+            return True
         try:
             if not all(map(pattern, items)):
                 return False
@@ -188,7 +193,7 @@ class QuickCheck:
         checked.add(id(items))
         return True
 
-    def _chat_ok(self, chat: Any, checked: set[int]) -> bool:
+    def _chat_ok(self, chat: Any, checked: set[int], lifted) -> bool:
         if type(chat) is not dict or not chat.keys() <= self.chat_keys or not self.required <= chat.keys():
             return False
         name, owner = chat["name"], chat["owner"]
@@ -200,6 +205,6 @@ class QuickCheck:
             return False
         if any(type(chat[k]) is not bool for k in self.flags if k in chat):
             return False
-        return self._list_ok(chat["members"], self.member, self.min_members, checked)
+        return self._list_ok(chat["members"], self.member, self.min_members, checked, lifted)
 
 

@@ -143,7 +143,7 @@ def _key(node: Node) -> Any:
     return ("<collection>", id(node))
 
 
-_REFUSED = ([], False)  # a lifted list that must stay unclaimed
+_REFUSED = ([], False, frozenset())  # a lifted list that must stay unclaimed
 
 
 class _Converter:
@@ -215,7 +215,7 @@ class _Converter:
         lifted = self.lifted.get(where)
         if lifted is None or lifted is _REFUSED:
             return None
-        items, block = lifted  # block: 0, or the column of a block list's items
+        items, block, members = lifted  # block: 0, or the column of a block list's items
         if block and (mapping.flow_style or not any(v is node for _, v in mapping.value)):
             # Reached through a merge or in a flow mapping: never claim it
             # (a later visit must not either), so the file is parsed as written.
@@ -224,6 +224,7 @@ class _Converter:
         del self.lifted[where]
         self.done[id(node)] = items
         self.parsed.strings[id(node)] = items
+        self.parsed.clean[id(items)] = members
         # Where the items were written (the node has none): the first item's
         # 0-based line and column, and whether one follows per line.
         self.parsed.lifted_at[id(node)] = (where[0] + 1, block, True) if block else (where[0], where[1] + 1, False)

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 from reconciler.core.directory import Directory, Problem
 from reconciler.core.expiry import ENDING_SOON_DAYS, Ending, last_day
-from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS, user_key
+from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS, user_key, user_keys
 from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Entry, ReadError, Source
 
 # The dates appchat takes (`--today`, `until`): far enough from Python's
@@ -117,21 +117,26 @@ def _check(chat: DesiredChat, resolved: Resolution, excluded_owner: bool) -> Rea
     return ReadError(chat.chat_id, None, message, where.located)
 
 
-def problems(chat: DesiredChat, members: Iterable[str], ended: Iterable[Entry], *, excluded_owner: bool,
-             complete: bool, when: str) -> list[tuple[Source, str]]:
+def problems(chat: DesiredChat, members: Collection[str], ended: Iterable[Entry], *, excluded_owner: bool,
+             complete: bool, when: str, distinct: bool = False) -> list[tuple[Source, str]]:
     """The owner among the members, and 2 to 2000 members: one rule for
     `validate` (with the members known without the directory; `complete`
     False while the directory still has a say) and for the plan (with the
     resolved members). `ended`: the entries that ended, which may explain a
-    missing owner."""
+    missing owner. `distinct`: `members` is a set whose ids differ in more
+    than letter case (a chat's own list), so it counts as it is."""
     owner = user_key(chat.owner)
-    keys = {user_key(u) for u in members}
+    if distinct and chat.owner in members:  # the usual chat: no pass over its members
+        count, owner_in = len(members), True
+    else:
+        keys = user_keys(members)
+        count, owner_in = len(keys), owner in keys
     here = chat.owner_source or chat.source
     found = []
     if excluded_owner:
         found.append((here, f"owner {chat.owner!r} is excluded from chat {chat.chat_id!r} by its `exclude`; "
                             f"choose a new owner or exclude someone else"))
-    elif owner not in keys:
+    elif not owner_in:
         gone = max((g for g in ended if g.kind == USER and user_key(g.user) == owner),
                    key=lambda g: g.until, default=None)
         if gone is not None:
@@ -139,8 +144,8 @@ def problems(chat: DesiredChat, members: Iterable[str], ended: Iterable[Entry], 
                                 f"{gone.until} ({gone.source.located}): choose a new owner"))
         elif complete:
             found.append((here, f"owner {chat.owner!r} is not a member of chat {chat.chat_id!r}"))
-    if complete and not MIN_MEMBERS <= len(keys) <= MAX_MEMBERS:
+    if complete and not MIN_MEMBERS <= count <= MAX_MEMBERS:
         found.append((chat.members_source or chat.source,
-                      f"chat {chat.chat_id!r} has {len(keys)} member{'s' if len(keys) != 1 else ''} {when}; "
+                      f"chat {chat.chat_id!r} has {count} member{'s' if count != 1 else ''} {when}; "
                       f"a chat needs {MIN_MEMBERS} to {MAX_MEMBERS}"))
     return found

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.config import flowlists, load, schema, yamlnodes
+from reconciler.core.facts import is_user_id
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ID_CHARS = "use 1-64 characters of letters, digits, '_', '-', '@', '.', beginning with a letter or a digit"
@@ -201,6 +202,17 @@ LIFT_CASES = {
     "block_duplicate_item": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      - a\n",
     "block_in_sequence": "- members:\n  - a\n  - b\n- x\n",
     "block_document_end": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n    - a\n    - b\n...\n",
+    "case_twins": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, B, b]\n",
+    "case_twins_block": "chats:\n  ab:\n    name: X\n    owner: a\n    members:\n      - a\n      - b\n      - B\n",
+    "sorted_twice": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, b, b, c]\n",
+    "unsorted": "chats:\n  ab:\n    name: X\n    owner: c\n    members: [c, a, b]\n",
+    "word_in_upper_case": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, YES]\n",
+    "owner_in_other_case": "chats:\n  ab:\n    name: X\n    owner: A\n    members: [a, b]\n",
+    "owner_not_listed": "chats:\n  ab:\n    name: X\n    owner: z\n    members: [a, b]\n",
+    "one_member": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a]\n",
+    "exclude_lifted": "chats:\n  ab:\n    name: X\n    owner: a\n    members: [a, b, c]\n    exclude: [B]\n",
+    "group_lifted": "groups:\n  g: [b, c]\n  h: [d, e]\nchats:\n  ab:\n    name: X\n    owner: a\n"
+                    "    members: [a, '@g']\n",
     "block_deep": "a:\n" + "".join("  " * i + f"  k{i}:\n" for i in range(9)) + "  " * 10 + "members:\n"
                   + "  " * 10 + "- a\n",
 }
@@ -223,12 +235,27 @@ def test_lifting_one_line_lists_changes_nothing(tmp_path: Path, monkeypatch, nam
 def test_a_plain_list_is_lifted_and_claimed():
     text = LIFT_CASES["plain"] + "  cd:\n    name: Y\n    owner: c\n    members: [c, d]\n"
     cut, lifted = flowlists.lift(text, yaml.CSafeLoader.yaml_implicit_resolvers)
-    assert lifted == {(4, 13): (["a", "b", "c"], False), (8, 13): (["c", "d"], False)}
+    assert lifted == {(4, 13): (["a", "b", "c"], False, {"a", "b", "c"}), (8, 13): (["c", "d"], False, {"c", "d"})}
     assert cut.splitlines()[4] == "    members: []" and len(cut.splitlines()) == len(text.splitlines())
     parsed = yamlnodes.parse("a.yaml", text.encode())
     assert parsed.data["chats"]["ab"]["members"] == ["a", "b", "c"] and not parsed.errors
 
 
+@SETTINGS
+@given(st.lists(st.text("aAbBnNoOyYeEsS019_.-@ ", min_size=1, max_size=4), min_size=1, max_size=8),
+       st.booleans())
+def test_a_lifted_list_is_one_the_quick_check_would_accept_item_by_item(items, block):
+    # The schema's quick check and the rules trust a lifted list (ParsedFile.clean) without looking at
+    # its items: each must match the schema's member pattern, once in any letter case, no YAML 1.1 word.
+    body = "".join(f"  - {i}\n" for i in items) if block else f" [{', '.join(items)}]\n"
+    text = "members:" + ("\n" if block else "") + body
+    for got, _, members in flowlists.lift(text, yaml.CSafeLoader.yaml_implicit_resolvers)[1].values():
+        assert got == items and members == set(items)
+        assert all(map(schema.quick().member, got)) and all(is_user_id(i) and "@" not in i for i in got)
+        keys = {i.lower() for i in got}
+        assert len(keys) == len(got) and not keys & flowlists.BOOLEAN_WORDS
+
+
 def test_items_yaml_reads_as_other_types_are_not_lifted():
     cut, lifted = flowlists.lift("members: [a, no, b]\nother: [a, b]\n", yaml.CSafeLoader.yaml_implicit_resolvers)
-    assert lifted == {(1, 7): (["a", "b"], False)}
+    assert lifted == {(1, 7): (["a", "b"], False, {"a", "b"})}

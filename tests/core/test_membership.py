@@ -11,6 +11,7 @@ from functools import partial
 import pytest
 
 from reconciler.core.directory import Department, Directory, Problem, Tag
+from reconciler.core.membership import problems
 from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Exclusion, Entry, LiveChat, Source
 from reconciler.core.planner import make_plan
 from tests.builders import desired
@@ -284,3 +285,15 @@ def test_letter_case_alone_never_adds_or_removes_anyone(name, files, live_member
         assert plan.changes == () and plan.unchanged == ("c1",)
     else:
         assert [c.body for c in plan.change("c1").calls] == calls
+
+
+# ---- the owner and 2 to 2000, counted without a pass when the ids are known distinct -----------
+
+@pytest.mark.parametrize("owner, members", [
+    ("alice", {"alice", "bob"}), ("Alice", {"alice", "bob"}), ("zed", {"alice", "bob"}),
+    ("alice", {"alice"}), ("alice", set()), ("alice", {f"u{i}" for i in range(2000)} | {"alice"}),
+])
+def test_members_known_distinct_give_the_problems_a_count_gives(owner, members):
+    chat = want(set(members) or {"x", "y"}, owner=owner)
+    args = dict(excluded_owner=False, complete=True, when="after group expansion")
+    assert problems(chat, frozenset(members), (), distinct=True, **args) == problems(chat, members, (), **args)
