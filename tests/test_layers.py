@@ -126,7 +126,7 @@ def test_only_the_wecom_package_imports_an_http_client():
 
 def test_the_checker_sees_a_forbidden_import(tmp_path):
     # The test must be able to fail: a render module reaching into app is caught.
-    fake = PACKAGE / "render" / "words.py"
+    fake = PACKAGE / "render" / "planwords.py"
     lines = imports(fake)
     assert all(_allowed("render", t) for _, t in lines)
     assert not _allowed("render", "reconciler.app.session")

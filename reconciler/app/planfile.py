@@ -21,7 +21,7 @@ from reconciler.core.plan import Plan, Target
 from reconciler.core.planformat.digest import DIGEST_PREFIX, digest
 from reconciler.core.planformat.saved import PlanFileError, read_saved
 from reconciler.core.planformat.writer import saved_data
-from reconciler.render.words import dump_json
+from reconciler.render.escape import dump_json
 from reconciler.wecom.credentials import ENV_API_BASE, ENV_CORP_ID
 
 MB = 1024 * 1024

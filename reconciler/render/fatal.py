@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from reconciler.render.words import dump_json
+from reconciler.render.escape import dump_json
 
 FORMAT_VERSION = 1  # of every JSON output but the plan's (core.planformat.version.FORMAT_VERSION, also 1)
 
