@@ -126,7 +126,7 @@ def test_only_the_wecom_package_imports_an_http_client():
 
 def test_the_checker_sees_a_forbidden_import(tmp_path):
     # The test must be able to fail: a render module reaching into app is caught.
-    fake = PACKAGE / "render" / "words.py"
+    fake = PACKAGE / "render" / "planwords.py"
     lines = imports(fake)
     assert all(_allowed("render", t) for _, t in lines)
     assert not _allowed("render", "reconciler.app.session")
@@ -138,3 +138,21 @@ def test_the_checker_sees_a_forbidden_import(tmp_path):
 def test_modules_stay_small(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= 320, f"{path.relative_to(REPO)} has {lines} lines: is it still one job?"
+
+
+def _private_imports(text: str) -> list[str]:
+    return [f"line {node.lineno}: {alias.name}" for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.ImportFrom) for alias in node.names
+            if alias.name.startswith("_") and not alias.name.startswith("__")]
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(REPO)))
+def test_no_module_imports_another_modules_private_name(path):
+    """A private name stays in its module: a seam the line cap made (issue 21,
+    item 10) is a public name or one module, never `from x import _Converter`."""
+    assert not _private_imports(path.read_text(encoding="utf-8"))
+
+
+def test_the_private_import_check_sees_one():
+    assert _private_imports("from reconciler.config.yamldata import _Converter, at\n") == ["line 1: _Converter"]
+    assert _private_imports("from __future__ import annotations\n") == []

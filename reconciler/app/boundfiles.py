@@ -17,7 +17,7 @@ from reconciler.core.model import DesiredChat, ReadError
 from reconciler.core.plan import Plan
 from reconciler.core.wanted import cause, differences, same, wanted_of
 from reconciler.core.wecomapi import WeComApi
-from reconciler.wecom.directory import read_directory
+from reconciler.wecom.directoryreads import read_directory
 
 ADVICE = "Plan again from these files (`appchat plan --out FILE PATH...`), review it, and apply that plan."
 

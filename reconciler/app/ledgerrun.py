@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from reconciler.app.ledger import LedgerError, LedgerWriter, read_lines, seen_chats
-from reconciler.app.planfile import digest
+from reconciler.core.planformat.digest import digest
 from reconciler.core.causes import UNLISTED, with_former
 from reconciler.core.history import former_causes
 from reconciler.core.ledger import CHINA_STANDARD_TIME, Stamp, change_lines, present_lines
@@ -44,7 +44,7 @@ def commit_of(source_ref: str | None, environ: Mapping[str, str]) -> str | None:
 
 
 def plan_digest(plan: Plan) -> str:
-    """The digest a saved plan carries (app.planfile), for any plan."""
+    """The digest a saved plan carries (core.planformat.digest), for any plan."""
     return digest([c.data for c in plan.changes], plan.target.data if plan.target else None)
 
 

@@ -1,73 +1,37 @@
-"""Saved plans (`plan --out FILE`, `apply --plan FILE`).
-
-A saved plan is the contract's plan JSON plus what it was made from:
-`target` (the corp id and API base it was planned against), `digest`
-(sha256 of the canonical JSON of `changes` and `target`) and `generated_by`.
-`apply --plan` executes the saved calls verbatim, so a file that was edited
-by hand, cut short by a full disk or written by another version must be
-refused rather than half-understood: the digest catches the first two, the
-format version the third; and a plan is applied only against the target it
-was made against (target_refusal), so a dry run against the emulator or a
-staging corp never lands in production.
-
-The digest is plain sha256, not a signature: anyone can recompute it. What
-stops an edited plan that is internally consistent with its digest is the
-strict reader (core.planjson), which refuses any change whose calls do not
-take its `before` to its `after`.
+"""Saved plans on disk (`plan --out FILE`, `apply --plan FILE`): the file
+I/O alone. What a saved plan holds, its digest, its format version and the
+strict reading of it live in core.planformat (saved.py); here: the size
+limit (a plan over it is refused unread), the refusal of anything but a
+regular file (a FIFO would block), JSON decoding that no file can make
+raise anything but PlanFileError, and the atomic write. And a plan is
+applied only against the target it was made against (target_refusal), so a
+dry run against the emulator or a staging corp never lands in production.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
-from dataclasses import replace
 from typing import Any
 
 from reconciler import __version__
 from reconciler.app import atomicfile
-from reconciler.core.plan import FORMAT_VERSION as PLAN_FORMAT_VERSION
-from reconciler.core.plan import InconsistentPlan, Plan, Target
-from reconciler.core.planjson import parse_plan
-from reconciler.core.planviews import with_views
-from reconciler.core.wanted import parse_record, record_data
-from reconciler.render.words import dump_json
+from reconciler.core.plan import Plan, Target
+from reconciler.core.planformat.digest import DIGEST_PREFIX, digest
+from reconciler.core.planformat.saved import PlanFileError, read_saved
+from reconciler.core.planformat.writer import saved_data
+from reconciler.render.escape import dump_json
 from reconciler.wecom.credentials import ENV_API_BASE, ENV_CORP_ID
 
-DIGEST_PREFIX = "sha256:"
-# Keys this module adds to the contract's plan JSON; core.planjson.parse_plan never sees them.
-_OWN_KEYS = ("digest", "generated_by", "wanted")
 MB = 1024 * 1024
 # The contract's bound: a plan of 10,000 chats x 2,000 members is a few
 # hundred MB at most.
 MAX_PLAN_BYTES = 256 * MB
 
 
-class PlanFileError(ValueError):
-    """A saved plan that cannot be applied; str() is the whole user-facing message."""
-
-
-def digest(changes: Any, target: Any, wanted: Any = None) -> str:
-    """sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of
-    `{"changes": changes, "target": target}`, plus `"wanted": wanted` when
-    the plan records what the files wanted (plans written before did not)."""
-    covered = {"changes": changes, "target": target}
-    if wanted is not None:
-        covered["wanted"] = wanted
-    canonical = json.dumps(covered, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return DIGEST_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def to_data(plan: Plan) -> dict[str, Any]:
-    if plan.target is None:
-        raise ValueError("a plan is saved only with the target it was made against")
-    data = dict(plan.data)
-    if plan.wanted is not None:  # what the files wanted: `apply --plan FILE PATH...` compares
-        data["wanted"] = record_data(plan.wanted, plan.wanted_date)
-    data["digest"] = digest(data["changes"], data["target"], data.get("wanted"))
-    data["generated_by"] = f"appchat {__version__}"
-    return data
+    return saved_data(plan, f"appchat {__version__}")
 
 
 def write(plan: Plan, path: str) -> None:
@@ -111,7 +75,7 @@ def read(path: str, views: bool = False, max_bytes: int = MAX_PLAN_BYTES) -> Pla
         raise PlanFileError(f"plan file {path} holds a number too long to be a plan's; it was not written by "
                             f"`appchat plan --out`") from None
     try:
-        return _checked(data, path, views)
+        return read_saved(data, path, __version__, views)
     except RecursionError:  # nesting json took but digest or checks cannot
         raise _too_deep(path) from None
 
@@ -142,41 +106,5 @@ def _too_deep(path: str) -> PlanFileError:
                          f"`appchat plan --out`")
 
 
-def _checked(data: Any, path: str, views: bool) -> Plan:
-    if not isinstance(data, dict):
-        raise PlanFileError(f"plan file {path} is not a plan: expected a JSON object")
-    version = data.get("format_version")
-    if version != PLAN_FORMAT_VERSION or isinstance(version, bool):
-        raise PlanFileError(
-            f"plan file {path} has format_version {json.dumps(version)}; this appchat ({__version__}) "
-            f"applies format_version {PLAN_FORMAT_VERSION} only: make the plan again with this version"
-        )
-    if "changes" not in data:
-        raise PlanFileError(f"plan file {path} has no `changes`: it is not a plan (truncated or edited?)")
-    recorded = data.get("digest")
-    if not isinstance(recorded, str):
-        raise PlanFileError(
-            f"plan file {path} has no digest: only plans written by `appchat plan --out` can be applied"
-        )
-    if "target" not in data:
-        raise PlanFileError(
-            f"plan file {path} does not say which corp and API base it was made against (it was written "
-            f"before saved plans recorded their target, or edited): make the plan again with "
-            f"`appchat plan --out`"
-        )
-    if digest(data["changes"], data["target"], data.get("wanted")) != recorded:
-        raise PlanFileError(
-            f"plan file {path} was edited after it was written: its changes or target no longer match its digest; "
-            f"make a new plan with `appchat plan --out`"
-        )
-    try:
-        plan = parse_plan({k: v for k, v in data.items() if k not in _OWN_KEYS})
-        if "wanted" in data:
-            day, wanted = parse_record(data["wanted"])
-            plan = replace(plan, wanted=wanted, wanted_date=day)
-        return with_views(plan, data) if views else plan
-    except InconsistentPlan as exc:
-        raise PlanFileError(f"plan file {path} is inconsistent, so what it would run is not what it shows: "
-                            f"{exc}") from None
-    except ValueError as exc:
-        raise PlanFileError(f"plan file {path} is not a valid plan: {exc}") from None
+__all__ = ["read", "write", "to_data", "digest", "target_refusal", "PlanFileError", "DIGEST_PREFIX",
+           "MAX_PLAN_BYTES"]

@@ -18,7 +18,7 @@ from reconciler.core.refusal import (OWNER, REFUSED_FOR_USERS, Refused, find_ref
 from reconciler.core.state import ChatState, InconsistentCall, apply_call
 from reconciler.core.wecomapi import WeComApi
 from reconciler.app.reread import read_state, settle_unknown, text_of
-from reconciler.wecom.directory import user_checks
+from reconciler.wecom.directoryreads import user_checks
 from reconciler.wecom.errors import InvalidCredentials, RateLimited, WeComError, WriteOutcomeUnknown
 
 

@@ -154,7 +154,7 @@ def _directory_read(client: WeComApi, wanted) -> Iterator[Future | None]:
     if not wanted:
         yield None
         return
-    from reconciler.wecom.directory import read_directory
+    from reconciler.wecom.directoryreads import read_directory
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="directory") as pool:
         yield pool.submit(read_directory, client, wanted)
@@ -207,7 +207,7 @@ def with_department_names(plan: Plan, client: WeComApi) -> Plan:
     shown = departments_shown(c for change in plan.changes for c in change.causes.values())
     if not shown:
         return plan
-    from reconciler.wecom.directory import department_names
+    from reconciler.wecom.directoryreads import department_names
 
     names = department_names(client, shown)
     if not names:
@@ -257,7 +257,7 @@ def who(user: str, loaded, today: date, live: bool, concurrency: int | None = No
         shown = {g.unit for r in rows for g in r.grants if g.kind == DEPT}
         departments = None
         if shown:
-            from reconciler.wecom.directory import department_names
+            from reconciler.wecom.directoryreads import department_names
 
             departments = department_names(reader, shown)
     name = directory.name(user) if directory else None

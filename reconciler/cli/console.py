@@ -11,7 +11,7 @@ from typing import Sequence, TextIO
 from reconciler import render
 from reconciler.app.outcome import failed
 from reconciler.cli import ending, term
-from reconciler.render.words import UNPLANNED
+from reconciler.render.planwords import UNPLANNED
 
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
 

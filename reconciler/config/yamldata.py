@@ -146,7 +146,7 @@ def _key(node: Node) -> Any:
 _REFUSED = ([], False, frozenset())  # a lifted list that must stay unclaimed
 
 
-class _Converter:
+class Converter:
     """Node tree -> plain data, collecting duplicate keys and bad keys. Shared
     (aliased) nodes are converted once."""
 

@@ -19,7 +19,7 @@ from yaml.nodes import Node, ScalarNode
 
 from reconciler.config import flowlists
 from reconciler.config.diagnostics import Diagnostic, error
-from reconciler.config.yamldata import _Converter, at
+from reconciler.config.yamldata import Converter, at
 from reconciler.core.model import Source
 
 try:  # libyaml's parser and composer: about 4x faster on big files
@@ -113,7 +113,7 @@ def parse(file: str, raw: bytes) -> ParsedFile:
             result.errors.append(problem)
             return result
     result.root = root
-    result.data = _Converter(result).convert(root, (), 0)
+    result.data = Converter(result).convert(root, (), 0)
     return result
 
 
@@ -131,7 +131,7 @@ def _parse_lifted(file: str, text: str, loader: type) -> ParsedFile | None:
     if root is None or ("*" in text and "&" in text and _check_aliases(file, text) is not None):
         return None
     result = ParsedFile(file, root)
-    result.data = _Converter(result, lifted).convert(root, (), 0)
+    result.data = Converter(result, lifted).convert(root, (), 0)
     return None if lifted else result  # every list claimed, or none of this counts
 
 

@@ -1,7 +1,7 @@
 """WeCom's directory (通讯录) as one run read it: departments, who is
 directly in each, tags, display names, and what could not be read.
 
-Pure: the client fills it (wecom.directory), the planner asks it who a
+Pure: the client fills it (wecom.directoryreads), the planner asks it who a
 `dept:`/`tag:` entry brings in. The recursion is ours: a department's users
 are the direct users of it and of every department below it; a tag's users
 are its own plus those of its departments, with their sub-departments.

@@ -1,7 +1,7 @@
 """Messages for appchat/send: building them in WeCom's own shape, and every
 limit of the API page checked before anything is sent (a message that
 cannot go is refused without a single API call). Pure: files are read and
-uploaded by app.messages; a file still to upload stands in the message as a
+uploaded by app.sending; a file still to upload stands in the message as a
 Pending value until resolve() puts its media_id there.
 """
 
@@ -123,7 +123,7 @@ def _kind(value: Any) -> str:
 def _fields(where: str, prefix: str, payload: Mapping[str, Any], known: tuple[str, ...],
             required: tuple[str, ...], local: bool = False) -> list[str]:
     """`where` names the mapping, `prefix` + key one of its fields; `local`:
-    `thumb` may stand for `thumb_media_id` (app.messages uploads it)."""
+    `thumb` may stand for `thumb_media_id` (app.sending uploads it)."""
     shown = [name for k in known for name in ((_LOCAL[k], k) if local and k in _LOCAL else (k,))]
     found = [f"unknown key {k!r} in {where} (expected {', '.join(shown)})" for k in payload if k not in known]
     for key in known:

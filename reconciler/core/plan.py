@@ -1,10 +1,10 @@
 """The plan: what `appchat plan` shows and `appchat apply` executes.
 
 A plan is a list of small Change values (after octoDNS's plan/change), and a
-versioned data format (after Terraform's plans): the JSON outputs (`--format
-json` and the saved plan file) are written from `.data`, and reading a plan
-back (core.planjson) is the strict inverse of `.data`; the text and markdown
-views read the same Change and Plan objects.
+versioned data format (after Terraform's plans) that lives in
+core.planformat: its writer makes the JSON outputs (`--format json` and the
+saved plan file; `.data` calls it) and its reader is the strict inverse;
+the text and markdown views read the same Change and Plan objects.
 
 A Change cannot be built with calls that do not take its `before` to its
 `after`: what runs is always what was reviewed. The check costs what the
@@ -25,11 +25,9 @@ from reconciler.core import guards
 from reconciler.core.call import Call
 from reconciler.core.expiry import Ending
 from reconciler.core.model import ReadError
+from reconciler.core.planformat import writer
 from reconciler.core.people import PeopleSummary, people_summary
 from reconciler.core.state import ChatState, InconsistentCall, difference, fold
-
-FORMAT_VERSION = 1
-
 
 class Action(str, Enum):
     CREATE = "create"
@@ -99,26 +97,7 @@ class Change:
 
     @property
     def data(self) -> dict[str, Any]:
-        data = {
-            "chat_id": self.chat_id,
-            "action": self.action.value,
-            "source": self.source,
-            "before": self.before.data if self.before else None,
-            "after": self.after.data,
-            "calls": [c.data for c in self.calls],
-            "warnings": list(self.warnings),
-            "causes": {user: self.causes[user] for user in sorted(self.causes)},  # core.causes
-            # written only for a chat that opts out, so `apply --plan` keeps its
-            # choice without reading the chat files, and other plans stay as they were
-            **({} if self.announce else {"announce": False}),
-        }
-        # Added keys, present only when they say something: a plan that uses
-        # neither end dates nor --check-users reads exactly as before.
-        if self.expired:
-            data["expired"] = [{k: v for k, v in e.data.items() if k != "chat_id"} for e in self.expired]
-        if self.not_in_directory is not None:
-            data["not_in_directory"] = list(self.not_in_directory)
-        return data
+        return writer.change_data(self)  # the plan format (core.planformat)
 
 
 def _difference(reached: ChatState, after: ChatState) -> str:
@@ -141,13 +120,6 @@ class Target:
 
     def __str__(self) -> str:
         return f"corp {self.corp_id} at {self.api_base}"
-
-
-def read_error_data(error: ReadError) -> dict[str, Any]:
-    data = {"chat_id": error.chat_id, "errcode": error.errcode, "message": error.message}
-    if error.source is not None:
-        data["source"] = error.source
-    return data
 
 
 @dataclass(frozen=True)
@@ -239,20 +211,4 @@ class Plan:
 
     @property
     def data(self) -> dict[str, Any]:
-        data = {
-            "format_version": FORMAT_VERSION,
-            "changes": [c.data for c in self.changes],
-            "unchanged": list(self.unchanged),
-            "errors": [read_error_data(e) for e in self.errors],
-            "summary": dict(self.summary),
-            "people": self.people.data,  # added after the contract's keys (docs/plans.md#plan-json)
-            **({"expiring": [e.data for e in self.expiring]} if self.expiring else {}),
-            # what the guards would refuse at their default limits, only when they would (docs/plans.md#plan-json)
-            **({"guards": [h.data for h in hits]} if (hits := guards.check(self)) else {}),
-            **({"names": dict(self.names)} if self.names is not None else {}),
-            # only in plans made from a live read (docs/plans.md#plan-json)
-            **({"read_concurrency": dict(self.read_concurrency)} if self.read_concurrency else {}),
-        }
-        if self.target is not None:  # added after the contract's keys (docs/plans.md#plan-json)
-            data["target"] = self.target.data
-        return data
+        return writer.plan_data(self)  # the plan format (core.planformat)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from reconciler.core.plan import read_error_data
+from reconciler.core.planformat.writer import read_error_data
 from reconciler.core.refusal import Refused
 
 FORMAT_VERSION = 1  # of the apply report's JSON (schemas/apply-report.schema.json)

@@ -19,7 +19,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from reconciler.core.facts import user_key
 from reconciler.core.membership import Resolution
@@ -47,14 +47,6 @@ class Wanted:
             object.__setattr__(self, "written", definition(self.written))
         return self.written
 
-    @property
-    def data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"name": self.name, "owner": self.owner, "members": sorted(self.members)}
-        if self.removes is not None:
-            data["removes"] = sorted(self.removes)
-        data["definition"] = self.definition
-        return data
-
 
 def _grant(g: Entry) -> list[Any]:
     return [g.kind, g.user if g.user is not None else str(g.unit), g.until.isoformat() if g.until else None]
@@ -79,48 +71,6 @@ def wanted_of(chat: DesiredChat, resolved: Resolution) -> Wanted:
     if not chat.prune:
         removes = frozenset({user_key(u) for u in resolved.ended} | set(resolved.excluded))
     return Wanted(chat.name, chat.owner, frozenset(resolved.members), removes, chat)
-
-
-def record_data(wanted: Mapping[str, Wanted], today: date | None) -> dict[str, Any]:
-    """The saved plan's `wanted` key."""
-    return {"date": today.isoformat() if today else None,
-            "chats": {chat_id: wanted[chat_id].data for chat_id in sorted(wanted)}}
-
-
-class WantedFormatError(ValueError):
-    """A recorded `wanted` that this program did not write."""
-
-
-def parse_record(data: Any) -> tuple[date | None, dict[str, Wanted]]:
-    if not isinstance(data, Mapping) or set(data) != {"date", "chats"}:
-        raise WantedFormatError("`wanted` must be an object with `date` and `chats`")
-    when = data["date"]
-    try:
-        day = date.fromisoformat(when) if when is not None else None
-    except (TypeError, ValueError):
-        raise WantedFormatError(f"`wanted.date` must be a date YYYY-MM-DD or null, got {when!r}") from None
-    chats = data["chats"]
-    if not isinstance(chats, Mapping):
-        raise WantedFormatError("`wanted.chats` must be an object")
-    return day, {str(k): _wanted(v, f"wanted.chats.{k}") for k, v in chats.items()}
-
-
-def _ids(value: Any, where: str) -> frozenset[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise WantedFormatError(f"`{where}` must be a list of user ids")
-    return frozenset(value)
-
-
-def _wanted(data: Any, where: str) -> Wanted:
-    if not isinstance(data, Mapping) or not {"name", "owner", "members", "definition"} <= set(data) \
-            or set(data) - {"name", "owner", "members", "removes", "definition"}:
-        raise WantedFormatError(f"`{where}` must hold name, owner, members, definition (and removes)")
-    for key in ("name", "owner", "definition"):
-        if not isinstance(data[key], str):
-            raise WantedFormatError(f"`{where}.{key}` must be a string")
-    removes = _ids(data["removes"], f"{where}.removes") if "removes" in data else None
-    return Wanted(data["name"], data["owner"], _ids(data["members"], f"{where}.members"), removes,
-                  data["definition"])
 
 
 def _keys(users) -> dict[str, str]:

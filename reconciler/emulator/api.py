@@ -19,8 +19,8 @@ from reconciler.core import facts as C
 from reconciler.core.facts import ErrCode as E
 
 from . import faults as F
-from . import messages as M
-from . import directory, outbox, rules
+from . import errorbodies as M
+from . import directoryrules, outbox, rules
 from .calllog import CallLog, redact_query, scrub
 from .config import EmulatorConfig
 from .control import Control
@@ -30,9 +30,9 @@ from .seed import Seed, load_seed
 from .state import Store
 from .tokens import Tokens
 
-_GET_ONLY = {C.GETTOKEN, C.APPCHAT_GET, *directory.PATHS}
+_GET_ONLY = {C.GETTOKEN, C.APPCHAT_GET, *directoryrules.PATHS}
 API_PATHS = (C.GETTOKEN, C.APPCHAT_CREATE, C.APPCHAT_GET, C.APPCHAT_UPDATE, C.APPCHAT_SEND, C.MEDIA_UPLOAD,
-             *directory.PATHS)
+             *directoryrules.PATHS)
 _GARBAGE = b"<html><head><title>502 Bad Gateway</title></head><body>stgw</body></html>"
 
 
@@ -176,8 +176,8 @@ class Api(Control):
                 return err(E.FREQ_LIMIT, "api freq out of limit")
             if path == C.MEDIA_UPLOAD:
                 return self.outbox.upload(_first(query, "type"), form, err)
-        if path in directory.PATHS:
-            return directory.answer(path, query, self.store.org, err)
+        if path in directoryrules.PATHS:
+            return directoryrules.answer(path, query, self.store.org, err)
         if path == C.APPCHAT_GET:
             with self.lock:
                 result = rules.get(_first(query, "chatid"), self.store.get)

@@ -9,7 +9,7 @@ import random
 from typing import Mapping
 
 from . import faults as F
-from . import messages as M
+from . import errorbodies as M
 from .rules import Chat, Directory, Reject, update
 from .seed import load_seed
 

@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Optional
 from reconciler.core import facts as C
 from reconciler.core.facts import ErrCode as E
 
-from . import messages as M
+from . import errorbodies as M
 from .org import user_key
 
 

@@ -9,7 +9,7 @@ import re
 import yaml
 
 from reconciler.core.model import LiveChat
-from reconciler.render.words import escape_reordering
+from reconciler.render.escape import escape_reordering
 
 DEFAULT_SCHEMA_REF = "../schemas/chats.schema.json"  # the layout of chats/ next to schemas/
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from reconciler.core.expiry import Ending
 from reconciler.core.model import DesiredChat
+from reconciler.render.escape import dump_json, safe
 from reconciler.render.fatal import FORMAT_VERSION
-from reconciler.render.words import dump_json, plural, safe
+from reconciler.render.planwords import plural
 
 Found = list[tuple[DesiredChat, Ending]]  # core.expiry.expiring: each membership with its chat
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from reconciler.render.words import dump_json
+from reconciler.render.escape import dump_json
 
-FORMAT_VERSION = 1  # of every JSON output but the plan's (core.plan.FORMAT_VERSION, also 1)
+FORMAT_VERSION = 1  # of every JSON output but the plan's (core.planformat.version.FORMAT_VERSION, also 1)
 
 
 def fatal_data(message: str, diagnostics: Sequence[Mapping[str, Any]] = (),

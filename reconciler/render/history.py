@@ -9,7 +9,8 @@ from typing import Any, Sequence
 from reconciler.core import causes
 from reconciler.core.history import FORMAT_VERSION, Membership, Query
 from reconciler.core.ledger import LedgerLine
-from reconciler.render.words import dump_json, plural, safe
+from reconciler.render.escape import dump_json, safe
+from reconciler.render.planwords import plural
 
 _SIGN = {"joined": "+", "left": "-", "present": "=", "owner": "*", "renamed": "~", "created": "^"}
 

@@ -4,7 +4,7 @@ its lists are sorted), indented by 2, with a trailing newline."""
 from __future__ import annotations
 
 from reconciler.core.plan import Plan
-from reconciler.render.words import dump_json
+from reconciler.render.escape import dump_json
 
 
 def render_json(plan: Plan, colour: bool = False) -> str:

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from reconciler.core.guards import run_warnings
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
-from reconciler.render.words import (ERRORS, NO_CHANGES, STAYING, ending_text, error_groups, person, plural, quoted,
-                                         removal_notes, safe, shown_name, staying)
+from reconciler.render.escape import quoted, safe
+from reconciler.render.planwords import (ERRORS, NO_CHANGES, STAYING, ending_text, error_groups, person, plural,
+                                         removal_notes, shown_name, staying)
 
 MARKER = "<!-- appchat-plan -->"
 MAX_CHARS = 65_536

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from reconciler.core.refusal import CHECK_USERS, plan_again
 from reconciler.core.report import ApplyReport, ChatOutcome
-from reconciler.render.words import by_cause, dump_json, plural, safe
+from reconciler.render.escape import dump_json, safe
+from reconciler.render.planwords import by_cause, plural
 
 
 def render_report_text(report: ApplyReport, colour: bool = False) -> str:

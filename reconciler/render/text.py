@@ -8,9 +8,10 @@ from __future__ import annotations
 from reconciler.core.guards import run_warnings
 from reconciler.core.people import PersonChange
 from reconciler.core.plan import Change, Plan
+from reconciler.render.escape import quoted, safe
 from reconciler.render.palette import Palette
-from reconciler.render.words import (ERRORS, NO_CHANGES, STAYING, ending_text, error_groups, person, plural, quoted,
-                                         removal_notes, safe, staying, summary_line)
+from reconciler.render.planwords import (ERRORS, NO_CHANGES, STAYING, ending_text, error_groups, person, plural,
+                                         removal_notes, staying, summary_line)
 
 
 def render_text(plan: Plan, colour: bool = False) -> str:

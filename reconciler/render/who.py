@@ -6,8 +6,8 @@ import unicodedata
 
 from reconciler.core.model import DEPT, USER, Entry
 from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, Row, WhoAnswer
+from reconciler.render.escape import dump_json, safe
 from reconciler.render.fatal import FORMAT_VERSION
-from reconciler.render.words import dump_json, safe
 
 
 def _grant(grant: Entry, departments=None) -> str:

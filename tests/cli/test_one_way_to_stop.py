@@ -95,7 +95,7 @@ def test_could_not_be_planned_is_written_once():
     found = [f"{p.relative_to(REPO)}:{node.lineno}" for p in PACKAGE.rglob("*.py")
              for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
              if isinstance(node, ast.Constant) and isinstance(node.value, str) and "could not be planned" in node.value]
-    assert len(found) == 1 and found[0].startswith("reconciler/render/words.py:"), found
+    assert len(found) == 1 and found[0].startswith("reconciler/render/planwords.py:"), found
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

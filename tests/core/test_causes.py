@@ -14,7 +14,7 @@ from reconciler.config import load_text
 from reconciler.core import causes
 from reconciler.core.directory import Department, Directory, Tag
 from reconciler.core.model import LiveChat
-from reconciler.core.planjson import PlanFormatError, parse_plan
+from reconciler.core.planformat.reader import PlanFormatError, parse_plan
 from reconciler.core.planner import make_plan
 
 FILES = """\

@@ -63,13 +63,13 @@ def test_a_dept_entry_walks_from_its_line_to_the_update_call_as_one_typed_entry(
 
 
 # Modules that look for ':' in something that is not an entry.
-NOT_ENTRIES = {"core/planviews.py": "a saved plan's expiring user_id, read from the file",
+NOT_ENTRIES = {"core/planformat/views.py": "a saved plan's expiring user_id, read from the file",
                "wecom/transport.py": "a URL's host", "wecom/credentials.py": "a URL's user:password"}
 
 
 def test_no_layer_after_config_reads_an_entry_as_text():
     """`dept:12` is parsed in config.entries (and a saved plan's reader,
-    core.planviews, which reads a file); nowhere else is a `:` looked for in
+    core.planformat.views, which reads a file); nowhere else is a `:` looked for in
     a user id or an entry."""
     readers = []
     for path in sorted(PACKAGE.rglob("*.py")):

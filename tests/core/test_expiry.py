@@ -17,9 +17,9 @@ import pytest
 import reconciler
 from reconciler.core.expiry import ENDING_SOON_DAYS, Ending, expiring, last_day
 from reconciler.core.model import USER, DesiredChat, Entry, LiveChat, Source
-from reconciler.core.planjson import PlanFormatError, parse_plan
+from reconciler.core.planformat.reader import PlanFormatError, parse_plan
 from reconciler.core.planner import make_plan
-from reconciler.core.planviews import with_views
+from reconciler.core.planformat.views import with_views
 from reconciler.render.expiring import render_expiring_json
 from tests.builders import desired
 

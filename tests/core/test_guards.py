@@ -9,7 +9,7 @@ import pytest
 from reconciler.core import guards
 from reconciler.core.guards import ADDITION_RATIO, ADDITIONS, DEFAULTS, REMOVAL_RATIO, Limits
 from reconciler.core.model import DesiredChat, LiveChat, Source
-from reconciler.core.planjson import parse_plan
+from reconciler.core.planformat.reader import parse_plan
 from reconciler.core.planner import make_plan
 
 SRC = Source("chats/team.yaml", 6, 3)

@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 from reconciler.config import load_text
-from reconciler.core.planjson import PlanFormatError, parse_plan
+from reconciler.core.planformat.reader import PlanFormatError, parse_plan
 from reconciler.core.planner import make_plan
 from tests.builders import desired, live
 

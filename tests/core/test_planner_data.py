@@ -1,4 +1,4 @@
-"""Plan.data is the contract's Plan JSON; core.planjson.parse_plan is its strict
+"""Plan.data is the contract's Plan JSON; core.planformat.reader.parse_plan is its strict
 inverse and says clearly what is wrong with anything else."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
 from reconciler.core.call import Call
 from reconciler.core.plan import Change, Plan
 from reconciler.core.state import ChatState
-from reconciler.core.planjson import parse_plan
+from reconciler.core.planformat.reader import parse_plan
 from reconciler.core.planner import make_plan
 
 

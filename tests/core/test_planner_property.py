@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
 
-from reconciler.core.planjson import parse_plan
+from reconciler.core.planformat.reader import parse_plan
 from reconciler.core.planner import make_plan
 from reconciler.render import render_json
 

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.core.model import ReadError, Source
 
-from reconciler.core.planjson import parse_plan
+from reconciler.core.planformat.reader import parse_plan
 from reconciler.core.planner import make_plan
 from tests.builders import desired, live
 

@@ -16,7 +16,7 @@ from reconciler.core.plan import Plan
 from reconciler.core.planner import make_plan
 from reconciler.render import render_markdown, render_text
 from reconciler.render.markdown import plain
-from reconciler.render.words import NOT_IN_DIRECTORY, removal_notes
+from reconciler.render.planwords import NOT_IN_DIRECTORY, removal_notes
 
 NAMES = {"alice": "爱丽丝", "bob": "鲍勃", "carol": "卡罗尔", "vera": "维拉"}
 EVERYONE = Directory(members={1: tuple(NAMES)}, names=NAMES, complete=True)

@@ -7,7 +7,7 @@ import json
 
 from reconciler.core.model import DesiredChat, LiveChat
 from reconciler.core.plan import Plan
-from reconciler.core.planjson import parse_plan
+from reconciler.core.planformat.reader import parse_plan
 from reconciler.core.planner import make_plan
 from reconciler.render import render_json
 

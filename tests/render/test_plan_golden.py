@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.app.planfile import digest
-from reconciler.core.planjson import parse_plan
-from reconciler.core.planviews import with_views
+from reconciler.core.planformat.digest import digest
+from reconciler.core.planformat.reader import parse_plan
+from reconciler.core.planformat.views import with_views
 from reconciler.render import render_json, render_markdown, render_text
 from reconciler.render.announce import message_for
 from tests.render import golden_world

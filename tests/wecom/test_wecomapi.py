@@ -66,7 +66,7 @@ def _asked_of_clients() -> dict[str, set[str]]:
     """Per module: the attributes read off a parameter annotated WeComApi,
     and `getattr(client, ...)` probes (as "getattr")."""
     asked: dict[str, set[str]] = {}
-    paths = sorted((REPO / "reconciler" / "app").glob("*.py")) + [REPO / "reconciler" / "wecom" / "directory.py"]
+    paths = sorted((REPO / "reconciler" / "app").glob("*.py")) + [REPO / "reconciler" / "wecom" / "directoryreads.py"]
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         found: set[str] = set()

@@ -59,7 +59,7 @@ def run(args) -> Outcome:
     from reconciler import render
     from reconciler.app import planfile, session
     from reconciler.cli.term import use_colour
-    from reconciler.render.words import UNPLANNED
+    from reconciler.render.planwords import UNPLANNED
 
     if args.out:
         # Found out now, not after reading 10,000 chats.

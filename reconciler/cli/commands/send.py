@@ -50,15 +50,15 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> Outcome:
-    from reconciler.app import messages, session
+    from reconciler.app import sending, session
 
     form = next(f for f in _BODY if getattr(args, f) is not None)
     value = getattr(args, form) or None if _BODY[form][0] == "PATH" else getattr(args, form)
-    request = messages.SendRequest(args.chat_id, form, value, args.title, args.description, args.url,
+    request = sending.SendRequest(args.chat_id, form, value, args.title, args.description, args.url,
                                    args.button, args.media_id, args.safe)
-    prepared = messages.prepare(request, sys.stdin.buffer if sys.stdin else None)  # Stop: nothing sent
+    prepared = sending.prepare(request, sys.stdin.buffer if sys.stdin else None)  # Stop: nothing sent
     with session.client(1, read_only=False) as client:
-        sent = messages.deliver(client, prepared, lambda pending, media_id: print(
+        sent = sending.deliver(client, prepared, lambda pending, media_id: print(
             f"Uploaded {pending.path} ({pending.kind}): media_id {media_id} (valid for 3 days)"))
     kind = f"{'safe ' if sent.safe else ''}{sent.msgtype}"
     print(f"Sent {'an' if kind[0] in 'aeio' or kind.startswith('mp') else 'a'} {kind} message to {args.chat_id}.")

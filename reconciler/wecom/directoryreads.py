@@ -56,15 +56,7 @@ def read_directory(client: WeComApi, needs: Needs) -> Directory:
 def department_names(client: WeComApi, ids: Iterable[int]) -> dict[int, str]:
     """department/get for each id, only where a name is shown (`who`); a
     department that cannot be read (or whose answer is malformed) keeps no name."""
-    reader = _Reader(client)
-    names: dict[int, str] = {}
-
-    def read(dept: int) -> None:
-        name = reader._read(DEPARTMENT_GET, {"id": dept}, DEPT, dept, lambda a: parse_department_get(a, dept))
-        if name:
-            names[dept] = name
-    reader._parallel(sorted(set(ids)), read)
-    return names
+    return _Reader(client).department_names(sorted(set(ids)))
 
 
 def user_checks(client: WeComApi, user_ids: Iterable[str]) -> dict[str, UserCheck]:
@@ -149,6 +141,16 @@ class _Reader:
             for dept in found:
                 self.departments.setdefault(dept.id, dept)
         self._parallel(roots, read)
+
+    def department_names(self, ids: list[int]) -> dict[int, str]:
+        names: dict[int, str] = {}
+
+        def read(dept: int) -> None:
+            name = self._read(DEPARTMENT_GET, {"id": dept}, DEPT, dept, lambda a: parse_department_get(a, dept))
+            if name:
+                names[dept] = name
+        self._parallel(ids, read)
+        return names
 
     def users(self, departments: list[int]) -> None:
         def read(dept: int) -> None:

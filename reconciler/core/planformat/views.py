@@ -1,9 +1,9 @@
 """The keys of a saved plan that only views read: `names`, `expiring` and
-`read_concurrency`. core.planjson leaves them out (`apply --plan` acts on
+`read_concurrency`. reader.parse_plan leaves them out (`apply --plan` acts on
 the changes alone); `appchat show` reads them back with with_views, so a
 saved plan renders exactly as `plan` rendered it when it was made.
 
-As strict as planjson: a value of the wrong shape is refused, saying where,
+As strict as the reader: a value of the wrong shape is refused, saying where,
 never shown half-understood. Pure: no I/O.
 """
 
@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from reconciler.core.expiry import Ending
 from reconciler.core.model import DEPT, TAG, USER
 from reconciler.core.plan import Plan
-from reconciler.core.planjson import PlanFormatError, located, whole
+from reconciler.core.planformat.reader import PlanFormatError, located, whole
 
 VIEW_KEYS = ("names", "expiring", "read_concurrency")
 

@@ -1,5 +1,5 @@
-"""Reading a plan back from its JSON form: the strict inverse of `Plan.data`
-for everything apply acts on. The keys only views read (`names`,
+"""Reading a plan back from its JSON form: the strict inverse of the writer
+(`Plan.data`) for everything apply acts on. The keys only views read (`names`,
 `expiring`, `read_concurrency`) are not read back: a saved plan's report
 shows ids without names.
 
@@ -15,12 +15,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from reconciler.core import causes
 from reconciler.core.call import CREATE_BODY, UPDATE_BODY, USER_LISTS, Call
 from reconciler.core.expiry import Ending
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
 from reconciler.core.model import ReadError, Source
-from reconciler.core.plan import FORMAT_VERSION, Action, Change, InconsistentPlan, Plan, Target
+from reconciler.core.plan import Action, Change, InconsistentPlan, Plan, Target
+from reconciler.core.planformat import causes
+from reconciler.core.planformat.version import UnknownVersion, check_version
 from reconciler.core.state import ChatState
 
 CONTRACT_KEYS = ("format_version", "changes", "unchanged", "errors", "summary")
@@ -37,17 +38,18 @@ def _fail(where: str, message: str) -> None:
 def parse_plan(data: Any) -> Plan:
     """Top-level keys this version does not know are ignored (wrappers such
     as a saved file's digest live there); everything else must be exactly
-    what `Plan.data` writes (`target` is optional here: app.planfile
-    requires it of a saved plan). InconsistentPlan (a ValueError too) when a
+    what the writer writes (`target` is optional here: a saved plan
+    requires it, saved.read_saved). InconsistentPlan (a ValueError too) when a
     change's calls do not reach its `after`."""
     if not isinstance(data, Mapping):
         _fail("top level", f"expected an object, got {type(data).__name__}")
     missing = [k for k in CONTRACT_KEYS if k not in data]
     if missing:
         _fail("top level", f"missing key(s) {', '.join(missing)}")
-    version = data["format_version"]
-    if version != FORMAT_VERSION or isinstance(version, bool):
-        _fail("format_version", f"expected {FORMAT_VERSION}, got {version!r}")
+    try:
+        check_version(data)
+    except UnknownVersion as exc:
+        _fail("format_version", str(exc))
     for key in ("changes", "unchanged", "errors"):
         if not isinstance(data[key], list):
             _fail(key, "expected a list")
