@@ -240,7 +240,7 @@ def who(user: str, loaded, today: date, live: bool, concurrency: int | None = No
     names of the departments that bring the user in)."""
     from reconciler.core.membership import Resolution, resolve
     from reconciler.core.model import DEPT
-    from reconciler.core.people import WhoAnswer, groups_of, membership
+    from reconciler.core.userchats import WhoAnswer, groups_of, membership
 
     groups = tuple(groups_of(user, loaded.groups))
     if not live:

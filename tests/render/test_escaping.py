@@ -12,7 +12,7 @@ import yaml
 
 from reconciler import render
 from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
-from reconciler.core.people import MEMBER, Row, WhoAnswer
+from reconciler.core.userchats import MEMBER, Row, WhoAnswer
 from reconciler.core.planner import make_plan
 from reconciler.core.report import ApplyReport, ChatResult, Status
 from reconciler.render.chatfile import render_chat_file

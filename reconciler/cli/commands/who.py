@@ -22,7 +22,7 @@ def add_arguments(p) -> None:
 def run(args) -> Outcome:
     from reconciler import render
     from reconciler.app import session
-    from reconciler.core.people import UNREADABLE
+    from reconciler.core.userchats import UNREADABLE
 
     today = options.today_of(args)
     loaded = session.load_valid(args.paths, today=today)
