@@ -38,7 +38,7 @@ from typing import Callable
 from reconciler.app.announce import announce_change
 from reconciler.app.interrupt import Signals
 from reconciler.core.plan import Action, Change, Plan
-from reconciler.core.policy import fit_quotas
+from reconciler.core.writequotas import fit_quotas
 from reconciler.core.refusal import Refused, plan_again, refusal_message
 from reconciler.core.report import APPLIED, FAILED, SKIPPED, ApplyReport, ChatResult
 from reconciler.core.state import ChatState, InconsistentCall, apply_call, drift
