@@ -34,7 +34,7 @@ import figures
 import yaml
 
 
-from reconciler.config import _no_cyclic_gc, crossfile, load, rules, schema, yamlnodes  # noqa: E402
+from reconciler.config import _no_cyclic_gc, crossfile, definitions, load, schema, yamlnodes  # noqa: E402
 
 
 def generate(root: Path, chats: int, files: int, rng: random.Random, members: int = 0,
@@ -109,7 +109,7 @@ def _staged(path: str) -> dict[str, float]:
         t["schema"] += time.perf_counter() - start
         assert not errors and not one.errors, (errors, one.errors)
         start = time.perf_counter()
-        found.append(rules.collect(one))
+        found.append(definitions.collect(one))
         del one  # as load() does: the nodes go as soon as the file is done
         t["rules"] += time.perf_counter() - start
     start = time.perf_counter()

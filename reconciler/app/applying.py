@@ -3,7 +3,7 @@ before the first write (invalid files, a plan for another target or edited
 or inconsistent, the lock, the guard, a stale plan, no confirmation), then
 the calls, then the Outcome (cli.ending says a refusal and turns it into
 the exit code). What goes on along the way is the Output's to say
-(cli.console for a terminal)."""
+(cli.applyconsole for a terminal)."""
 
 from __future__ import annotations
 

@@ -38,9 +38,9 @@ from typing import Callable
 from reconciler.app.announce import announce_change
 from reconciler.app.interrupt import Signals
 from reconciler.core.plan import Action, Change, Plan
-from reconciler.core.policy import fit_quotas
+from reconciler.core.writequotas import fit_quotas
 from reconciler.core.refusal import Refused, plan_again, refusal_message
-from reconciler.core.report import APPLIED, FAILED, SKIPPED, ApplyReport, ChatOutcome
+from reconciler.core.report import APPLIED, FAILED, SKIPPED, ApplyReport, ChatResult
 from reconciler.core.state import ChatState, InconsistentCall, apply_call, drift
 from reconciler.core.wecomapi import WeComApi
 from reconciler.app.refusals import Budget, Landed, refused_for_users, settle
@@ -96,18 +96,18 @@ class _Stop:
         return self.reason if self.event.is_set() else self.interrupted
 
 
-def _skipped(change: Change, message: str, calls_made: int = 0) -> ChatOutcome:
-    return ChatOutcome(change.chat_id, change.action, SKIPPED, calls_made, len(change.calls), message=message)
+def _skipped(change: Change, message: str, calls_made: int = 0) -> ChatResult:
+    return ChatResult(change.chat_id, change.action, SKIPPED, calls_made, len(change.calls), message=message)
 
 
 def _failed(change: Change, made: int, errcode: int | None, message: str, verified: bool | None = None,
-            refused: tuple[Refused, ...] = ()) -> ChatOutcome:
-    return ChatOutcome(change.chat_id, change.action, FAILED, made, len(change.calls), errcode, message,
+            refused: tuple[Refused, ...] = ()) -> ChatResult:
+    return ChatResult(change.chat_id, change.action, FAILED, made, len(change.calls), errcode, message,
                        verified=verified, refused=refused)
 
 
 def _apply_one_safe(change: Change, client: WeComApi, stop: _Stop, announce: bool, recheck: bool,
-                    template: AnnounceTemplate | None = None) -> ChatOutcome:
+                    template: AnnounceTemplate | None = None) -> ChatResult:
     try:
         return _apply_one(change, client, stop, announce, recheck, template)
     except Exception as exc:  # a surprise in one chat must not end the run for the others
@@ -118,7 +118,7 @@ def _apply_one_safe(change: Change, client: WeComApi, stop: _Stop, announce: boo
 
 
 def _apply_one(change: Change, client: WeComApi, stop: _Stop, announce: bool, recheck: bool,
-               template: AnnounceTemplate | None = None) -> ChatOutcome:
+               template: AnnounceTemplate | None = None) -> ChatResult:
     if stop.no_new_chat():
         return _skipped(change, f"not attempted: {stop.no_new_chat()}")
     if recheck:
@@ -184,7 +184,7 @@ def _apply_one(change: Change, client: WeComApi, stop: _Stop, announce: bool, re
 
 
 def _verified(change: Change, client: WeComApi, made: int, state: ChatState, refused: list[Refused], code: int | None,
-              saved: bool, announce: bool, template: AnnounceTemplate | None) -> ChatOutcome:
+              saved: bool, announce: bool, template: AnnounceTemplate | None) -> ChatResult:
     """The outcome once the calls are made: read back against `state` (the
     plan's `after` less what WeCom refused); a refused addition fails the
     chat, a refused removal is a warning on an applied chat."""
@@ -198,7 +198,7 @@ def _verified(change: Change, client: WeComApi, made: int, state: ChatState, ref
     done = Landed(change.chat_id, change.before, state, change.announce) if refused else change
     announcement = (announce_change(client, done, template) if announce and change.action is Action.UPDATE
                     else None)
-    return ChatOutcome(change.chat_id, change.action, APPLIED, made, len(change.calls), announcement=announcement,
+    return ChatResult(change.chat_id, change.action, APPLIED, made, len(change.calls), announcement=announcement,
                        verified=True, message="warning: " + refusal_message(refused, saved) if refused else "",
                        refused=tuple(refused))
 
@@ -211,7 +211,7 @@ def _stop_reason(exc: WeComError) -> str:
 
 
 def execute(plan: Plan, client: WeComApi, *, concurrency: int | None = None, announce: bool = False,
-            recheck: bool = True, on_done: Callable[[ChatOutcome], None] | None = None,
+            recheck: bool = True, on_done: Callable[[ChatResult], None] | None = None,
             announce_template: AnnounceTemplate | None = None, signals: Signals | None = None,
             grace: float = GRACE_SECONDS, saved: bool = False) -> ApplyReport:
     """Make the plan's calls, `concurrency` chats at a time (default
@@ -225,9 +225,9 @@ def execute(plan: Plan, client: WeComApi, *, concurrency: int | None = None, ann
     failure's next step is to plan again."""
     fits, deferred, notes = fit_quotas(plan.changes)
     stop = _Stop(saved=saved, budget=Budget(fits))
-    outcomes: dict[str, ChatOutcome] = {}
+    outcomes: dict[str, ChatResult] = {}
     for change in deferred:
-        outcomes[change.chat_id] = ChatOutcome(
+        outcomes[change.chat_id] = ChatResult(
             change.chat_id, change.action, SKIPPED, 0, len(change.calls), deferred=True,
             message=f"deferred: over WeCom's budget for one run (see note); {_later(saved)}")
     if signals is not None:
@@ -270,7 +270,7 @@ def _later(saved: bool) -> str:
     return "plan again after the quota window" if saved else "a later run applies it"
 
 
-def _cut_short(change: Change, stop: _Stop) -> ChatOutcome:
+def _cut_short(change: Change, stop: _Stop) -> ChatResult:
     """A chat the run stopped waiting for: not started, or a call in flight."""
     made = stop.under_way.get(change.chat_id)
     if made is None:

@@ -27,7 +27,7 @@ from reconciler.core.history import former_causes
 from reconciler.core.ledger import CHINA_STANDARD_TIME, Stamp, change_lines, present_lines
 from reconciler.core.model import LiveChat, LiveResult
 from reconciler.core.plan import Plan
-from reconciler.core.report import ChatOutcome
+from reconciler.core.report import ChatResult
 
 COMMIT_VARIABLES = ("GITHUB_SHA", "CI_COMMIT_SHA")  # GitHub Actions, GitLab CI
 
@@ -67,7 +67,7 @@ class Recorder:
         except LedgerError as exc:
             self.error = str(exc)
 
-    def done(self, outcome: ChatOutcome) -> None:
+    def done(self, outcome: ChatResult) -> None:
         """A chat's outcome: lines for it when it was read back as expected
         (applied, or failed only for ids WeCom refused, whose part of the
         change did not happen)."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 from reconciler.core.model import LiveChat, ReadError
 from reconciler.core.guards import DEFAULTS, Limits
 from reconciler.core.plan import Plan
-from reconciler.core.policy import fit_quotas, message_budget_warnings
+from reconciler.core.messagebudget import message_budget_warnings
+from reconciler.core.writequotas import fit_quotas
 from reconciler.core.state import drift, state_of
 from reconciler.core.wecomapi import WeComApi
 
@@ -75,6 +76,6 @@ def quota_notes(plan: Plan) -> list[str]:
 def announcement_warnings(plan: Plan) -> list[str]:
     """`--announce` sends one message to each updated chat that does not opt
     out, to its members after the change: warn where WeCom's message budget
-    would not hold them (core.policy.message_budget_warnings)."""
+    would not hold them (core.messagebudget.message_budget_warnings)."""
     return message_budget_warnings((c.after.members for c in plan.updates if c.announce),
                                    "this run's announcements")

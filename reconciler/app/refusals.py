@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from reconciler.core.call import Call
 from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE, CHAT_CHANGES_PER_HOUR
-from reconciler.core.policy import quota_cost
+from reconciler.core.writequotas import quota_cost
 from reconciler.core.refusal import (OWNER, REFUSED_FOR_USERS, Refused, find_refused, ids_of, refusal_message,
                                      unexplained, without)
 from reconciler.core.state import ChatState, InconsistentCall, apply_call

@@ -1,6 +1,6 @@
 """One run's way from chat files to a plan: load -> select -> read and plan
 (each chat planned as its read arrives: app.pipeline), shared by plan,
-apply from paths, import and who.
+apply from paths, import and who (whose answer is app.whoanswer's).
 
 The order is the contract's, so it lives in one place: files are loaded and
 checked before a client even exists (invalid files -> exit 1 without a
@@ -233,32 +233,3 @@ def build_plan(paths: Sequence[str] | None, targets: Iterable[str] | None,
     finally:
         reader.close()
 
-
-def who(user: str, loaded, today: date, live: bool, concurrency: int | None = None):
-    """`who`'s answer: from the files, and with `live` also from WeCom:
-    the live chats, and the directory when a chat uses dept:/tag: (with the
-    names of the departments that bring the user in)."""
-    from reconciler.core.membership import Resolution, resolve
-    from reconciler.core.model import DEPT
-    from reconciler.core.people import WhoAnswer, groups_of, membership
-
-    groups = tuple(groups_of(user, loaded.groups))
-    if not live:
-        return WhoAnswer(user, tuple(membership(user, loaded.chats, today=today)), groups, False)
-    with client(concurrency) as reader:
-        live, directory = read_world(reader, loaded.chats)
-        brought = {}
-        if directory is not None:
-            for chat in loaded.chats:
-                resolved = resolve(chat, directory, today)
-                if isinstance(resolved, Resolution):
-                    brought[chat.chat_id] = resolved.brought
-        rows = membership(user, loaded.chats, live, brought, today)
-        shown = {g.unit for r in rows for g in r.grants if g.kind == DEPT}
-        departments = None
-        if shown:
-            from reconciler.wecom.directoryreads import department_names
-
-            departments = department_names(reader, shown)
-    name = directory.name(user) if directory else None
-    return WhoAnswer(user, tuple(rows), groups, True, departments, name)

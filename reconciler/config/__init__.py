@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Mapping, TextIO
 
 from reconciler.config import files as _files
-from reconciler.config import crossfile, rules, schema, yamlnodes
+from reconciler.config import crossfile, definitions, schema, yamlnodes
 from reconciler.config.diagnostics import Diagnostic, sort_unique, write
 from reconciler.core.model import DesiredChat
 
@@ -93,20 +93,20 @@ def _check(names: list[str], errors: list[Diagnostic], read, today: date | None)
             errors.extend(schema.check(one))
             # Only what the cross-file rules need is kept: a file's nodes take
             # about 25 times the memory of its text.
-            found.append(rules.collect(one))
+            found.append(definitions.collect(one))
             del one
         except MemoryError:
             # The half-built node tree is garbage once we leave the frame, so
             # the run can still report this file and go on with the others.
             raw = one = None
             errors.append(_files.too_big_for_memory(name))
-    outcome = crossfile.check(found, today)
-    errors.extend(outcome.errors)
+    checked = crossfile.check(found, today)
+    errors.extend(checked.errors)
     return LoadResult(
-        chats=outcome.chats,
-        groups=MappingProxyType(dict(sorted(outcome.groups.items()))),
+        chats=checked.chats,
+        groups=MappingProxyType(dict(sorted(checked.groups.items()))),
         errors=sort_unique(errors),
-        warnings=sort_unique(outcome.warnings),
+        warnings=sort_unique(checked.warnings),
         files=tuple(names),
     )
 

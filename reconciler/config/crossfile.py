@@ -1,7 +1,7 @@
 """The rules that span files, as of a given day: chat ids and groups defined
 once, groups expanded, the owner among the members, 2 to 2000 members, and
 warnings for memberships that already ended. Builds the immutable desired
-chats from what config.rules collected in each file.
+chats from what config.definitions collected in each file.
 
 What only the directory can tell (who `dept:` and `tag:` bring in) waits for
 plan time; every check that can be made offline is made here."""
@@ -16,7 +16,7 @@ from typing import Any
 from reconciler.config.diagnostics import Diagnostic, error, warning
 from reconciler.config.groups import Expander, GroupDef, GroupRef, Member, used_groups
 from reconciler.config.places import WrittenAt
-from reconciler.config.rules import ChatDef, FileDefs
+from reconciler.config.definitions import ChatDef, FileDefs
 from reconciler.config.via import DirectVia, LazyVia
 from reconciler.core.membership import problems as membership_problems
 from reconciler.core.facts import user_key
@@ -24,14 +24,16 @@ from reconciler.core.model import NO_EXCLUSION, USER, DesiredChat, Entry, Exclus
 
 
 @dataclass
-class Outcome:
+class Checked:
+    """The desired chats the files define, every group's members, and what the rules found."""
+
     chats: tuple[DesiredChat, ...]
     groups: dict[str, frozenset[str]]
     errors: list[Diagnostic]
     warnings: list[Diagnostic]
 
 
-def check(files: Iterable[FileDefs], today: date | None = None) -> Outcome:
+def check(files: Iterable[FileDefs], today: date | None = None) -> Checked:
     """The cross-file rules over what `collect` found in each file, given in
     sorted file order (the first definition wins)."""
     errors: list[Diagnostic] = []
@@ -65,7 +67,7 @@ def check(files: Iterable[FileDefs], today: date | None = None) -> Outcome:
             warnings.append(warning(group.source, f"group {name!r} is not used by any chat"))
     lists = [g.entries for g in groups.values()] + [c.entries for c in every_chat]
     warnings.extend(_ended(lists, today))
-    return Outcome(tuple(sorted(desired, key=lambda c: c.chat_id)),
+    return Checked(tuple(sorted(desired, key=lambda c: c.chat_id)),
                    {name: frozenset(e.chains) for name, e in expanded.items()}, errors, warnings)
 
 
@@ -161,4 +163,4 @@ def _ended(lists: list[list[Member]], today: date | None) -> list[Diagnostic]:
     return found
 
 
-__all__ = ["check", "Outcome", "Entry"]
+__all__ = ["check", "Checked", "Entry"]

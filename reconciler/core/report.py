@@ -42,7 +42,10 @@ class Announcement:
 
 
 @dataclass(frozen=True)
-class ChatOutcome:
+class ChatResult:
+    """What an apply did to one chat. (How a whole run ends, its exit code,
+    is app.outcome's Outcome; the report's JSON keeps its key `outcomes`.)"""
+
     chat_id: str
     action: str  # "create" | "update"
     status: Status
@@ -52,7 +55,7 @@ class ChatOutcome:
     message: str = ""
     announcement: Announcement | None = None
     # Read back once after its calls: True when the chat then equalled the
-    # plan's `after`, False when it did not (the outcome is then a failure),
+    # plan's `after`, False when it did not (the result is then a failure),
     # None when it was not read back (no call made, or none succeeded).
     verified: bool | None = None
     # User ids WeCom refused (someone who left, someone not in the directory):
@@ -95,7 +98,7 @@ class ChatOutcome:
 
 @dataclass(frozen=True)
 class ApplyReport:
-    outcomes: tuple[ChatOutcome, ...] = ()  # sorted by chat_id
+    outcomes: tuple[ChatResult, ...] = ()  # sorted by chat_id; named as the JSON's key
     notes: tuple[str, ...] = ()  # quota notes, said up front too
     stopped: str | None = None  # why writes stopped early (rate limit, credentials)
     refusals: tuple[str, ...] = ()  # why nothing was applied at all
@@ -112,31 +115,31 @@ class ApplyReport:
     # and the run exits 1; the JSON says why, as the plan's `errors` do.
     unread: tuple[Any, ...] = ()
 
-    def _with(self, status: Status) -> list[ChatOutcome]:
+    def _with(self, status: Status) -> list[ChatResult]:
         return [o for o in self.outcomes if o.status == status]
 
     @property
-    def applied(self) -> list[ChatOutcome]:
+    def applied(self) -> list[ChatResult]:
         return self._with(APPLIED)
 
     @property
-    def failed(self) -> list[ChatOutcome]:
+    def failed(self) -> list[ChatResult]:
         return self._with(FAILED)
 
     @property
-    def skipped(self) -> list[ChatOutcome]:
+    def skipped(self) -> list[ChatResult]:
         return self._with(SKIPPED)
 
     @property
-    def not_started(self) -> list[ChatOutcome]:
+    def not_started(self) -> list[ChatResult]:
         return [o for o in self.outcomes if o.not_started]
 
     @property
-    def partial(self) -> list[ChatOutcome]:
+    def partial(self) -> list[ChatResult]:
         return [o for o in self.outcomes if o.partial]
 
     @property
-    def deferred(self) -> list[ChatOutcome]:
+    def deferred(self) -> list[ChatResult]:
         return [o for o in self.outcomes if o.deferred]
 
     @property
@@ -150,7 +153,7 @@ class ApplyReport:
                                          for o in self.outcomes)
 
     @property
-    def announcements_failed(self) -> list[ChatOutcome]:
+    def announcements_failed(self) -> list[ChatResult]:
         return [o for o in self.outcomes if o.announcement and o.announcement.status != "sent"]
 
     @property

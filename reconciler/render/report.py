@@ -8,7 +8,7 @@ are one line with their count and ids: one cause, one line."""
 from __future__ import annotations
 
 from reconciler.core.refusal import CHECK_USERS, plan_again
-from reconciler.core.report import ApplyReport, ChatOutcome
+from reconciler.core.report import ApplyReport, ChatResult
 from reconciler.render.escape import dump_json, safe
 from reconciler.render.planwords import by_cause, plural
 
@@ -68,7 +68,7 @@ def _outcome_lines(outcomes) -> list[str]:
     return lines
 
 
-def _calls(o: ChatOutcome) -> str:
+def _calls(o: ChatResult) -> str:
     return f"{o.calls_made}/{o.calls_planned} call{'s' if o.calls_planned != 1 else ''}"
 
 
@@ -81,7 +81,7 @@ def _reason(errcode: int | None, message: str | None) -> str:
     return f"  {safe(message)}" if message else ""
 
 
-def _one(o: ChatOutcome) -> list[str]:
+def _one(o: ChatResult) -> list[str]:
     lines = [f"  {o.status!s:<8} {o.action!s:<6} {safe(o.chat_id)}  ({_calls(o)}){_reason(o.errcode, o.message)}"]
     if o.announcement:
         a = o.announcement
@@ -90,7 +90,7 @@ def _one(o: ChatOutcome) -> list[str]:
     return lines
 
 
-def _many(group: list[ChatOutcome]) -> str:
+def _many(group: list[ChatResult]) -> str:
     first = group[0]
     ids = ", ".join(safe(o.chat_id) for o in group)
     made = sum(o.calls_made for o in group)

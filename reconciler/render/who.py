@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from reconciler.core.model import DEPT, USER, Entry
-from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, Row, WhoAnswer
+from reconciler.core.userchats import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, Row, WhoAnswer
 from reconciler.render.escape import dump_json, safe
 from reconciler.render.fatal import FORMAT_VERSION
 

@@ -10,7 +10,7 @@ from tests.helpers import env_for
 from tests.app.support import chat, ok_writes, run, state, start_apply_env, write_chats, writes
 
 from reconciler.app import execute, planfile
-from reconciler.core import policy
+from reconciler.core import writequotas
 from reconciler.core.model import DesiredChat
 from reconciler.core.planner import make_plan
 from reconciler.wecom import client_from_env
@@ -147,7 +147,7 @@ def test_rate_limit_with_parallel_writes_starts_nothing_new(setup, capsys):
 def test_quota_over_a_run_says_so_up_front_and_applies_the_first_chats(setup, capsys, monkeypatch):
     seed, desired = _updates_only(5)
     emu = setup(seed=seed, desired=desired)
-    monkeypatch.setattr(policy, "CHAT_CHANGES_PER_HOUR", 3)  # WeCom's 1,000, scaled down
+    monkeypatch.setattr(writequotas, "CHAT_CHANGES_PER_HOUR", 3)  # WeCom's 1,000, scaled down
     r = run(capsys, "apply", "--yes", "chats")
     assert r.code == 0  # from paths the budget splits the work across runs (tests/app/test_apply_deferred.py)
     assert "needs 5 chat changes" in r.err and "first 3 chats" in r.err  # said before applying

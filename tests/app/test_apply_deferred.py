@@ -12,7 +12,7 @@ import pytest
 from tests.app.support import ok_writes, run, start_apply_env, writes
 from tests.app.test_apply_converge import _updates_only
 
-from reconciler.core import policy
+from reconciler.core import writequotas
 
 BUDGET = 3  # WeCom's 1,000 chat changes an hour, scaled down in the tool and the emulator alike
 
@@ -21,7 +21,7 @@ BUDGET = 3  # WeCom's 1,000 chat changes an hour, scaled down in the tool and th
 def five_chats(emulator_factory, monkeypatch, tmp_path):
     seed, desired = _updates_only(5)
     emu = start_apply_env(emulator_factory, monkeypatch, tmp_path, seed, desired, changes_per_hour=BUDGET)
-    monkeypatch.setattr(policy, "CHAT_CHANGES_PER_HOUR", BUDGET)
+    monkeypatch.setattr(writequotas, "CHAT_CHANGES_PER_HOUR", BUDGET)
     return emu
 
 

@@ -14,7 +14,7 @@ from tests.app.support import chat, ok_writes, run, state, start_apply_env, writ
 from reconciler.app.lock import ApplyLock
 from reconciler.app.session import target_from_env
 from reconciler.cli import term
-from reconciler.cli import console as apply_cmd
+from reconciler.cli import applyconsole as apply_cmd
 from reconciler.wecom import client_from_env
 
 BIG = [f"u{i}" for i in range(10)]

@@ -90,11 +90,11 @@ def test_an_apply_report_with_applied_failed_and_refused_chats_meets_its_schema(
 
 
 def test_an_interrupted_apply_report_meets_its_schema():
-    from reconciler.core.report import SKIPPED, ApplyReport, ChatOutcome
+    from reconciler.core.report import SKIPPED, ApplyReport, ChatResult
     from reconciler.render import REPORT
 
-    report = ApplyReport(outcomes=(ChatOutcome("a", "update", SKIPPED, 1, 2, message="interrupted"),
-                                   ChatOutcome("b", "create", SKIPPED, 0, 1)),
+    report = ApplyReport(outcomes=(ChatResult("a", "update", SKIPPED, 1, 2, message="interrupted"),
+                                   ChatResult("b", "create", SKIPPED, 0, 1)),
                          interrupted="SIGTERM", forced=True, saved=True, stopped="interrupted")
     data = json.loads(REPORT["json"](report))
     assert data["interrupted"] == "SIGTERM" and data["summary"]["partial"] == 1

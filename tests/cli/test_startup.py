@@ -72,7 +72,7 @@ def test_an_invalid_file_still_gets_jsonschema(tmp_path):
 # the start-up of a command that does not use it (docs/internals.md,
 # "Imports made inside functions", gives the figures). Anywhere else an
 # import goes at the top of its module.
-DEFERRING = {"app/chatseed.py", "app/session.py", "cli/jsonout.py", "cli/options.py", "config/schema.py",
+DEFERRING = {"app/chatseed.py", "app/session.py", "app/whoanswer.py", "cli/jsonout.py", "cli/options.py", "config/schema.py",
              "emulator/seed.py", *(f"cli/commands/{name}.py" for name in ("apply", "emulator", "expiring", "history",
                                                                          "imports", "plan", "schema", "send", "show",
                                                                          "validate", "who"))}

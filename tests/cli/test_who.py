@@ -11,7 +11,7 @@ import pytest
 from tests.helpers import env_for
 
 from reconciler.cli import main
-from reconciler.core.people import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, membership
+from reconciler.core.userchats import MEMBER, MISSING, NOT_MEMBER, UNREADABLE, membership
 from reconciler.core.model import LiveChat, ReadError, Source
 from tests.builders import desired
 

@@ -9,7 +9,7 @@ import re
 import string
 from pathlib import Path
 
-from reconciler.config import flowlists, rules
+from reconciler.config import definitions, flowlists
 from reconciler.config.schema import NOT_A_BOOLEAN_WORD, schema_text
 from reconciler.core import facts
 
@@ -53,14 +53,14 @@ def test_the_schema_describes_each_id_in_the_words_of_core_facts():
 
 def test_the_config_fast_paths_accept_no_id_the_rule_refuses():
     """The lifted lists (flowlists) take a subset of user ids, the rule's
-    without '@'; the plain-entry check (rules) is the rule or '@' and a group
+    without '@'; the plain-entry check (config.definitions) is the rule or '@' and a group
     name. Neither may let through what core.facts refuses."""
     item = re.compile(flowlists._ITEM)
     assert flowlists._ITEM == facts.USER_ID_PATTERN[1:-1].replace("@", "")
     for text in ["a" + c for c in PRINTABLE] + [c for c in PRINTABLE] + ["a" * 64, "a" * 65, "zhang.san@corp"]:
         if item.fullmatch(text):
             assert facts.is_user_id(text) and "@" not in text, text
-        plain = rules._PLAIN(text) is not None
+        plain = definitions._PLAIN(text) is not None
         assert plain == (facts.is_user_id(text) or (text[:1] == "@" and re.fullmatch(
             facts.GROUP_NAME_PATTERN[1:-1], text[1:]) is not None)), text
 
@@ -80,7 +80,7 @@ def test_no_copy_of_an_id_rule_is_written_outside_core_facts():
 NOT_ON_A_USER_ID = {
     "config/yamlwords.py": ("value.lower() in BOOLEAN_WORDS", "node.value.lower() not in", "node.value.lower() in"),
     "config/entries.py": ("node.value.lower() not in", "node.value.lower() =="),
-    "config/rules.py": ("node.value.lower() in", "node.value.lower() =="),
+    "config/definitions.py": ("node.value.lower() in", "node.value.lower() =="),
     "config/files.py": ("name.lower().endswith(SUFFIXES)",),
     "render/chatfile.py": ("text.lower() in _BOOLEAN_WORDS",),
     "core/wanted.py": ("str(now.removes is None).lower()", "str(recorded.removes is None).lower()"),

@@ -1,9 +1,9 @@
-"""The message budget warning (core.policy.message_budget_warnings): pure,
+"""The message budget warning (core.messagebudget.message_budget_warnings): pure,
 the figures WeCom's (core.facts), each limit met exactly and passed by one."""
 
 from __future__ import annotations
 
-from reconciler.core.policy import message_budget_warnings
+from reconciler.core.messagebudget import message_budget_warnings
 
 
 def test_no_warning_within_every_budget():

@@ -12,9 +12,9 @@ import yaml
 
 from reconciler import render
 from reconciler.core.model import DesiredChat, LiveChat, ReadError, Source
-from reconciler.core.people import MEMBER, Row, WhoAnswer
+from reconciler.core.userchats import MEMBER, Row, WhoAnswer
 from reconciler.core.planner import make_plan
-from reconciler.core.report import ApplyReport, ChatOutcome, Status
+from reconciler.core.report import ApplyReport, ChatResult, Status
 from reconciler.render.chatfile import render_chat_file
 
 # What the issue lists, one of each kind: C0, DEL, C1, an override, an isolate.
@@ -44,14 +44,14 @@ def test_json_views_carry_the_same_value_as_escapes():
     out = render.PLAN["json"](plan)
     assert _raw(out) == []
     assert json.loads(out)["changes"][0]["before"]["name"] == NAME
-    report = ApplyReport((ChatOutcome("ops", "update", Status.FAILED, 0, 1, 86004, NAME),))
+    report = ApplyReport((ChatResult("ops", "update", Status.FAILED, 0, 1, 86004, NAME),))
     out = render.REPORT["json"](report)
     assert _raw(out) == [] and json.loads(out)["outcomes"][0]["message"] == NAME
 
 
 def test_apply_report_text_escapes_messages_and_ids():
-    report = ApplyReport((ChatOutcome("o\u202eps", "update", Status.FAILED, 0, 1, None, "WeCom said " + NAME),
-                          ChatOutcome("ok", "update", Status.APPLIED, 1, 1)))
+    report = ApplyReport((ChatResult("o\u202eps", "update", Status.FAILED, 0, 1, None, "WeCom said " + NAME),
+                          ChatResult("ok", "update", Status.APPLIED, 1, 1)))
     out = render.REPORT["text"](report)
     assert _raw(out) == [] and "o\\u202eps" in out
 

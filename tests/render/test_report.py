@@ -3,12 +3,12 @@ chat that failed does, with or without WeCom's errcode."""
 
 from __future__ import annotations
 
-from reconciler.core.report import Announcement, ApplyReport, ChatOutcome, Status
+from reconciler.core.report import Announcement, ApplyReport, ChatResult, Status
 from reconciler.render import render_report_text
 
 
 def _line(announcement: Announcement) -> str:
-    report = ApplyReport((ChatOutcome("ops", "update", Status.APPLIED, 1, 1, announcement=announcement),))
+    report = ApplyReport((ChatResult("ops", "update", Status.APPLIED, 1, 1, announcement=announcement),))
     [line] = [ln for ln in render_report_text(report).splitlines() if "announcement" in ln]
     return line
 

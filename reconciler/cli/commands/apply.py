@@ -2,7 +2,7 @@
 changes. Every refusal happens before the first write; with --format json,
 stdout is one report whatever ends the run, a signal included.
 
-The steps are app.applying's; how they are told, cli.console's."""
+The steps are app.applying's; how they are told, cli.applyconsole's."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def json_ending(outcome: Outcome) -> None:
     """With --format json, a run that failed before it applied anything (a
     refusal, invalid files, WeCom unreachable, a usage error such as
     `--today 9999-12-31`) prints the report of a run that applied nothing."""
-    from reconciler.cli.console import ApplyConsole
+    from reconciler.cli.applyconsole import ApplyConsole
     from reconciler.core.report import ApplyReport
 
     ApplyConsole("json").report(ApplyReport(refusals=outcome.reasons, interrupted=outcome.interrupted,
@@ -56,7 +56,7 @@ def json_ending(outcome: Outcome) -> None:
 
 
 def run(args) -> Outcome:
-    from reconciler.cli.console import ApplyConsole
+    from reconciler.cli.applyconsole import ApplyConsole
 
     if args.plan_file and args.target:
         return refused("--target selects chats from chat files; a saved plan is applied whole")

@@ -21,12 +21,12 @@ def add_arguments(p) -> None:
 
 def run(args) -> Outcome:
     from reconciler import render
-    from reconciler.app import session
-    from reconciler.core.people import UNREADABLE
+    from reconciler.app import session, whoanswer
+    from reconciler.core.userchats import UNREADABLE
 
     today = options.today_of(args)
     loaded = session.load_valid(args.paths, today=today)
-    answer = session.who(args.user_id, loaded, today, args.live, args.concurrency)
+    answer = whoanswer.who(args.user_id, loaded, today, args.live, args.concurrency)
     rows = answer.rows
     sys.stdout.write(render.WHO[args.format](answer))
     # A chat that could not be read is marked in the answer, which fails the run.

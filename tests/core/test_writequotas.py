@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reconciler.core.plan import Plan
 from reconciler.core.planner import make_plan
-from reconciler.core.policy import fit_quotas
+from reconciler.core.writequotas import fit_quotas
 from tests.builders import desired, live, sample_plan
 
 def _many_creates(n: int) -> Plan:
