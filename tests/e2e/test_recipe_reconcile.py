@@ -59,8 +59,9 @@ def world(emulator_factory, tmp_path):
     emu = emulator_factory(seed=ORG)
     remote = tmp_path / "server"
     bare = remote / "acme" / "chats.git"
-    bare.parent.mkdir(parents=True)
-    git("init", "-q", "--bare", str(bare))
+    bare.parent.mkdir(parents=True, exist_ok=True)
+    if not bare.exists():
+        git("init", "-q", "--bare", str(bare))
     shim = tmp_path / "shim"
     shim.mkdir()
     (shim / "appchat").write_text(
