@@ -120,3 +120,6 @@ def test_the_composite_action_lints_clean(tmp_path):
         script.write_text("#!/bin/bash\n" + step["run"])
         shell = _run([_tool("shellcheck"), str(script)])
         assert shell.returncode == 0, shell.stdout + shell.stderr
+    for path in sorted((ROOT / "action").glob("*.sh")):  # the scripts its steps run (action/ledger.sh)
+        shell = _run([_tool("shellcheck"), "--severity=style", str(path)])
+        assert shell.returncode == 0, shell.stdout + shell.stderr
