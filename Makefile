@@ -41,8 +41,8 @@ test-fast: $(STAMP) $(JS_STAMP)
 
 # The pipeline recipes: actionlint (with shellcheck on the run: steps),
 # check-jsonschema against GitHub's and GitLab's schemas, zizmor, and
-# shellcheck on the GitLab jobs' scripts. `make test` runs the same checks
-# (tests/e2e/test_recipes_lint.py).
+# shellcheck on the GitLab jobs' scripts and on the action's (action/*.sh).
+# `make test` runs the same checks (tests/e2e/test_recipes_lint.py).
 lint: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" actionlint $(RECIPES_GITHUB)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(RECIPES_GITHUB)
@@ -51,6 +51,7 @@ lint: $(STAMP)
 	$(VENV)/bin/zizmor --offline --no-progress $(RECIPES_GITHUB) action.yml
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-actions action.yml
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) scripts/shellcheck_gitlab.py $(RECIPES_GITLAB)
+	$(VENV)/bin/shellcheck --severity=style action/*.sh
 
 # The sdist and the wheel in dist/, checked as PyPI would check them (with
 # byte-compiling on: otherwise setuptools warns that it is off).

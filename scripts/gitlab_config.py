@@ -2,7 +2,9 @@
 GitLab files need: `include: - local:` files with `inputs:`, a template's
 `spec: inputs:` header (defaults, unknown and missing inputs refused) and
 its `$[[ inputs.NAME ]]` interpolation, and `extends:` (hashes merged deeply,
-everything else replaced). Used by scripts/shellcheck_gitlab.py, by `make
+everything else replaced). A file meant to be included next to another
+(BESIDE) extends that one's hidden jobs: it is read beside it, and only its
+own jobs are returned. Used by scripts/shellcheck_gitlab.py, by `make
 lint` (which checks each document against GitLab's schema) and by the tests
 that run the jobs (tests/e2e/pipeline_runner.py).
 
@@ -23,6 +25,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 _INPUT = re.compile(r"\$\[\[\s*inputs\.([\w-]+)\s*\]\]")
+# Include-only files -> the file that includes the template whose hidden jobs they extend.
+BESIDE = {"examples/gitlab-ci-reconcile.yml": "examples/gitlab-ci.yml"}
 
 
 def split(text: str) -> tuple[dict | None, str]:
@@ -68,12 +72,17 @@ def load(path: Path, inputs: dict | None = None) -> dict:
     for include in [includes] if isinstance(includes, dict) else includes:
         config.update(load(ROOT / include["local"], include.get("inputs")))
     config.update(doc)
+    try:
+        beside = BESIDE.get(path.resolve().relative_to(ROOT).as_posix())
+    except ValueError:
+        beside = None
+    known = load(ROOT / beside) if beside else {}
     for name, job in list(config.items()):
         if isinstance(job, dict) and "extends" in job:
             bases = job["extends"] if isinstance(job["extends"], list) else [job["extends"]]
             merged: dict = {}
             for base in bases:
-                merged = _merge(merged, config[base])
+                merged = _merge(merged, config[base] if base in config else known[base])
             config[name] = _merge(merged, {k: v for k, v in job.items() if k != "extends"})
     return config
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 from tests.e2e.github_mock import BOT, GitHubMock
@@ -41,10 +42,15 @@ def _run(tmp_path, gh: GitHubMock, workflow: dict, emulator, event: str, sha: st
     workdir.mkdir(exist_ok=True)
     event_path = workdir / ".event.json"
     event_path.write_text(json.dumps(payload))
+    # The chat repository's git server (its branch appchat-ledger holds the ledger): a local bare repository.
+    bare = tmp_path / "server" / gh.owner / f"{gh.repo}.git"
+    if not bare.exists():
+        subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
     return GitHubRun(
         workflow=workflow, workdir=workdir,
         github={"event_name": event, "sha": sha, "repository": f"{gh.owner}/{gh.repo}", "run_id": run_id,
-                "token": gh.token, "event": payload, "ref": "refs/heads/main"},
+                "token": gh.token, "event": payload, "ref": "refs/heads/main",
+                "server_url": str(tmp_path / "server")},
         secrets={"WECOM_CORP_ID": emulator.config.corp_id, "WECOM_CORP_SECRET": emulator.config.corp_secret},
         api_url=gh.url, token=gh.token, event_path=event_path,
         artifacts={} if artifacts is None else artifacts,

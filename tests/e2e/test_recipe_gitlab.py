@@ -5,6 +5,7 @@ against the emulator and a mock of GitLab's REST API on 127.0.0.1."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
@@ -24,6 +25,14 @@ def _ci(gl: GitLabMock, emulator, sha: str, **extra) -> dict[str, str]:
             "APPCHAT_PIP_SPEC": "appchat-reconciler",     # already installed: the install is a no-op
             "WECOM_CORP_ID": emulator.config.corp_id, "WECOM_CORP_SECRET": emulator.config.corp_secret,
             "WECOM_API_BASE": emulator.base_url, **extra}
+
+
+def _git_server(tmp_path) -> dict[str, str]:
+    """The project's git server for the apply jobs' ledger branch: a local bare repository."""
+    bare = tmp_path / "server" / "acme" / "chats.git"
+    if not bare.exists():
+        subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    return {"CI_SERVER_URL": str(tmp_path / "server"), "CI_PROJECT_PATH": "acme/chats", "CI_JOB_TOKEN": "job-token"}
 
 
 def _plan_job(tmp_path, gl, emulator, iid: int, files, **extra):
@@ -101,7 +110,7 @@ def _apply_job(tmp_path, gl, emulator, sha: str, files, name: str = "appchat-app
         gl.push(sha, files)
     workdir = tmp_path / f"{name}-{sha[:4]}"
     copy_chats(files, workdir)
-    return run_gitlab_job(DOC, name, workdir, _ci(gl, emulator, sha, **extra))
+    return run_gitlab_job(DOC, name, workdir, _ci(gl, emulator, sha, **{**_git_server(tmp_path), **extra}))
 
 
 @pytest.mark.slow
@@ -124,7 +133,7 @@ def test_an_apply_after_a_skipped_merge_fails_naming_the_chat_and_replan_finishe
         assert plan.returncode == 0 and "carol" in plan.stdout
         workdir = tmp_path / "appchat-replan-plan-2222"
         copy_chats(BOTH, workdir)
-        apply = run_gitlab_job(DOC, "appchat-replan-apply", workdir, _ci(gl, emulator, "2" * 40))
+        apply = run_gitlab_job(DOC, "appchat-replan-apply", workdir, _ci(gl, emulator, "2" * 40, **_git_server(tmp_path)))
     assert apply.returncode == 0, apply.stdout + apply.stderr
     assert "every change merged up to this commit is applied" in apply.stdout
     assert _left(emulator, tmp_path, BOTH) == 0

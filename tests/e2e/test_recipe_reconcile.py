@@ -59,8 +59,9 @@ def world(emulator_factory, tmp_path):
     emu = emulator_factory(seed=ORG)
     remote = tmp_path / "server"
     bare = remote / "acme" / "chats.git"
-    bare.parent.mkdir(parents=True)
-    git("init", "-q", "--bare", str(bare))
+    bare.parent.mkdir(parents=True, exist_ok=True)
+    if not bare.exists():
+        git("init", "-q", "--bare", str(bare))
     shim = tmp_path / "shim"
     shim.mkdir()
     (shim / "appchat").write_text(
@@ -81,7 +82,7 @@ def reconcile(tmp_path, gh, world, sha: str, files, run_id: int, today: str, rep
     run.env_overrides.update(RECONCILE_TODAY=today, PATH=f"{shim}:{_BIN}:/usr/bin:/bin")
     copy_chats(files, run.workdir)
     job = run_github_job(run, "reconcile")
-    lines = job.step("Reconcile").outputs.get("lines", "")
+    lines = job.outputs.get("lines", "")
     run.needs = {"reconcile": {"result": "failure" if job.failed else "success", "outputs": {"lines": lines}}}
     ledger_dir = tmp_path / f"ledger-job-{run_id}"
     ledger_dir.mkdir()
@@ -208,7 +209,7 @@ def test_the_ledger_job_appends_onto_a_branch_that_moved_meanwhile_and_loses_no_
         run.env_overrides.update(RECONCILE_TODAY="2027-02-01", PATH=f"{world[3]}:{_BIN}:/usr/bin:/bin")
         copy_chats(FILES, run.workdir)
         job = run_github_job(run, "reconcile")
-        lines = job.step("Reconcile").outputs["lines"]
+        lines = job.outputs["lines"]
         assert lines == "1" and not job.failed, job.log
 
         other = tmp_path / "other"  # another writer's commit lands on the branch first

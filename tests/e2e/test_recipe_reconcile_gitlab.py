@@ -13,14 +13,14 @@ import pytest
 
 from reconciler.cli import build_parser
 from tests.e2e.gitlab_mock import GitLabMock
-from tests.e2e.pipeline_runner import ROOT, _BIN, copy_chats, load, run_gitlab_job
+from tests.e2e.pipeline_runner import ROOT, _BIN, copy_chats, gitlab_config, run_gitlab_job
 from tests.e2e.test_recipe_gitlab import DOC as MAIN
 from tests.e2e.test_recipe_gitlab import _ci
 from tests.e2e.test_recipe_reconcile import FILES, ORG, TYPO, branch_lines, world, writes  # noqa: F401 - fixture
 from tests.e2e.test_recipes import all_commands, shell_scripts, strip_heredocs
 
 PATH = ROOT / "examples" / "gitlab-ci-reconcile.yml"
-DOC = load(PATH)
+DOC = gitlab_config(PATH)
 
 pytestmark = pytest.mark.slow
 

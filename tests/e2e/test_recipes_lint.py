@@ -68,7 +68,8 @@ def test_gitlab_recipe_and_templates_lint_clean(tmp_path):
 def test_the_template_lint_sees_the_jobs_behind_the_header(tmp_path):
     template = (ROOT / "templates" / "appchat.gitlab-ci.yml").read_text(encoding="utf-8")
     broken = tmp_path / "broken.gitlab-ci.yml"
-    broken.write_text(template.replace("  interruptible: false", "  interruptible: sometimes", 1))
+    broken.write_text(template.replace("  interruptible: false               # never cancelled half-way by a newer pipeline",
+                                     "  interruptible: sometimes", 1))
     assert _gitlab_schema(tmp_path, [str(broken)]).returncode == 1
     unquoted = '- appchat plan ${paths[@]} --detailed-exitcode || rc=$?'
     broken.write_text(template.replace('- appchat plan "${paths[@]}" --detailed-exitcode || rc=$?', unquoted, 1))
@@ -119,4 +120,7 @@ def test_the_composite_action_lints_clean(tmp_path):
         script = tmp_path / f"step{i}.sh"
         script.write_text("#!/bin/bash\n" + step["run"])
         shell = _run([_tool("shellcheck"), str(script)])
+        assert shell.returncode == 0, shell.stdout + shell.stderr
+    for path in sorted((ROOT / "action").glob("*.sh")):  # the scripts its steps run (action/ledger.sh)
+        shell = _run([_tool("shellcheck"), "--severity=style", str(path)])
         assert shell.returncode == 0, shell.stdout + shell.stderr
