@@ -180,12 +180,17 @@ def plan_for(desired: Sequence[DesiredChat], client: WeComApi, show_progress: bo
     `present` lines); on_planned(chat_id) is called as each chat is planned.
     `amend(plan)` (the ledger's former causes) runs before the departments
     the causes show are named."""
+    from reconciler import config
     from reconciler.app.pipeline import Pipeline
 
     def plan_one(*args, **options) -> Plan:
         return make_plan(*args, **options)  # looked up per call: a benchmark may time it
 
-    with _directory_read(client, needs(desired, check_users)) as directory:
+    # The changes and their causes live for the run: without the collector
+    # paused, its full passes over every member set read (40 million
+    # entries at 10,000 x 2,000) cost more than the planning itself
+    # (docs/benchmarks.md, Planning).
+    with config.collector_paused(), _directory_read(client, needs(desired, check_users)) as directory:
         pipeline = Pipeline(desired, plan_one, directory=directory, today=today, on_planned=on_planned)
         live = read_live(client, [c.chat_id for c in desired], show_progress, on_result=pipeline.add)
         plan = pipeline.finish()
