@@ -34,7 +34,7 @@ import figures
 import yaml
 
 
-from reconciler.config import _no_cyclic_gc, crossfile, definitions, load, schema, yamlnodes  # noqa: E402
+from reconciler.config import collector_paused, crossfile, definitions, load, schema, yamlnodes  # noqa: E402
 
 
 def generate(root: Path, chats: int, files: int, rng: random.Random, members: int = 0,
@@ -89,7 +89,7 @@ def _generate_flat(root: Path, chats: int, files: int, rng: random.Random, membe
 
 def staged(path: str) -> dict[str, float]:
     """load()'s stages, timed apart (with the collector off, as load() has it)."""
-    with _no_cyclic_gc():
+    with collector_paused():
         return _staged(path)
 
 
@@ -127,7 +127,7 @@ def plain_yaml(path: str, loader) -> tuple[float, float]:
     times = []
     for gc_off in (False, True):
         start = time.perf_counter()
-        with _no_cyclic_gc() if gc_off else contextlib.nullcontext():
+        with collector_paused() if gc_off else contextlib.nullcontext():
             for f in sorted(Path(path).glob("*.yaml")):
                 yaml.load(f.read_text(encoding="utf-8"), Loader=loader)
         times.append(time.perf_counter() - start)

@@ -72,7 +72,7 @@ def load(paths: list[str] | None = None, today: date | None = None) -> LoadResul
 
 def load_text(text: str, name: str = "<text>", today: date | None = None) -> LoadResult:
     """The chats of one file given as text, checked as `load` checks a file."""
-    with _no_cyclic_gc():
+    with collector_paused():
         return _check([name], [], lambda _: (text.encode("utf-8"), None), today)
 
 
