@@ -133,13 +133,19 @@ def _expired(data: Any, where: str, chat_id: str) -> Ending:
     _check_keys(data, ("user_id", "until", "reason", "source"), where)
     _check_str(data["user_id"], f"{where}.user_id")
     _check_str(data["source"], f"{where}.source")
+    return Ending(chat_id, data["user_id"], *ending_fields(data, where))
+
+
+def ending_fields(data: Mapping[str, Any], where: str) -> tuple[date, str | None, Source]:
+    """The `until`, `reason` and `source` of a membership that ends, as a
+    plan writes them (a change's `expired`, the plan's `expiring`)."""
     try:
         until = date.fromisoformat(data["until"])
     except (TypeError, ValueError):
         _fail(f"{where}.until", f"expected a date YYYY-MM-DD, got {data['until']!r}")
     if data["reason"] is not None and not isinstance(data["reason"], str):
         _fail(f"{where}.reason", "expected a string or null")
-    return Ending(chat_id, data["user_id"], until, data["reason"], located(data["source"], f"{where}.source"))
+    return until, data["reason"], located(data["source"], f"{where}.source")
 
 
 def located(text: str, where: str) -> Source:

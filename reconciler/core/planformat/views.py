@@ -10,13 +10,12 @@ never shown half-understood. Pure: no I/O.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any, Mapping
 
 from reconciler.core.expiry import Ending
 from reconciler.core.model import DEPT, TAG, USER
 from reconciler.core.plan import Plan
-from reconciler.core.planformat.reader import PlanFormatError, located, whole
+from reconciler.core.planformat.reader import PlanFormatError, ending_fields, whole
 
 VIEW_KEYS = ("names", "expiring", "read_concurrency")
 
@@ -49,19 +48,13 @@ def _ending(data: Any, where: str) -> Ending:
     for key in ("chat_id", "user_id", "source"):
         if not isinstance(data[key], str) or not data[key]:
             _fail(f"{where}.{key}", f"expected a non-empty string, got {data[key]!r}")
-    try:
-        until = date.fromisoformat(data["until"])
-    except (TypeError, ValueError):
-        _fail(f"{where}.until", f"expected a date YYYY-MM-DD, got {data['until']!r}")
-    if data["reason"] is not None and not isinstance(data["reason"], str):
-        _fail(f"{where}.reason", "expected a string or null")
+    until, reason, source = ending_fields(data, where)
     who = data["user_id"]
     kind, _, number = who.partition(":")
     if number and (kind not in (DEPT, TAG) or not whole(number)):  # `dept:12`, `tag:3`: an entry that brings in many
         _fail(f"{where}.user_id", f"expected a user id, dept:ID or tag:ID, got {who!r}")
     # A saved plan is read like a chat file: its `user_id` once, here.
-    return Ending(data["chat_id"], who, until, data["reason"], located(data["source"], f"{where}.source"),
-                  kind=kind if number else USER)
+    return Ending(data["chat_id"], who, until, reason, source, kind=kind if number else USER)
 
 
 def _figures(data: Any) -> dict[str, Any]:
