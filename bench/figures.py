@@ -32,6 +32,9 @@ from pathlib import Path
 
 PREFIX = "FIGURE "
 MIN_RUNS = 3  # the fewest runs a noise margin is measured from
+# The table keeps about four significant digits: a figure that does not vary
+# at all (a traced peak) must not "regress" by its own rounding.
+MIN_MARGIN = 0.01
 BEGIN, END = "<!-- bench-figures:begin -->", "<!-- bench-figures:end -->"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -119,7 +122,7 @@ def verdict(s: Summary, record: tuple[float, float] | None) -> str:
         trend = "nothing recorded"
     else:
         was, was_noise = record
-        margin = max(s.noise, was_noise)
+        margin = max(s.noise, was_noise, MIN_MARGIN)
         if s.ratio > was * (1 + margin):
             trend = f"regressed (recorded {_num(was)}, noise ±{margin:.0%})"
         elif s.ratio < was * (1 - margin):

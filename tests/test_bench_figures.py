@@ -32,6 +32,14 @@ def test_a_ratio_worse_than_recorded_by_more_than_the_noise_is_regressed():
     assert "GOAL NOT MET" in figures.verdict(late, None)
 
 
+def test_a_figure_that_never_varies_does_not_regress_by_the_tables_rounding():
+    # A traced peak is the same every run (noise 0); the table keeps 1.744 of 1.7443.
+    [s] = figures.summarise(_runs([1.7443, 1.7443, 1.7443]))
+    assert s.noise == 0
+    assert figures.verdict(s, (1.744, 0.0)).startswith("as recorded")
+    assert figures.verdict(s, (1.70, 0.0)).startswith("regressed")  # 2.6% worse is still seen
+
+
 def test_the_docs_table_is_written_between_the_markers_and_read_back(tmp_path):
     docs = tmp_path / "benchmarks.md"
     docs.write_text(f"# B\n\nbefore\n\n{figures.BEGIN}\n| `old.figure` | kept | 1 s | — | 1.000 | ±2.0% | — |\n"
