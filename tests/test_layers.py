@@ -9,8 +9,9 @@ inside functions too) with ast:
     wecom     the only code that speaks HTTP to WeCom: core and wecom
     app       orchestration: everything above
     cli       argument parsing and exit codes: anything
-    emulator  its own world: only core.facts (it referees the client, so it
-              must not share its code)
+    emulator  its own world: only the WeCom facts, core.facts and
+              core.userids (how WeCom tells users apart); it referees the
+              client, so it must not share its code
 
 and nothing but wecom imports requests.
 """
@@ -33,7 +34,7 @@ ALLOWED = {
     "wecom": {"core", "wecom"},
     "app": {"core", "config", "render", "wecom", "app"},
     "cli": {"core", "config", "render", "wecom", "app", "cli", "emulator", "__init__"},
-    "emulator": {"emulator", "core.facts"},
+    "emulator": {"emulator", "core.facts", "core.userids"},
 }
 # What a pure module must not touch: I/O, clocks, threads, randomness, the environment.
 IMPURE = {"os", "sys", "io", "socket", "subprocess", "threading", "concurrent", "multiprocessing", "time",
@@ -131,6 +132,7 @@ def test_the_checker_sees_a_forbidden_import(tmp_path):
     assert all(_allowed("render", t) for _, t in lines)
     assert not _allowed("render", "reconciler.app.session")
     assert not _allowed("emulator", "reconciler.core.plan") and _allowed("emulator", "reconciler.core.facts")
+    assert _allowed("emulator", "reconciler.core.userids") and not _allowed("emulator", "reconciler.core.members")
     assert not _allowed("core", "reconciler.wecom.errors")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from reconciler.core.facts import user_key, user_keys
+from reconciler.core.userids import UserIds
 from reconciler.core.model import USER
 
 
@@ -57,7 +57,7 @@ def seed_from_chat_files(path: str) -> dict[str, Any]:
                                 f"a seed of chat files has none; seed the emulator with departments, users and "
                                 f"tags instead (docs/emulator.md)")
         timed = {g.user for g in chat.grants if g.kind == USER}
-        excluded = user_keys(chat.exclude.users)
-        members = sorted(set(chat.members) | {u for u in timed if user_key(u) not in excluded})
+        excluded = UserIds(chat.exclude.users)
+        members = sorted(set(chat.members) | {u for u in timed if u not in excluded})
         chats.append({"chatid": chat.chat_id, "name": chat.name, "owner": chat.owner, "userlist": members})
     return {"chats": chats}

@@ -19,7 +19,7 @@ from reconciler.config.places import WrittenAt
 from reconciler.config.definitions import ChatDef, FileDefs
 from reconciler.config.via import DirectVia, LazyVia
 from reconciler.core.membership import problems as membership_problems
-from reconciler.core.facts import user_key
+from reconciler.core.userids import UserIds, distinct_users
 from reconciler.core.model import NO_EXCLUSION, USER, DesiredChat, Entry, Exclusion
 
 
@@ -95,8 +95,8 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
     exclusion = NO_EXCLUSION if not (excluded or ex_refs) else Exclusion(
         frozenset(excluded), ex_refs, WrittenAt(expander.groups, chat.exclude, chat.exclude_places) if excluded else None)
     if excluded:
-        out = {user_key(u) for u in excluded}
-        members = frozenset(u for u in members if user_key(u) not in out)
+        out = UserIds(excluded)
+        members = frozenset(u for u in members if u not in out)
     want = DesiredChat(chat.chat_id, chat.name, chat.owner, members, chat.prune, chat.source, via,
                        announce=chat.announce, grants=tuple(grants), exclude=exclusion,
                        owner_source=chat.owner_source, members_source=chat.members_source,
@@ -109,8 +109,8 @@ def _desired(chat: ChatDef, expander: Expander, today: date | None, errors: list
 def _excluded_owner(chat: ChatDef, ex_users: frozenset[str], ex_grants: list[Entry]) -> list[Diagnostic]:
     if chat.owner is None:
         return []
-    out = {user_key(u) for u in ex_users} | {user_key(g.user) for g in ex_grants if g.kind == USER}
-    if user_key(chat.owner) not in out:
+    out = UserIds([*ex_users, *(g.user for g in ex_grants if g.kind == USER)])
+    if chat.owner not in out:
         return []
     want = DesiredChat(chat.chat_id, chat.name or "", chat.owner, frozenset(), source=chat.source,
                        owner_source=chat.owner_source)
@@ -121,13 +121,9 @@ def _excluded_owner(chat: ChatDef, ex_users: frozenset[str], ex_grants: list[Ent
 def _one_spelling(users: frozenset[str], written: list[Member]) -> frozenset[str]:
     """One spelling per user: groups may spell someone `Alice` where the
     chat says `alice` (WeCom ignores letter case); the chat's own wins."""
-    keys = {user_key(u) for u in users}
-    if len(keys) == len(users):
+    if distinct_users(list(users)):
         return users
-    chosen: dict[str, str] = {}
-    for user in [w for w in written if w.__class__ is str] + sorted(users):
-        chosen.setdefault(user_key(user), user)
-    return frozenset(chosen.values())
+    return frozenset(UserIds([w for w in written if w.__class__ is str] + sorted(users)))
 
 
 def _offline_checks(want: DesiredChat, today: date | None) -> list[Diagnostic]:
@@ -139,11 +135,11 @@ def _offline_checks(want: DesiredChat, today: date | None) -> list[Diagnostic]:
     members: frozenset[str] | set[str] = want.members  # each user once, in one spelling (_one_spelling)
     if len(ended) < len(timed):
         members = set(members) | {g.user for g in timed if not g.ended(today)}
-    out = {user_key(u) for u in want.exclude.users}  # an excluded timed entry is excluded all the same
+    out = UserIds(want.exclude.users)  # an excluded timed entry is excluded all the same
     if out:
-        members = {u for u in members if user_key(u) not in out}
+        members = {u for u in members if u not in out}
     when = "after group expansion, as of today" if ended else "after group expansion"
-    found = membership_problems(want, members, ended, excluded_owner=user_key(want.owner) in out,
+    found = membership_problems(want, members, ended, excluded_owner=want.owner in out,
                                 complete=not want.uses_directory, when=when, distinct=members is want.members)
     return [error(where, message) for where, message in found]
 

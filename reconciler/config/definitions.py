@@ -18,11 +18,11 @@ from reconciler.config.groups import GroupDef, GroupRef, Member, references
 from reconciler.config.places import Places
 from reconciler.config.yamldata import STR, at, pairs
 from reconciler.config.yamlnodes import ParsedFile
-from reconciler.config.flowlists import BOOLEAN_WORDS
+from reconciler.config.flowlists import BOOLEAN_USERS
 from reconciler.config.yamlwords import unquoted_word, yaml11_boolean
-from reconciler.core.facts import (CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id,
-                                   user_key, user_keys)
+from reconciler.core.facts import (CHAT_NAME_MAX_CHARS, GROUP_NAME_PATTERN, USER_ID_PATTERN, is_chat_id, is_user_id)
 from reconciler.core.model import USER, Entry, Source
+from reconciler.core.userids import UserMap, distinct_users
 
 # A member list item that needs no Entry: a user id, or "@" and a group name.
 _PLAIN = re.compile(rf"(?:@{GROUP_NAME_PATTERN[1:-1]}|{USER_ID_PATTERN[1:-1]})\Z").match
@@ -107,7 +107,8 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
     out = []
     places = Places(file)
     complete = True
-    seen: dict[str, tuple[Node, str]] = {}
+    seen_users: UserMap[tuple[Node, str]] = UserMap()
+    seen_groups: dict[str, tuple[Node, str]] = {}
     for item in items:
         entry = parse_entry.member(file, item, in_exclude=in_exclude, problems=problems)
         written = entry if isinstance(entry, str) else entry.entry if entry else None
@@ -117,7 +118,7 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
         # One user however it is written: plain or as a mapping, in any letter
         # case (WeCom's ids ignore it); group names keep their case.
         is_user = isinstance(entry, str) or entry.__class__ is Entry and entry.kind == USER
-        first, first_written = seen.setdefault(user_key(written) if is_user else written, (item, written))
+        first, first_written = (seen_users if is_user else seen_groups).setdefault(written, (item, written))
         if first is not item:
             complete = False
             both_plain = not isinstance(item, MappingNode) and not isinstance(first, MappingNode)
@@ -131,8 +132,7 @@ def _entries(parsed: ParsedFile, node: Node | None, list_name: str, problems: li
 
 def _once_and_no_word(values: list[str]) -> bool:
     """Each id once (in any letter case), none a YAML 1.1 boolean word."""
-    keys = user_keys(values)
-    return len(keys) == len(values) and keys.isdisjoint(BOOLEAN_WORDS)
+    return distinct_users(values, unlike=BOOLEAN_USERS)
 
 
 def collect(parsed: ParsedFile) -> FileDefs:

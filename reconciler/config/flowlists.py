@@ -22,7 +22,8 @@ import re
 from functools import lru_cache
 from sys import intern
 
-from reconciler.core.facts import USER_ID_PATTERN, own_keys, user_keys
+from reconciler.core.facts import USER_ID_PATTERN
+from reconciler.core.userids import UserIds, distinct_users, written_folded
 
 # A user id that YAML reads as a plain string: core.facts' rule without '@'
 # (an id holding one, `zhang.san@corp`, takes the full parse: a cheap test
@@ -40,6 +41,7 @@ _LIST = re.compile(
 _NEXT_KEY = re.compile(r" *[^ \n#\-]")
 # The words YAML 1.1 reads as booleans, in lower case (config.yamlwords).
 BOOLEAN_WORDS = frozenset({"yes", "no", "on", "off", "true", "false"})
+BOOLEAN_USERS = UserIds(BOOLEAN_WORDS)  # the same words in any letter case
 # Line breaks other than "\n" that YAML counts (then the lines here and the
 # parser's would differ: nothing is lifted).
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
@@ -94,15 +96,15 @@ def lift(text: str, implicit_resolvers: dict) -> tuple[str, Lifted]:
 
 def _once_and_no_word(items: list[str], written: str) -> frozenset[str] | None:
     """The items as a set (a chat's members, as they will be kept), when
-    each is there once in any letter case (user_key) and none is a YAML 1.1
+    each is there once in any letter case (core.userids) and none is a YAML 1.1
     boolean word (refused unquoted, at their place: config.yamlwords).
     `written`: the text the items were split from."""
     members = frozenset(items)
     if len(members) != len(items):
         return None
-    # No letter upper case (one lower() of the text tells): the items are their own keys.
-    keys = members if own_keys(written) else user_keys(items)
-    return members if len(keys) == len(items) and keys.isdisjoint(BOOLEAN_WORDS) else None
+    if written_folded(written):  # no letter upper case: ids that differ as strings differ as users
+        return members if members.isdisjoint(BOOLEAN_WORDS) else None
+    return members if distinct_users(items, unlike=BOOLEAN_USERS) else None
 
 
 @lru_cache(maxsize=8)

@@ -11,11 +11,11 @@ own list, or inside the group (however nested) that brings it in."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 
 from reconciler.config.groups import GroupRef
-from reconciler.core.facts import user_key
 from reconciler.core.model import USER, Entry, Source
+from reconciler.core.userids import UserMap, same_user
 
 _SHIFT = 32  # line << 32 | column, both 1-based
 
@@ -78,7 +78,7 @@ class WrittenAt:
         self._groups, self._entries, self._places = groups, entries, places
 
     def __call__(self, user: str) -> Source | None:
-        found = _find(user_key(user), self._entries, self._places, self._groups, set(), ())
+        found = _find(user, self._entries, self._places, self._groups, set(), ())
         return found[0] if found else None
 
     def locate_many(self, users: Sequence[str], walk: bool = False) -> dict[str, tuple[Source | None, tuple]]:
@@ -88,52 +88,53 @@ class WrittenAt:
         and ignoring letter case only for those still missing (a Source is
         built only for the people asked about)."""
         if not walk:
-            return {u: _find(user_key(u), self._entries, self._places, self._groups, set(), ()) or (None, ())
+            return {u: _find(u, self._entries, self._places, self._groups, set(), ()) or (None, ())
                     for u in users}
         out: dict[str, tuple[Source | None, tuple]] = {}
         for fold in (False, True):
-            wanted = {(user_key(u) if fold else u): u for u in users if u not in out}
+            left = [u for u in users if u not in out]
+            wanted = UserMap((u, u) for u in left) if fold else {u: u for u in left}
             if wanted:
-                _walk(self._entries, self._places, self._groups, set(), (), wanted, fold, out)
+                _walk(self._entries, self._places, self._groups, set(), (), wanted, out)
         return {u: out.get(u, (None, ())) for u in users}
 
 
-def _find(key: str, entries, places: Places | None, groups, seen: set[str],
+def _find(user: str, entries, places: Places | None, groups, seen: set[str],
           chain: tuple) -> tuple[Source | None, tuple] | None:
     for i, entry in enumerate(entries):
         if entry.__class__ is str:
-            if user_key(entry) == key and places is not None:
+            if same_user(entry, user) and places is not None:
                 return places.source(i), chain
         elif entry.__class__ is Entry:
-            if entry.kind == USER and user_key(entry.user) == key:
+            if entry.kind == USER and same_user(entry.user, user):
                 return entry.source, chain
         elif entry.__class__ is GroupRef and entry.name not in seen and entry.name in groups:
             seen.add(entry.name)
             group = groups[entry.name]
-            found = _find(key, group.entries, group.places, groups, seen, chain + (entry.name,))
+            found = _find(user, group.entries, group.places, groups, seen, chain + (entry.name,))
             if found is not None:
                 return found
     return None
 
 
-def _walk(entries, places: Places | None, groups, seen: set[str], chain: tuple, wanted: dict[str, str], fold: bool,
-          out: dict) -> None:
-    """The first place and chain of each id in `wanted` (its key: the id as
-    spelled, or with `fold` its user_key), in the order _find meets them;
-    found ones leave `wanted`."""
+def _walk(entries, places: Places | None, groups, seen: set[str], chain: tuple,
+          wanted: MutableMapping[str, str], out: dict) -> None:
+    """The first place and chain of each id in `wanted` (a dict: as spelled;
+    a UserMap: in any letter case), in the order _find meets them; found
+    ones leave `wanted`."""
     for i, entry in enumerate(entries):
         if not wanted:
             return
         if entry.__class__ is str:
-            user = wanted.pop(user_key(entry) if fold else entry, None)
+            user = wanted.pop(entry, None)
             if user is not None:
                 out[user] = (places.source(i) if places is not None else None, chain)
         elif entry.__class__ is Entry:
             if entry.kind == USER:
-                user = wanted.pop(user_key(entry.user) if fold else entry.user, None)
+                user = wanted.pop(entry.user, None)
                 if user is not None:
                     out[user] = (entry.source, chain)
         elif entry.__class__ is GroupRef and entry.name not in seen and entry.name in groups:
             seen.add(entry.name)
             group = groups[entry.name]
-            _walk(group.entries, group.places, groups, seen, chain + (entry.name,), wanted, fold, out)
+            _walk(group.entries, group.places, groups, seen, chain + (entry.name,), wanted, out)

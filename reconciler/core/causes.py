@@ -25,8 +25,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from reconciler.core.directory import Directory
-from reconciler.core.facts import user_key
 from reconciler.core.model import DEPT, TAG, DesiredChat, Entry, Source
+from reconciler.core.userids import UserIds, UserMap, same_user
 
 LISTED, EXPIRED, EXCLUDED, UNLISTED, NOT_IN_DIRECTORY = "listed", "expired", "excluded", "unlisted", "not_in_directory"
 KINDS = (LISTED, EXPIRED, EXCLUDED, UNLISTED, NOT_IN_DIRECTORY)
@@ -82,7 +82,7 @@ def joins(chat: DesiredChat, users: Iterable[str], brought: Mapping[str, tuple[E
     static = [u for u in users if u in chat.members]
     places = _places(chat.written_at, static)
     fallback = chat.members_source or chat.source
-    keyed: dict[str, tuple[Entry, ...]] | None = None
+    brought = brought if isinstance(brought, UserMap) else UserMap(brought)
     out: dict[str, Cause] = {}
     for user in users:
         entries: list[dict[str, Any]] = []
@@ -93,29 +93,25 @@ def joins(chat: DesiredChat, users: Iterable[str], brought: Mapping[str, tuple[E
                 entry["via"] = list(chain)
             entries.append(entry)
         grants = brought.get(user)
-        if grants is None and brought:
-            if keyed is None:  # another letter case: once per chat, and only then
-                keyed = {user_key(u): g for u, g in brought.items()}
-            grants = keyed.get(user_key(user))
         entries += [_grant_entry(g, directory) for g in grants or ()]
         out[user] = {"kind": LISTED, "entries": entries}
     return out
 
 
-def leaves(chat: DesiredChat, users: Iterable[str], ended: Mapping[str, Entry], excluded: frozenset[str],
+def leaves(chat: DesiredChat, users: Iterable[str], ended: Mapping[str, Entry], excluded: Iterable[str],
            directory: Directory | None) -> dict[str, Cause]:
     """Why each of `users` leaves: their membership ended, `exclude` names
     them, nobody in the directory has them (--check-users), or no entry
     brings them in."""
     out: dict[str, Cause] = {}
-    gone = {user_key(u): g for u, g in ended.items()} if ended else {}
+    gone = ended if isinstance(ended, UserMap) else UserMap(ended)
+    excluded = UserIds(excluded)
     for user in users:
-        key = user_key(user) if (gone or excluded or directory is not None) else user
-        grant = gone.get(key)
+        grant = gone.get(user)
         if grant is not None:
             out[user] = {"kind": EXPIRED, "entry": grant.entry, "source": str(grant.source),
                          "until": grant.until.isoformat(), "reason": grant.reason}
-        elif key in excluded:
+        elif user in excluded:
             out[user] = excluded_by(chat, user, directory)
         elif directory is not None and directory.complete and not directory.knows(user):
             out[user] = {"kind": NOT_IN_DIRECTORY}
@@ -127,14 +123,13 @@ def leaves(chat: DesiredChat, users: Iterable[str], ended: Mapping[str, Entry], 
 def excluded_by(chat: DesiredChat, user: str, directory: Directory | None) -> Cause:
     """The `exclude` entry that names `user`: the id itself (in the list or
     a group), else the first department or tag that holds them."""
-    key = user_key(user)
-    if any(user_key(u) == key for u in chat.exclude.users):
+    if user in UserIds(chat.exclude.users):
         locator = chat.exclude.written_at
         where = locator(user) if locator is not None else None
         return {"kind": EXCLUDED, "entry": user, "source": _line(where or chat.source)}
     for grant in chat.exclude.refs:
         found = directory.users(grant.kind, grant.unit) if directory is not None else ()
-        if not isinstance(found, frozenset) or key not in {user_key(u) for u in found}:
+        if not isinstance(found, frozenset) or user not in UserIds(found):
             continue
         cause = {"kind": EXCLUDED, "entry": grant.entry, "source": str(grant.source)}
         name = _named(grant.kind, grant.unit, directory)
@@ -193,7 +188,7 @@ def entry_label(entry: Mapping[str, Any], user: str | None = None) -> str:
     if entry.get("name"):
         label += f" ({entry['name']})"
     via = [f"@{g}" for g in entry.get("via", ())]
-    if via and user is not None and user_key(entry["entry"]) == user_key(user):
+    if via and user is not None and same_user(entry["entry"], user):
         return " > ".join(via)  # the groups that bring them in say it
     return " > ".join([*via, label])
 
@@ -202,7 +197,7 @@ def entry_text(entry: Mapping[str, Any], user: str | None = None) -> str:
     """`@contractors, chats/inc.yaml:12, until 2027-01-31`; the user's own
     entry in the chat's list is only where it is written (`chats/a.yaml:4`)."""
     until = f", until {entry['until']}" if entry.get("until") else ""
-    if user is not None and not entry.get("via") and user_key(entry["entry"]) == user_key(user):
+    if user is not None and not entry.get("via") and same_user(entry["entry"], user):
         return f"{entry['source']}{until}"
     return f"{entry_label(entry, user)}, {entry['source']}{until}"
 

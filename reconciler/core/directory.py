@@ -9,11 +9,10 @@ are its own plus those of its departments, with their sub-departments.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from reconciler.core.facts import user_key
+from reconciler.core.userids import UserIds, UserMap, closest_user
 from reconciler.core.model import DEPT, TAG, DesiredChat
 
 
@@ -115,12 +114,11 @@ class Directory:
         return frozenset(found)
 
     def knows(self, user: str) -> bool:
-        return user_key(user) in self._known
+        return user in self._known
 
     @property
-    def _known(self) -> frozenset[str]:
-        return self._memo("_known_keys", lambda: frozenset(
-            user_key(u) for users in self.members.values() for u in users))
+    def _known(self) -> UserIds:
+        return self._memo("_known_users", lambda: UserIds(u for users in self.members.values() for u in users))
 
     def closest(self, user: str) -> str | None:
         """The known id closest to `user` (a typo's likely meaning), or None.
@@ -128,16 +126,13 @@ class Directory:
         the group is in, and each answer scans the whole directory."""
         answers = self._memo("_closest", dict)
         if user not in answers:
-            known = self._memo("_spellings", lambda: {user_key(u): u for users in self.members.values()
-                                                      for u in users})
-            close = difflib.get_close_matches(user_key(user), list(known), n=1, cutoff=0.75)
-            answers[user] = known[close[0]] if close else None
+            answers[user] = closest_user(user, self._known)
         return answers[user]
 
     def name(self, user: str) -> str | None:
         """The display name of `user`, whatever the letter case it is written in."""
-        names = self._memo("_names_by_key", lambda: {user_key(u): n for u, n in self.names.items()})
-        return names.get(user_key(user))
+        names = self._memo("_names_by_user", lambda: UserMap(self.names))
+        return names.get(user)
 
 
 @dataclass(frozen=True)

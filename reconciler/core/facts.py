@@ -21,7 +21,7 @@ CHAT_ID_PATTERN = r"^[0-9a-zA-Z]{1,32}$"
 CHAT_ID_MAX_LEN = 32
 CHAT_ID_RULE = "1-32 characters of 0-9 a-z A-Z"
 # Doc 90195: 1-64 bytes of letters, digits and _-@., the first a letter or a
-# digit; uniqueness ignores letter case (user_key below).
+# digit; uniqueness ignores letter case (core.userids).
 USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$"
 USER_ID_RULE = "1-64 characters of letters, digits, '_', '-', '@', '.', beginning with a letter or a digit"
 # Ours, not WeCom's: the names of reusable member groups (`@name`).
@@ -48,39 +48,6 @@ def is_chat_id(value: object) -> bool:
 
 def is_user_id(value: object) -> bool:
     return isinstance(value, str) and _USER_ID.fullmatch(value) is not None
-
-
-# WeCom tells users apart ignoring letter case (doc 90195): `Alice` and
-# `alice` are one user. The one place that folds a user id's case, for the
-# client, the config rules and the emulator alike (tests/core/test_id_rules
-# keeps it so). Ids stay plain strings, WeCom's spelling kept for output:
-# member sets are compared in C at set speed, which a str subclass with a
-# case-blind __hash__ would cost ten times (docs/internals.md).
-def user_key(user_id: str) -> str:
-    """What tells two user ids apart. Ids are ASCII, so lower() is enough."""
-    return user_id.lower()
-
-
-def same_user(a: str, b: str) -> bool:
-    return a.lower() == b.lower()
-
-
-def user_keys(user_ids) -> set[str]:
-    """The keys of some user ids: `x in user_keys(ids)` asks whether the
-    user x, however spelled, is among them. (One C-speed pass: a big load
-    makes millions.)"""
-    return set(map(str.lower, user_ids))
-
-
-def own_keys(text: str) -> bool:
-    """Whether every user id written in `text` is its own key: no letter
-    in it is upper case (one lower() of the text, fast for ASCII)."""
-    return text.lower() == text
-
-
-def user_id_regex(user_id: str) -> str:
-    """A regex that matches `user_id` in any letter case (a raw pre-filter)."""
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in user_id)
 
 
 _NAME_FORBIDDEN = re.compile(f"[{CHAT_NAME_FORBIDDEN}]")

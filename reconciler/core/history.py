@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Iterator
 
-from reconciler.core.facts import same_user, user_id_regex, user_key
+from reconciler.core.userids import UserIds, UserMap, id_regex, same_user, canonical
 from reconciler.core.ledger import JOINED, LEFT, PRESENT, RENAMED, LedgerLine
 
 
@@ -50,7 +50,7 @@ class Query:
         chat = ('"chat_id":' + json.dumps(self.chat)).encode("utf-8") if self.chat is not None else None
         if self.user is None:
             return (re.escape(chat), ()) if chat else None
-        either = user_id_regex(self.user)
+        either = id_regex(self.user)
         return ('"user_id":"'.encode() + either.encode("utf-8") + b'"', (chat,) if chat else ())
 
     def months(self) -> tuple[str | None, str | None]:
@@ -97,7 +97,7 @@ def members_at(lines: Iterable[LedgerLine], day: date, chat: str | None = None,
     as far as the ledger knows: its lines replayed up to that day. Sorted
     by chat id, then user id."""
     end = day.isoformat()
-    held: dict[tuple[str, str], Membership] = {}
+    held: dict[str, UserMap[Membership]] = {}
     names: dict[str, str | None] = {}
     for line in lines:
         if line.day > end:
@@ -109,26 +109,29 @@ def members_at(lines: Iterable[LedgerLine], day: date, chat: str | None = None,
             continue
         if line.user_id is None or (user is not None and not same_user(line.user_id, user)):
             continue
-        key = (line.chat_id, user_key(line.user_id))
         if line.event in (JOINED, PRESENT):
-            held[key] = Membership(line.chat_id, line.chat_name, line.user_id, line.name, line.at, line.cause)
-        elif line.event == LEFT:
-            held.pop(key, None)
+            held.setdefault(line.chat_id, UserMap())[line.user_id] = Membership(
+                line.chat_id, line.chat_name, line.user_id, line.name, line.at, line.cause)
+        elif line.event == LEFT and line.chat_id in held:
+            held[line.chat_id].pop(line.user_id, None)
     found = [m if m.chat_id not in names else Membership(m.chat_id, names[m.chat_id], m.user_id, m.name, m.since,
                                                          m.cause)
-             for m in held.values()]
-    return sorted(found, key=lambda m: (m.chat_id, user_key(m.user_id)))
+             for chat_id in sorted(held) for m in held[chat_id].values()]
+    return sorted(found, key=lambda m: (m.chat_id, canonical(m.user_id)))
 
 
 def former_causes(lines: Iterable[LedgerLine], wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     """(chat id, user id) -> the cause of the last line that brought that
     user into that chat (joined or present), for the pairs in `wanted`
     that have one. What `plan --ledger` names for a removal."""
-    keys = {(chat, user_key(user)): (chat, user) for chat, user in wanted}
+    pairs: dict[str, list[str]] = {}
+    for chat, user in wanted:
+        pairs.setdefault(chat, []).append(user)
+    asked = {chat: UserIds(users) for chat, users in pairs.items()}
     found: dict[tuple[str, str], Any] = {}
     for line in lines:
-        if line.event in (JOINED, PRESENT) and line.user_id is not None:
-            pair = keys.get((line.chat_id, user_key(line.user_id)))
-            if pair is not None:
-                found[pair] = line.cause
+        if line.event in (JOINED, PRESENT) and line.user_id is not None and line.chat_id in asked:
+            user = asked[line.chat_id].spelled(line.user_id)
+            if user is not None:
+                found[(line.chat_id, user)] = line.cause
     return found

@@ -21,8 +21,9 @@ from typing import Collection, Iterable, Mapping
 
 from reconciler.core.directory import Directory, Problem
 from reconciler.core.expiry import ENDING_SOON_DAYS, Ending, last_day
-from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS, user_key, user_keys
+from reconciler.core.facts import MAX_MEMBERS, MIN_MEMBERS
 from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Entry, ReadError, Source
+from reconciler.core.userids import UserIds, UserMap, same_user
 
 # The dates appchat takes (`--today`, `until`): far enough from Python's
 # date.max that a date plus a week or plus --within (clamped) is still a date.
@@ -33,10 +34,10 @@ LATEST_DATE = date(9998, 12, 31)
 @dataclass(frozen=True)
 class Resolution:
     members: frozenset[str]
-    ended: Mapping[str, Entry] = field(default_factory=dict)   # user -> the grant that ended
+    ended: Mapping[str, Entry] = field(default_factory=UserMap)   # user -> the grant that ended
     ending: tuple[Ending, ...] = ()  # memberships that hold and end within ENDING_SOON_DAYS: plan warnings
-    brought: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)  # user -> live grants that bring them
-    excluded: frozenset[str] = frozenset()  # user_key of everyone `exclude` names
+    brought: Mapping[str, tuple[Entry, ...]] = field(default_factory=UserMap)  # user -> live grants that bring them
+    excluded: UserIds = field(default_factory=UserIds)  # everyone `exclude` names
 
 
 def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) -> Resolution | ReadError:
@@ -47,9 +48,8 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
         if chat.owner in chat.members:  # config checked the rest of a static chat already
             return resolution
         return _check(chat, resolution, False) or resolution
-    members = {user_key(u): u for u in chat.members}
-    brought: dict[str, list[Entry]] = {}
-    ended: dict[str, tuple[str, Entry]] = {}
+    brought: UserMap[list[Entry]] = UserMap()
+    ended: UserMap[Entry] = UserMap()
     ending: list[Ending] = []
     soon = last_day(today, ENDING_SOON_DAYS) if today else None
     for grant in chat.grants:
@@ -60,31 +60,30 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
             return _entry_error(chat, grant, users)
         if grant.ended(today):
             for user in users:  # the reason given is the entry that ended last
-                before = ended.get(user_key(user))
-                if before is None or grant.until > before[1].until:
-                    ended[user_key(user)] = (user, grant)
+                before = ended.get(user)
+                if before is None or grant.until > before.until:
+                    ended[user] = grant
             continue
         if not users and grant.kind != USER and not grant.may_be_empty:
             return _entry_error(chat, grant, Problem(None, _EMPTY.format(noun=_NOUNS[grant.kind], kind=grant.kind,
                                                                          id=grant.unit)))
         for user in users:
-            members.setdefault(user_key(user), user)
             brought.setdefault(user, []).append(grant)
         if soon is not None and grant.until is not None and grant.until <= soon:
             ending.append(Ending.of(chat.chat_id, grant))
-    excluded = {user_key(u) for u in chat.exclude.users}
+    excluded = UserIds(chat.exclude.users)
     for grant in chat.exclude.refs:
         users = _users(grant, directory)
         if isinstance(users, Problem):
             return _entry_error(chat, grant, users)
-        excluded.update(user_key(u) for u in users)
-    for key in excluded:  # exclude always wins: over grants too
-        members.pop(key, None)
+        excluded |= users
+    # a static member keeps the files' spelling; exclude always wins, over grants too
+    members = (UserIds(chat.members) | brought.users()) - excluded
     resolution = Resolution(
-        frozenset(members.values()),
-        {user: grant for key, (user, grant) in ended.items() if key not in members},
-        tuple(ending), {u: tuple(g) for u, g in brought.items() if user_key(u) in members}, frozenset(excluded))
-    problem = _check(chat, resolution, user_key(chat.owner) in excluded)
+        frozenset(members),
+        UserMap((user, grant) for user, grant in ended.items() if user not in members),
+        tuple(ending), UserMap((u, tuple(g)) for u, g in brought.items() if u in members), excluded)
+    problem = _check(chat, resolution, chat.owner in excluded)
     return problem or resolution
 
 
@@ -125,19 +124,18 @@ def problems(chat: DesiredChat, members: Collection[str], ended: Iterable[Entry]
     resolved members). `ended`: the entries that ended, which may explain a
     missing owner. `distinct`: `members` is a set whose ids differ in more
     than letter case (a chat's own list), so it counts as it is."""
-    owner = user_key(chat.owner)
     if distinct and chat.owner in members:  # the usual chat: no pass over its members
         count, owner_in = len(members), True
     else:
-        keys = user_keys(members)
-        count, owner_in = len(keys), owner in keys
+        users = UserIds(members)
+        count, owner_in = len(users), chat.owner in users
     here = chat.owner_source or chat.source
     found = []
     if excluded_owner:
         found.append((here, f"owner {chat.owner!r} is excluded from chat {chat.chat_id!r} by its `exclude`; "
                             f"choose a new owner or exclude someone else"))
     elif not owner_in:
-        gone = max((g for g in ended if g.kind == USER and user_key(g.user) == owner),
+        gone = max((g for g in ended if g.kind == USER and same_user(g.user, chat.owner)),
                    key=lambda g: g.until, default=None)
         if gone is not None:
             found.append((here, f"the membership of owner {chat.owner!r} in chat {chat.chat_id!r} ended "

@@ -7,11 +7,11 @@ Pure.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Iterable
 
 from reconciler.core.facts import (MESSAGE_PERSON_TIMES_PER_HOUR_MIN, MESSAGE_PERSON_TIMES_PER_MINUTE,
-                                   MESSAGES_PER_MEMBER_PER_DAY, MESSAGES_PER_MEMBER_PER_MINUTE, user_key)
+                                   MESSAGES_PER_MEMBER_PER_DAY, MESSAGES_PER_MEMBER_PER_MINUTE)
+from reconciler.core.userids import UserMap, canonical
 
 
 def message_budget_warnings(recipients: Iterable[Iterable[str]], what: str = "this run's messages") -> list[str]:
@@ -21,22 +21,19 @@ def message_budget_warnings(recipients: Iterable[Iterable[str]], what: str = "th
     a run sends them. A member past 200 a minute or 10,000 a day from one
     app misses the rest without an error; past 20,000 person-times a minute
     (a message to a chat of N counts N) the corp's messages are refused."""
-    per_member: Counter[str] = Counter()
-    spelled: dict[str, str] = {}
+    per_member: UserMap[int] = UserMap()
     person_times = 0
     for members in recipients:
         for member in members:
-            key = user_key(member)
-            spelled.setdefault(key, member)
-            per_member[key] += 1
+            per_member[member] = per_member.get(member, 0) + 1
             person_times += 1
     warnings = []
     for limit, ceiling, span in ((MESSAGES_PER_MEMBER_PER_DAY, None, "a day"),
                                  (MESSAGES_PER_MEMBER_PER_MINUTE, MESSAGES_PER_MEMBER_PER_DAY, "a minute")):
         over = sorted((key for key, n in per_member.items() if limit < n and (ceiling is None or n <= ceiling)),
-                      key=lambda k: (-per_member[k], k))
+                      key=lambda k: (-per_member[k], canonical(k)))
         if over:
-            named = ", ".join(f"{spelled[k]} ({per_member[k]:,})" for k in over[:5])
+            named = ", ".join(f"{k} ({per_member[k]:,})" for k in over[:5])
             more = f" and {len(over) - 5} more" if len(over) > 5 else ""
             warnings.append(f"message budget: {what} would reach {len(over)} member{'s' if len(over) != 1 else ''} "
                             f"more than {limit:,} times: {named}{more}. WeCom delivers at most {limit:,} messages "

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Callable, Mapping
 
 
-from reconciler.core.facts import user_key  # noqa: F401  (its home is core.facts: what tells users apart)
 
 
 @dataclass(frozen=True, order=True)

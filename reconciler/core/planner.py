@@ -37,11 +37,12 @@ from reconciler.core import causes as why
 from reconciler.core import guards
 from reconciler.core.directory import Directory
 from reconciler.core.expiry import Ending
-from reconciler.core.facts import MAX_MEMBERS, user_key
+from reconciler.core.facts import MAX_MEMBERS
 from reconciler.core.membership import Resolution, resolve
 from reconciler.core.model import USER, DesiredChat, LiveChat, LiveResult, ReadError
 from reconciler.core.plan import Action, Change, Plan
 from reconciler.core.state import ChatState, state_of
+from reconciler.core.userids import UserIds, joins_and_leaves, same_user
 from reconciler.core.wanted import Wanted, wanted_of
 
 
@@ -108,8 +109,7 @@ def _spelled(user: str, members: Collection[str]) -> str:
     then are the members walked)."""
     if user in members:
         return user
-    key = user_key(user)
-    return next((m for m in members if user_key(m) == key), user)
+    return UserIds(members).spelled(user, user)
 
 
 def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: Directory | None) -> Change | None:
@@ -119,22 +119,11 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     people who join or leave. `after` is the live set plus those changes
     (core.members), never a copy of the chat."""
     wanted, live = resolved.members, have.members
-    gone = live - wanted
-    removable = gone
+    added, removed = joins_and_leaves(wanted, live)  # letter case alone is no change
     if not want.prune:  # only what the files name leaves: an ended membership, an exclusion
-        named = {user_key(u) for u in resolved.ended} | resolved.excluded
-        removable = {u for u in gone if user_key(u) in named}
-    added, removed = set(wanted - live), set(removable)
-    if added and gone:
-        # Letter case alone is no change: `alice` in the files is the live `Alice`.
-        # The files hold one spelling per user, so a live spelling that differs
-        # is among the live members the files do not name.
-        live_keys = {user_key(u): u for u in gone}
-        same = {a for a in added if user_key(a) in live_keys}
-        added -= same
-        removed -= {live_keys[user_key(a)] for a in same}
+        removed = {u for u in removed if u in resolved.ended or u in resolved.excluded}
     name = want.name if want.name != have.name else None
-    owner = want.owner if user_key(want.owner) != user_key(have.owner) else None
+    owner = want.owner if not same_user(want.owner, have.owner) else None
     if not (added or removed or name or owner):
         return None
     before = state_of(have)
@@ -153,9 +142,8 @@ def _update(want: DesiredChat, resolved: Resolution, have: LiveChat, directory: 
     else:
         plan_calls = (calls.update(want.chat_id, name=name, owner=None if owner is None else owner_now,
                                    add=added, remove=removed),)
-    ended = {user_key(u): g for u, g in resolved.ended.items()}
     expired = tuple(sorted((Ending.of(want.chat_id, g, u)  # under WeCom's spelling
-                            for u in removed if (g := ended.get(user_key(u))) is not None), key=lambda e: e.who))
+                            for u in removed if (g := resolved.ended.get(u)) is not None), key=lambda e: e.who))
     # The guards' own words: `apply` refuses these chats (core.guards)
     warnings[:0] = [h.message for h in guards.chat_hits(want.chat_id, len(live), len(added), len(removed),
                                                           len(expired))]

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from reconciler.core.call import Call
-from reconciler.core.facts import APPCHAT_CREATE, ErrCode, user_key
+from reconciler.core.facts import APPCHAT_CREATE, ErrCode
 
 from reconciler.core.state import ChatState
+from reconciler.core.userids import UserIds
 
 # The answers that may mean "one of these user ids": the whole call is refused.
 REFUSED_FOR_USERS = frozenset({ErrCode.MEMBER_NOT_ALLOWED, ErrCode.INVALID_USERID})
@@ -82,20 +83,15 @@ class Refused:
 
 def ids_of(body: Mapping[str, Any]) -> list[str]:
     """Every user id a create or update call carries, each once, in order."""
-    seen: dict[str, str] = {}
-    for key in ("userlist", "add_user_list", "del_user_list"):
-        for user in body.get(key) or ():
-            seen.setdefault(user_key(user), user)
-    if body.get("owner"):
-        seen.setdefault(user_key(body["owner"]), body["owner"])
-    return list(seen.values())
+    ids = [user for key in ("userlist", "add_user_list", "del_user_list") for user in body.get(key) or ()]
+    return list(UserIds(ids + ([body["owner"]] if body.get("owner") else [])))
 
 
 def find_refused(call: Call, now: ChatState | None, checks: Mapping[str, UserCheck]) -> list[Refused]:
     """The ids of `call` that explain WeCom's refusal, given the chat as read
     again (`now`) and user/get's answer per id (`checks`, keyed by id)."""
     body = call.body
-    members = {user_key(m) for m in now.members} if now is not None else set()
+    members = UserIds(now.members if now is not None else ())
     found: list[Refused] = []
     adds = body.get("userlist" if call.path == APPCHAT_CREATE else "add_user_list") or ()
     for user in adds:
@@ -104,7 +100,7 @@ def find_refused(call: Call, now: ChatState | None, checks: Mapping[str, UserChe
             found.append(Refused(user, ADD, check.why, check.name))
     for user in body.get("del_user_list") or ():
         check = checks.get(user)
-        if user_key(user) not in members:
+        if user not in members:
             found.append(Refused(user, REMOVE, "is not in the chat (any more)", check.name if check else None))
         elif check is not None and check.absent:
             found.append(Refused(user, REMOVE, check.why, check.name))
@@ -121,11 +117,11 @@ def without(call: Call, refused: list[Refused]) -> Call | None:
     refused, or it is a create, which is never sent short of members)."""
     if call.path == APPCHAT_CREATE or any(r.change == OWNER for r in refused):
         return None
-    out = {user_key(r.user_id) for r in refused}
+    out = UserIds(r.user_id for r in refused)
     body: dict[str, Any] = {}
     for key, value in call.body.items():
         if key in ("add_user_list", "del_user_list"):
-            kept = [u for u in value if user_key(u) not in out]
+            kept = [u for u in value if u not in out]
             if kept:
                 body[key] = kept
         else:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol
 
-from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE, same_user, user_key, user_keys
+from reconciler.core.facts import APPCHAT_CREATE, APPCHAT_UPDATE
 from reconciler.core.members import Members
 from reconciler.core.model import LiveChat
+from reconciler.core.userids import UserIds, same_user
 
 
 class ChatState:
@@ -77,7 +78,7 @@ class ChatState:
         if self == other:
             return True
         return (self.name == other.name and same_user(self.owner, other.owner)
-                and user_keys(self.member_set) == user_keys(other.member_set))
+                and UserIds(self.member_set) == UserIds(other.member_set))
 
 
 def state_of(live: LiveChat) -> ChatState:
@@ -177,14 +178,18 @@ class Difference:
 
 def difference(now: ChatState, wanted: ChatState, *, ignore_case: bool = False) -> Difference:
     """What differs between two states of a chat; `ignore_case`: members and
-    owner as WeCom tells users apart (user_key), the name as written."""
-    key = user_key if ignore_case else str
-    have, want = {key(m) for m in now.members}, {key(m) for m in wanted.members}
+    owner as WeCom tells users apart (core.userids), the name as written."""
+    if ignore_case:
+        have, want = UserIds(now.members), UserIds(wanted.members)
+        same_owner = same_user(now.owner, wanted.owner)
+    else:
+        have, want = frozenset(now.members), frozenset(wanted.members)
+        same_owner = now.owner == wanted.owner
     return Difference(
-        tuple(m for m in now.members if key(m) not in want),  # members are sorted already
-        tuple(m for m in wanted.members if key(m) not in have),
+        tuple(m for m in now.members if m not in want),  # members are sorted already
+        tuple(m for m in wanted.members if m not in have),
         (now.name, wanted.name) if now.name != wanted.name else None,
-        (now.owner, wanted.owner) if key(now.owner) != key(wanted.owner) else None)
+        (now.owner, wanted.owner) if not same_owner else None)
 
 
 def drift(before: ChatState | None, now: ChatState | None) -> list[str]:

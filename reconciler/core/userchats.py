@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Mapping, Sequence
 
-from reconciler.core.facts import user_key
 from reconciler.core.model import USER, DesiredChat, Entry, LiveChat, LiveResult, ReadError
+from reconciler.core.userids import UserIds, same_user
 
 # Live states of one chat for one person.
 MEMBER, NOT_MEMBER, MISSING, UNREADABLE = "member", "not_member", "missing", "unreadable"
@@ -54,24 +54,23 @@ def membership(user: str, chats: Sequence[DesiredChat], live: Mapping[str, LiveR
     Only chats named in the files can be seen live: there is no list API.
     `brought` (chat id -> user -> grants, from resolving against the
     directory) adds the dept:/tag: entries only the directory can answer."""
-    key = user_key(user)
     rows = []
     for chat in chats:
-        static = next((m for m in chat.members if user_key(m) == key), None)
-        own = [g for g in chat.grants if g.kind == USER and user_key(g.user) == key]
-        directory = [g for u, gs in (brought or {}).get(chat.chat_id, {}).items() if user_key(u) == key
+        static = UserIds(chat.members).spelled(user)
+        own = [g for g in chat.grants if g.kind == USER and same_user(g.user, user)]
+        directory = [g for u, gs in (brought or {}).get(chat.chat_id, {}).items() if same_user(u, user)
                      for g in gs if g.kind != USER]
         live_grants = tuple(g for g in own if not g.ended(today)) + tuple(directory)
         ended = tuple(g for g in own if g.ended(today))
         in_files = static is not None or bool(live_grants)
         via = tuple(chat.via.get(static, ())) if static is not None else ()
         row = Row(chat.chat_id, chat.name, str(chat.source), in_files,
-                  in_files and user_key(chat.owner) == key, via, grants=live_grants, ended=ended)
+                  in_files and same_user(chat.owner, user), via, grants=live_grants, ended=ended)
         if live is not None:
             got = live.get(chat.chat_id)
             if isinstance(got, LiveChat):
-                member = any(user_key(m) == key for m in got.members)
-                row = replace(row, live=MEMBER if member else NOT_MEMBER, live_owner=user_key(got.owner) == key)
+                member = user in UserIds(got.members)
+                row = replace(row, live=MEMBER if member else NOT_MEMBER, live_owner=same_user(got.owner, user))
             elif isinstance(got, ReadError):
                 row = replace(row, live=UNREADABLE, error=got)
             else:  # None: WeCom says the chat does not exist
@@ -90,8 +89,7 @@ def membership(user: str, chats: Sequence[DesiredChat], live: Mapping[str, LiveR
 
 def groups_of(user: str, groups: Mapping[str, frozenset[str]]) -> list[str]:
     """The groups (nested ones expanded) that hold `user`, sorted."""
-    key = user_key(user)
-    return sorted(name for name, members in groups.items() if any(user_key(m) == key for m in members))
+    return sorted(name for name, members in groups.items() if user in UserIds(members))
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from reconciler.core.facts import user_key
 from reconciler.core.membership import Resolution
 from reconciler.core.model import DesiredChat, Entry
+from reconciler.core.userids import UserIds, same_user
 
 DEFINITION_PREFIX = "sha256:"
 
@@ -35,7 +35,7 @@ class Wanted:
     name: str
     owner: str
     members: frozenset[str]
-    removes: frozenset[str] | None = None  # prune: false only: who the files name for removal (user keys)
+    removes: UserIds | None = None  # prune: false only: who the files name for removal
     written: str | DesiredChat = field(default="", compare=False)  # the digest, or the chat to take it of
 
     @property
@@ -69,12 +69,8 @@ def definition(chat: DesiredChat) -> str:
 def wanted_of(chat: DesiredChat, resolved: Resolution) -> Wanted:
     removes = None
     if not chat.prune:
-        removes = frozenset({user_key(u) for u in resolved.ended} | set(resolved.excluded))
+        removes = resolved.excluded | resolved.ended
     return Wanted(chat.name, chat.owner, frozenset(resolved.members), removes, chat)
-
-
-def _keys(users) -> dict[str, str]:
-    return {user_key(u): u for u in users}
 
 
 def _listed(users) -> str:
@@ -89,29 +85,28 @@ def differences(chat_id: str, recorded: Wanted, now: Wanted | None, *, removed=(
     if now is None:
         return [f"the files no longer define {chat_id}; this plan changes it"]
     said: list[str] = []
-    was, has = _keys(recorded.members), _keys(now.members)
-    gone_keys = {user_key(u) for u in removed}
-    new = [has[k] for k in has if k not in was]
+    was, has, gone = UserIds(recorded.members), UserIds(now.members), UserIds(removed)
+    new = list(has - was)
     if new:
-        cut = [u for u in new if user_key(u) in gone_keys]
+        cut = [u for u in new if u in gone]
         what = (f"this plan removes {_listed(cut)}" if cut else f"this plan does not add {_listed(new)}")
         said.append(f"the files now want {_listed(new)} in {chat_id}; {what}")
-    old = [was[k] for k in was if k not in has]
+    old = list(was - has)
     if old:
-        brought = {user_key(u) for u in added}
-        put = [u for u in old if user_key(u) in brought]
+        brought = UserIds(added)
+        put = [u for u in old if u in brought]
         what = f"this plan adds {_listed(put)}" if put else f"this plan keeps {_listed(old)}"
         said.append(f"the files no longer want {_listed(old)} in {chat_id}; {what}")
     if recorded.name != now.name:
         said.append(f"the files now name {chat_id} {now.name!r}; this plan names it {recorded.name!r}")
-    if user_key(recorded.owner) != user_key(now.owner):
+    if not same_user(recorded.owner, now.owner):
         said.append(f"the files now make {now.owner} owner of {chat_id}; this plan makes {recorded.owner} owner")
     if (recorded.removes is None) != (now.removes is None):
         said.append(f"the files now say `prune: {str(now.removes is None).lower()}` for {chat_id}; "
                     f"this plan was made with `prune: {str(recorded.removes is None).lower()}`")
     elif recorded.removes != now.removes:
-        more, fewer = (now.removes or set()) - (recorded.removes or set()), \
-            (recorded.removes or set()) - (now.removes or set())
+        more, fewer = (now.removes or UserIds()) - (recorded.removes or UserIds()), \
+            (recorded.removes or UserIds()) - (now.removes or UserIds())
         if more:
             said.append(f"the files now name {_listed(more)} for removal from {chat_id}; this plan does not")
         if fewer:
@@ -133,5 +128,5 @@ def cause(recorded: Wanted, now: Wanted | None, made: date | None, today: date |
 def same(recorded: Wanted, now: Wanted) -> bool:
     """What the chat would become is the same (the definition's digest only
     explains a difference; it is no difference of its own)."""
-    return (recorded.name == now.name and user_key(recorded.owner) == user_key(now.owner)
-            and set(_keys(recorded.members)) == set(_keys(now.members)) and recorded.removes == now.removes)
+    return (recorded.name == now.name and same_user(recorded.owner, now.owner)
+            and UserIds(recorded.members) == UserIds(now.members) and recorded.removes == now.removes)

@@ -13,8 +13,9 @@ from typing import Callable
 
 from reconciler.core import facts as C
 from reconciler.core.facts import ErrCode as E
+from reconciler.core.userids import canonical
 
-from .org import Org, User, user_key
+from .org import Org, User
 from .rules import Reject
 
 DEPARTMENT_SIMPLELIST, DEPARTMENT_GET = C.DEPARTMENT_SIMPLELIST, C.DEPARTMENT_GET
@@ -63,7 +64,7 @@ def _departments(org: Org, query: dict) -> Reject | list[int]:
 
 def open_userid(user: User) -> str:
     # Real open_userids are opaque and stable per user; so is this one.
-    return "wo" + hashlib.sha256(user_key(user.userid).encode()).hexdigest()[:30]
+    return "wo" + hashlib.sha256(canonical(user.userid).encode()).hexdigest()[:30]
 
 
 def department_simplelist(org: Org, query: dict) -> Reject | dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from reconciler.core import facts as C
+from reconciler.core.userids import UserMap
 
 ROOT = 1  # WeCom's root department: id 1, parentid 0
 
@@ -52,15 +52,14 @@ class Tag:
 
 # WeCom tells users apart ignoring letter case (create-member doc 90195):
 # every comparison of user ids in the emulator (the directory, chats, seeds)
-# goes through core.facts.user_key, as the client's do.
-user_key = C.user_key
+# goes through core.userids, as the client's do.
 
 
 class Org:
     def __init__(self, departments: Iterable[Department], users: Iterable[User] = (),
                  tags: Iterable[Tag] = (), visible: Iterable[int] | None = None):
         self.departments: dict[int, Department] = {d.id: d for d in departments}
-        self.users: dict[str, User] = {user_key(u.userid): u for u in users}
+        self.users: UserMap[User] = UserMap((u.userid, u) for u in users)
         self.tags: dict[int, Tag] = {t.tagid: t for t in tags}
         self.visible_roots: tuple[int, ...] = (ROOT,) if visible is None else tuple(visible)
         children: dict[int, list[Department]] = {}
@@ -119,7 +118,7 @@ class Org:
     # -- people ---------------------------------------------------------------
 
     def user(self, userid: str) -> User | None:
-        return self.users.get(user_key(userid))
+        return self.users.get(userid)
 
     def members(self, dept_id: int) -> list[User]:
         """The users directly in dept_id, in seed order."""

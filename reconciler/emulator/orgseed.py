@@ -15,8 +15,9 @@ Every mistake is a SeedError naming where it is (`seed: users[3]: ...`)."""
 from __future__ import annotations
 
 from reconciler.core import facts as C
+from reconciler.core.userids import UserMap
 
-from .org import ROOT, Department, Org, Tag, User, user_key
+from .org import ROOT, Department, Org, Tag, User
 
 KEYS = ("departments", "users", "tags", "visible")
 USER_STATUSES = {1: "active", 2: "disabled", 4: "not yet activated"}
@@ -115,7 +116,7 @@ def _refuse_cycles(departments: dict[int, Department], source: str) -> None:
 
 
 def _users(items, source: str, departments: dict[int, Department]) -> list[User]:
-    users: dict[str, tuple[int, User]] = {}
+    users: UserMap[tuple[int, User]] = UserMap()
     for i, item in enumerate(_list(items, f"{source}: users", "user ids or mappings")):
         where = f"{source}: users[{i}]"
         if isinstance(item, str):
@@ -125,7 +126,7 @@ def _users(items, source: str, departments: dict[int, Department]) -> list[User]
         if not C.is_user_id(userid):
             raise SeedError(f"{where}: invalid user id {userid!r} (1-64 letters, digits, _-@., "
                             f"beginning with a letter or a digit)")
-        earlier = users.get(user_key(userid))
+        earlier = users.get(userid)
         if earlier:
             raise SeedError(f"{where}: user {userid!r} is already users[{earlier[0]}] "
                             f"({earlier[1].userid!r}; user ids ignore letter case)")
@@ -138,11 +139,11 @@ def _users(items, source: str, departments: dict[int, Department]) -> list[User]
             known = ", ".join(f"{k} {v}" for k, v in USER_STATUSES.items())
             raise SeedError(f"{where}: status must be one of {known}, not {status!r} "
                             f"(someone who left is not in users at all)")
-        users[user_key(userid)] = (i, User(userid, name, dept, status))
+        users[userid] = (i, User(userid, name, dept, status))
     return [user for _, user in users.values()]
 
 
-def _tags(items, source: str, departments: dict[int, Department], users: dict[str, User]) -> list[Tag]:
+def _tags(items, source: str, departments: dict[int, Department], users: UserMap[User]) -> list[Tag]:
     tags: dict[int, Tag] = {}
     names: dict[str, int] = {}
     for i, item in enumerate(_list(items, f"{source}: tags", "mappings")):
@@ -159,7 +160,7 @@ def _tags(items, source: str, departments: dict[int, Department], users: dict[st
             raise SeedError(f"{where}: tagname {tagname!r} is already tag {names[tagname]}")
         members: dict[str, None] = {}
         for userid in _list(item.get("users", []), f"{where}: users", "user ids"):
-            user = users.get(user_key(userid)) if isinstance(userid, str) else None
+            user = users.get(userid) if isinstance(userid, str) else None
             if user is None:
                 raise SeedError(f"{where}: users: {userid!r} is not in the seed's users")
             if user.userid in members:
@@ -176,8 +177,7 @@ def parse(seed: dict, source: str = "seed") -> tuple[frozenset | None, Org]:
     has no `users`) and the org chart the directory endpoints serve."""
     departments = _departments(seed.get("departments"), source)
     users = _users(seed["users"], source, departments) if seed.get("users") is not None else []
-    by_key = {user_key(u.userid): u for u in users}
-    tags = _tags(seed.get("tags") or [], source, departments, by_key)
+    tags = _tags(seed.get("tags") or [], source, departments, UserMap((u.userid, u) for u in users))
     visible = seed.get("visible")
     if visible is not None:
         visible = _department_ids(visible, f"{source}: visible", departments)

@@ -16,8 +16,8 @@ from collections import deque
 from typing import Callable, Iterable
 
 from reconciler.core import facts as C
+from reconciler.core.userids import UserMap
 
-from .org import user_key
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
@@ -126,7 +126,7 @@ class Quotas:
         self._changes = Window(HOUR)
         self._creates = DayCount()
         self._person_times = Window(MINUTE)
-        self._members: dict[str, tuple[Window, DayCount]] = {}  # each member's messages (no block)
+        self._members: UserMap[tuple[Window, DayCount]] = UserMap()  # each member's messages (no block)
         self._prune_at = 4096
 
     def _window(self, scope: str, kind: str, span: int) -> Window:
@@ -180,10 +180,9 @@ class Quotas:
         per_minute, per_day = self.limits["messages_per_minute"], self.limits["messages_per_day"]
         missed = []
         for member in members:
-            key = user_key(member)
-            counts = self._members.get(key)
+            counts = self._members.get(member)
             if counts is None:
-                counts = self._members[key] = (Window(MINUTE, blocks=False), DayCount())
+                counts = self._members[member] = (Window(MINUTE, blocks=False), DayCount())
             minute, day = counts
             if minute.allows(now, per_minute) and day.allows(now, per_day):
                 minute.add(now)

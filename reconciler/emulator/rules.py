@@ -12,9 +12,9 @@ from typing import Callable, Mapping, Optional
 
 from reconciler.core import facts as C
 from reconciler.core.facts import ErrCode as E
+from reconciler.core.userids import UserIds
 
 from . import errorbodies as M
-from .org import user_key
 
 
 
@@ -42,23 +42,15 @@ class Chat:
 DEPARTED_ERRCODES = (0, E.MEMBER_NOT_ALLOWED, E.INVALID_USERID)
 
 Lookup = Callable[[str], Optional[Chat]]
-# The directory: each user id's key (org.user_key) -> the id as the directory spells
-# it. None: any well-formed user id exists, spelled as it is first written.
-Directory = Optional[Mapping[str, str]]
-
-
-def directory_of(users) -> dict[str, str]:
-    """key -> user id, the first spelling of each user winning, in the order met."""
-    found: dict[str, str] = {}
-    for user in users:
-        found.setdefault(user_key(user), user)
-    return found
+# The directory: the user ids that exist, as it spells them. None: any
+# well-formed user id exists, spelled as it is first written.
+Directory = Optional[UserIds]
 
 
 def unique(users) -> tuple[str, ...]:
     """`users` with repeats merged, letter case ignored, keeping the first
     spelling and position."""
-    return tuple(directory_of(users).values())
+    return tuple(UserIds(users))
 
 
 def check_chat_id(value) -> Reject | None:
@@ -90,12 +82,12 @@ def _user_list(value, field: str) -> Reject | tuple[str, ...]:
 
 
 def _outside(users, directory: Directory) -> list[str]:
-    return [] if directory is None else [u for u in users if user_key(u) not in directory]
+    return [] if directory is None else [u for u in users if u not in directory]
 
 
 def _spelled(users, directory: Directory) -> tuple[str, ...]:
     """The ids as the directory spells them (as written when it is open)."""
-    return tuple(users) if directory is None else tuple(directory.get(user_key(u), u) for u in users)
+    return tuple(users) if directory is None else tuple(directory.spelled(u, u) for u in users)
 
 
 def _check_owner_format(owner) -> Reject | None:
@@ -150,14 +142,14 @@ def create(body: Mapping, lookup: Lookup, directory: Directory,
         bad = _check_owner_format(owner)
         if bad:
             return bad
-        if user_key(owner) not in {user_key(u) for u in users}:
+        if owner not in UserIds(users):
             return Reject(E.OWNER_NOT_MEMBER, "owner not in userlist")
     if _outside(users, directory):
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: user not in the directory")
     if lookup(chatid) is not None:
         return Reject(E.CHATID_EXISTS, "chatid already exists")
     users = _spelled(users, directory)
-    owner = next(u for u in users if user_key(u) == user_key(owner))  # the member, as spelled in the chat
+    owner = UserIds(users).spelled(owner)  # the member, as spelled in the chat
     return Chat(chatid, name, owner, users)
 
 
@@ -183,19 +175,19 @@ def update(body: Mapping, lookup: Lookup, directory: Directory, departed: int = 
     dele = _user_list(body.get("del_user_list", []), "del_user_list")
     if isinstance(dele, Reject):
         return dele
-    leaving = {user_key(u) for u in dele}
-    if leaving & {user_key(u) for u in add}:
+    leaving = UserIds(dele)
+    if not leaving.isdisjoint(add):
         # Not documented; adding and removing one person in one call is
         # contradictory, so it is refused rather than resolved either way.
         return Reject(E.INVALID_MEMBER, "invalid member: in both add_user_list and del_user_list")
-    current = {user_key(u): u for u in chat.userlist}
-    if [u for u in dele if user_key(u) not in current]:
+    current = UserIds(chat.userlist)
+    if [u for u in dele if u not in current]:
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: del_user_list user not in chat")
     if departed and _outside(dele, directory):
         # Someone who left is a member no longer in the seeded directory.
         return Reject(departed, "invalid member: del_user_list user has left the company" if departed ==
                       E.MEMBER_NOT_ALLOWED else "invalid userid: del_user_list user has left the company")
-    joining = [u for u in add if user_key(u) not in current]  # adding a member (in any case) changes nothing
+    joining = [u for u in add if u not in current]  # adding a member (in any case) changes nothing
     if _outside(joining, directory):
         return Reject(E.MEMBER_NOT_ALLOWED, "invalid member: add_user_list user not in the directory")
     owner = chat.owner
@@ -206,13 +198,13 @@ def update(body: Mapping, lookup: Lookup, directory: Directory, departed: int = 
         # Not documented whether the owner may be someone this same call adds.
         # Conservative rule of the project: the new owner must already be a
         # member, and must not be leaving in this call.
-        wanted = user_key(body["owner"])
+        wanted = body["owner"]
         if wanted not in current or wanted in leaving:
             return Reject(E.OWNER_NOT_MEMBER, "owner not in chat member list")
-        owner = current[wanted]  # as the chat spells its member
-    elif user_key(chat.owner) in leaving:
+        owner = current.spelled(wanted)  # as the chat spells its member
+    elif chat.owner in leaving:
         return Reject(E.INVALID_OWNER, "invalid owner: removing the owner requires a new owner")
-    members = tuple(u for u in chat.userlist if user_key(u) not in leaving) + _spelled(joining, directory)
+    members = tuple(u for u in chat.userlist if u not in leaving) + _spelled(joining, directory)
     bad = _check_count(len(members), cap if joining else C.MAX_MEMBERS)
     if bad:
         return bad

@@ -13,9 +13,10 @@ import os
 from dataclasses import dataclass
 
 from reconciler.core import facts as C
+from reconciler.core.userids import UserIds
 
 from . import orgseed
-from .org import Org, user_key
+from .org import Org
 from .orgseed import SeedError
 from .rules import Chat, unique
 
@@ -50,13 +51,13 @@ def _chat(item, where: str, foreign: bool) -> Chat:
         raise SeedError(f"{where}: userlist must be a list of user ids")
     users = unique(users)  # `Alice` and `alice` are one member
     owner = item.get("owner", users[0] if users else None)
-    spelled = {user_key(u): u for u in users}
-    if not isinstance(owner, str) or user_key(owner) not in spelled:
+    spelled = UserIds(users)
+    if not isinstance(owner, str) or owner not in spelled:
         raise SeedError(f"{where}: owner {owner!r} is not in userlist")
     name = item.get("name", "")
     if not isinstance(name, str):
         raise SeedError(f"{where}: name must be a string")
-    return Chat(chatid, name, spelled[user_key(owner)], users, foreign)
+    return Chat(chatid, name, spelled.spelled(owner), users, foreign)
 
 
 def load_seed(seed) -> Seed:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from types import MappingProxyType
-from typing import Mapping
+
+from reconciler.core.userids import UserIds
 
 from .orgseed import SeedError
 from .orgstore import read_org, write_org
-from .rules import Chat, directory_of
+from .rules import Chat
 from .seed import Seed
 
 _SCHEMA = """
@@ -38,7 +38,7 @@ class Store:
         except SeedError as exc:  # the state file is at fault, not a seed: say so
             self._db.close()
             raise StateError(str(exc)) from None
-        self._directory_cache: Mapping[str, str] | None = None
+        self._directory_cache: UserIds | None = None
         self._directory_loaded = False
 
     @property
@@ -62,16 +62,16 @@ class Store:
         self.org = seed.org  # once the transaction holds
         self._directory_loaded = False
 
-    def directory(self) -> Mapping[str, str] | None:
-        """The user ids that exist (rules.Directory: key -> id as spelled),
-        or None when any well-formed id does."""
+    def directory(self) -> UserIds | None:
+        """The user ids that exist, as spelled (rules.Directory), or None
+        when any well-formed id does."""
         if not self._directory_loaded:
             row = self._db.execute("SELECT value FROM meta WHERE key='directory'").fetchone()
             if row is None or row[0] == "open":
                 self._directory_cache = None
             else:
                 users = [r[0] for r in self._db.execute("SELECT userid FROM users ORDER BY rowid")]
-                self._directory_cache = MappingProxyType(directory_of(users))
+                self._directory_cache = UserIds(users)
             self._directory_loaded = True
         return self._directory_cache
 

@@ -93,18 +93,18 @@ NOT_ON_A_USER_ID = {
 }
 
 
-def test_no_user_id_has_its_case_folded_outside_core_facts():
-    """WeCom ignores letter case in user ids; core.facts.user_key (and its
-    set and pair forms) is the one place that says so. A raw `.lower()`
-    elsewhere is either one of the known non-id uses above or a second,
-    silent copy of the rule."""
+def test_no_user_id_has_its_case_folded_outside_core_userids():
+    """WeCom ignores letter case in user ids; core.userids is the one place
+    that says so. A raw `.lower()` elsewhere is either one of the known
+    non-id uses above or a second, silent copy of the rule."""
     stray = []
     for path in sorted(PACKAGE.rglob("*.py")):
         name = path.relative_to(PACKAGE).as_posix()
-        if name == "core/facts.py":
+        if name == "core/userids.py":
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if ".lower()" in line and not any(known in line for known in NOT_ON_A_USER_ID.get(name, ())):
+            if (".lower()" in line or "str.lower" in line or ".casefold(" in line) \
+                    and not any(known in line for known in NOT_ON_A_USER_ID.get(name, ())):
                 stray.append(f"{name}:{number}: {line.strip()}")
     assert stray == []
     # and the allowance is not stale: each known use is still there
@@ -113,15 +113,36 @@ def test_no_user_id_has_its_case_folded_outside_core_facts():
         assert all(k in text for k in known), name
 
 
-def test_user_key_has_one_definition_and_the_emulator_shares_it():
-    from reconciler.core import model
-    from reconciler.emulator import org
+# The canonical form of a user is for what is derived from a user, never for
+# telling two users apart (that is same_user, UserIds, UserMap): a sort key,
+# the seed of an emulated open_userid. Each use is listed.
+CANONICAL_USES = {
+    "core/history.py": ("key=lambda m: (m.chat_id, canonical(m.user_id))",),
+    "core/messagebudget.py": ("key=lambda k: (-per_member[k], canonical(k))",),
+    "emulator/directoryrules.py": ("hashlib.sha256(canonical(user.userid).encode())",),
+}
 
-    assert model.user_key is facts.user_key and org.user_key is facts.user_key
-    defined = [path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
-               if "def user_key(" in path.read_text(encoding="utf-8")]
-    assert defined == ["core/facts.py"]
-    assert facts.same_user("Alice", "aLICE") and not facts.same_user("alice", "alicia")
-    assert facts.user_keys(["Alice", "alice", "Bob"]) == {"alice", "bob"}
-    assert re.fullmatch(facts.user_id_regex("Zhang.San@corp"), "zhang.san@CORP")
-    assert not re.fullmatch(facts.user_id_regex("a.b"), "axb")
+
+def test_no_caller_compares_folded_ids_itself():
+    """Callers ask core.userids whether users are one (same_user, UserIds,
+    UserMap), so none has to remember to fold: no module but core.userids
+    defines or imports a fold, and `canonical` is used only where listed."""
+    import ast
+
+    found: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE).as_posix()
+        if name == "core/userids.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef) and node.name in ("user_key", "user_keys", "same_user"):
+                found.setdefault(name, []).append(f"defines {node.name}")
+        uses = [line.strip() for line in text.splitlines() if "canonical(" in line]
+        allowed = CANONICAL_USES.get(name, ())
+        found_uses = [u for u in uses if not any(a in u for a in allowed)]
+        if found_uses:
+            found.setdefault(name, []).extend(found_uses)
+    assert found == {}
+    for name, allowed in CANONICAL_USES.items():  # not stale
+        assert all(a in (PACKAGE / name).read_text(encoding="utf-8") for a in allowed), name

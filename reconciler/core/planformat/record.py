@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
+from reconciler.core.userids import UserIds
 from reconciler.core.wanted import Wanted
 
 
@@ -55,7 +56,7 @@ def _wanted(data: Any, where: str) -> Wanted:
     for key in ("name", "owner", "definition"):
         if not isinstance(data[key], str):
             raise WantedFormatError(f"`{where}.{key}` must be a string")
-    removes = _ids(data["removes"], f"{where}.removes") if "removes" in data else None
+    removes = UserIds(_ids(data["removes"], f"{where}.removes")) if "removes" in data else None
     return Wanted(data["name"], data["owner"], _ids(data["members"], f"{where}.members"), removes,
                   data["definition"])
 
