@@ -105,15 +105,16 @@ def leaves(chat: DesiredChat, users: Iterable[str], ended: Mapping[str, Entry], 
     brings them in."""
     out: dict[str, Cause] = {}
     gone = ended if isinstance(ended, UserMap) else UserMap(ended)
-    excluded = UserIds(excluded)
+    excluded = UserIds(excluded) or None  # the usual chat: nobody ended, nobody excluded, nothing folded
+    complete = directory is not None and directory.complete
     for user in users:
         grant = gone.get(user)
         if grant is not None:
             out[user] = {"kind": EXPIRED, "entry": grant.entry, "source": str(grant.source),
                          "until": grant.until.isoformat(), "reason": grant.reason}
-        elif user in excluded:
+        elif excluded is not None and user in excluded:
             out[user] = excluded_by(chat, user, directory)
-        elif directory is not None and directory.complete and not directory.knows(user):
+        elif complete and not directory.knows(user):
             out[user] = {"kind": NOT_IN_DIRECTORY}
         else:
             out[user] = {"kind": UNLISTED}

@@ -40,11 +40,17 @@ class Resolution:
     excluded: UserIds = field(default_factory=UserIds)  # everyone `exclude` names
 
 
+# Shared by every chat that has nothing to resolve (a Resolution is read, never changed).
+_NOBODY_ENDED: UserMap[Entry] = UserMap()
+_NOBODY_BROUGHT: UserMap[tuple[Entry, ...]] = UserMap()
+_NOBODY = UserIds()
+
+
 def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) -> Resolution | ReadError:
     """The chat's members as of `today`; a ReadError (with the entry's
     FILE:LINE:COL) when the chat cannot be planned."""
     if not chat.grants and not chat.exclude:  # the common case: nothing to resolve
-        resolution = Resolution(chat.members)
+        resolution = Resolution(chat.members, _NOBODY_ENDED, (), _NOBODY_BROUGHT, _NOBODY)
         if chat.owner in chat.members:  # config checked the rest of a static chat already
             return resolution
         return _check(chat, resolution, False) or resolution

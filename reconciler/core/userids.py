@@ -70,8 +70,9 @@ def distinct_users(users: Sequence[str], unlike: Iterable[str] = ()) -> bool:
     """Whether `users` name each user once, and none of the users `unlike`
     names (a loader's fast path over a chat's list: one pass in C)."""
     seen = set(map(str.lower, users))
-    return len(seen) == len(users) and seen.isdisjoint(unlike._spelled if isinstance(unlike, UserIds)
-                                                       else map(str.lower, unlike))
+    if len(seen) != len(users):
+        return False
+    return not unlike or seen.isdisjoint(unlike._spelled if unlike.__class__ is UserIds else map(str.lower, unlike))
 
 
 class UserIds(Set):
@@ -83,6 +84,9 @@ class UserIds(Set):
     def __init__(self, users: Iterable[str] = ()) -> None:
         if isinstance(users, UserIds):
             self._spelled: dict[str, str] = users._spelled
+            return
+        if not users:
+            self._spelled = {}
             return
         seq = users if isinstance(users, (list, tuple)) else list(users)
         keys = list(map(str.lower, seq))
@@ -98,7 +102,7 @@ class UserIds(Set):
         return made
 
     def __contains__(self, user: object) -> bool:
-        return isinstance(user, str) and _key(user) in self._spelled
+        return isinstance(user, str) and user.lower() in self._spelled  # _key, inlined: the planner asks often
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._spelled.values())
@@ -154,8 +158,9 @@ class UserMap(MutableMapping[str, V]):
     def __init__(self, items: Mapping[str, V] | Iterable[tuple[str, V]] = ()) -> None:
         self._values: dict[str, V] = {}
         self._spelled: dict[str, str] = {}
-        for user, value in (items.items() if isinstance(items, Mapping) else items):
-            self[user] = value
+        if items:
+            for user, value in (items.items() if isinstance(items, Mapping) else items):
+                self[user] = value
 
     def __getitem__(self, user: str) -> V:
         try:
@@ -184,7 +189,7 @@ class UserMap(MutableMapping[str, V]):
         return len(self._values)
 
     def get(self, user: str, default: V | None = None) -> V | None:
-        return self._values.get(_key(user), default)
+        return self._values.get(user.lower(), default) if self._values else default  # _key, inlined
 
     def pop(self, user: str, *default: V) -> V:
         key = _key(user)
@@ -196,7 +201,7 @@ class UserMap(MutableMapping[str, V]):
         raise KeyError(user)
 
     def setdefault(self, user: str, default: V) -> V:
-        key = _key(user)
+        key = user.lower()  # _key, inlined: a loader asks once per member
         if key not in self._values:
             self._spelled[key] = user
             self._values[key] = default
@@ -225,9 +230,9 @@ def joins_and_leaves(wanted: AbstractSet[str], live: AbstractSet[str]) -> tuple[
     matching those two finds every such pair."""
     joins, leaves = set(wanted - live), set(live - wanted)
     if joins and leaves:
-        theirs = UserIds(leaves)
-        same = {u for u in joins if u in theirs}
-        if same:
-            joins -= same
-            leaves -= {theirs.spelled(u) for u in same}
+        theirs = dict(zip(map(str.lower, leaves), leaves))
+        same = [(user, theirs[key]) for user, key in zip(joins, map(str.lower, joins)) if key in theirs]
+        for user, spelled in same:
+            joins.discard(user)
+            leaves.discard(spelled)
     return joins, leaves
