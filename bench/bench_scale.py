@@ -74,9 +74,9 @@ def cli_run(argv: list[str], phases: dict | None = None) -> tuple[float, int, st
     """`appchat ARGV` in this process: (wall s, exit code, stdout). With
     `phases`, the load / read / make_plan time of the run goes there."""
 
-    originals = session.load, session.read_live, session.make_plan
+    originals = session.load_valid, session.read_live, session.make_plan
     if phases is not None:
-        session.load = bench_plan._timed(phases, "load", session.load)
+        session.load_valid = bench_plan._timed(phases, "load", session.load_valid)  # session.load goes through it
         session.read_live = bench_plan._timed(phases, "read", session.read_live)
 
         def make_plan(*a, **kw):
@@ -93,7 +93,7 @@ def cli_run(argv: list[str], phases: dict | None = None) -> tuple[float, int, st
             code = cli.main(argv)
             return time.perf_counter() - started, code, out.getvalue()
     finally:
-        session.load, session.read_live, session.make_plan = originals
+        session.load_valid, session.read_live, session.make_plan = originals
 
 
 def main(argv: list[str] | None = None) -> int:
