@@ -8,8 +8,6 @@ import json
 import re
 from typing import Any
 
-from reconciler.render.jsontext import dumps_indented
-
 # Characters that hide or reorder text and that JSON and YAML may carry raw
 # (both escape the C0 controls themselves): DEL and the C1 controls, the
 # bidirectional marks, embeddings, overrides and isolates, and the Unicode
@@ -27,7 +25,7 @@ def escape_reordering(text: str) -> str:
 def dump_json(value: Any) -> str:
     """Every JSON view: indented by 2, raw UTF-8 (chat names are often
     Chinese) except the characters above, with a trailing newline."""
-    return escape_reordering(dumps_indented(value)) + "\n"
+    return escape_reordering(json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
 
 
 def safe(text: str) -> str:
