@@ -110,8 +110,8 @@ def run_plan(chats_dir: Path, concurrency: int) -> tuple[float, int, dict]:
     reading WeCom) taken from the shell's own helpers."""
     argv = ["plan", str(chats_dir), "--format", "json", "--concurrency", str(concurrency)]
     phases: dict[str, float] = {}
-    originals = session.load, session.read_live
-    session.load = _timed(phases, "load", session.load)
+    originals = session.load_valid, session.read_live
+    session.load_valid = _timed(phases, "load", session.load_valid)  # what build_plan calls
     session.read_live = _timed(phases, "read", session.read_live)
     try:
         with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
@@ -119,7 +119,7 @@ def run_plan(chats_dir: Path, concurrency: int) -> tuple[float, int, dict]:
             code = cli.main(argv)
             return time.perf_counter() - started, code, phases
     finally:
-        session.load, session.read_live = originals
+        session.load_valid, session.read_live = originals
 
 
 def run_sequential(base_url: str, chat_ids: list[str]) -> float:
