@@ -166,9 +166,9 @@ def main(argv: list[str] | None = None) -> int:
             quota = f"the quota bound ({args.chats:,} reads at {CALLS_PER_MINUTE_PER_API:,} a minute)"
             figures.emit(f"scale.plan.vs_bound.{size}", f"appchat plan --format json --out, {size_text}", wall,
                          "s", baseline=quota, baseline_value=bound, goal=1.1, goal_text="≤ 1.1x")
-            figures.emit(f"scale.plan.load_phase.{size}", f"— its load phase, {size_text}",
+            figures.emit(f"scale.plan.load_phase.{size}", f"appchat plan's load phase, {size_text}",
                          phases.get("load", 0.0), "s")
-            figures.emit(f"scale.plan.reads_vs_bound.{size}", f"— its read + plan phase, {size_text}", read_plan,
+            figures.emit(f"scale.plan.reads_vs_bound.{size}", f"appchat plan's read + plan phase (after the load), {size_text}", read_plan,
                          "s", baseline=quota, baseline_value=bound)
             figures.emit(f"scale.plan.45009.{size}", f"45009 answers during the plan, {size_text}", freq,
                          "answers", goal=0.0, goal_text="0")
