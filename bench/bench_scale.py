@@ -170,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                          phases.get("load", 0.0), "s")
             figures.emit(f"scale.plan.reads_vs_bound.{size}", f"appchat plan's read + plan phase (after the load), {size_text}", read_plan,
                          "s", baseline=quota, baseline_value=bound)
+            figures.emit(f"scale.plan.reads_alone_vs_bound.{size}", f"appchat plan's reads alone (read_live), "
+                         f"{size_text}", phases.get("read", 0.0), "s", baseline=quota, baseline_value=bound)
             figures.emit(f"scale.plan.45009.{size}", f"45009 answers during the plan, {size_text}", freq,
                          "answers", goal=0.0, goal_text="0")
             figures.emit(f"scale.plan.make_plan_cpu.{size}", f"make_plan CPU inside the plan, {size_text}",
