@@ -180,7 +180,8 @@ def _num(x: float) -> str:
 
 
 def _value(x: float | None, unit: str) -> str:
-    return "" if x is None else f"{_num(x)} {unit}"
+    """A median or a baseline, for reading (the ratio column stays plain: it is read back)."""
+    return "" if x is None else f"{x:,.0f} {unit}" if x >= 1000 else f"{_num(x)} {unit}"
 
 
 def _noise(s: Summary) -> str:

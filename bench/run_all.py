@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT_S = 120  # per run of a script
 MIN_RUNS = figures.MIN_RUNS
 # At full size these take minutes a run: once, unless --repeat is given.
-LONG = {"bench_scale", "bench_concurrency", "bench_directory", "bench_history"}
+LONG = {"bench_scale", "bench_concurrency", "bench_directory"}
 
 
 def scripts(names: list[str]) -> list[Path]:

@@ -95,3 +95,13 @@ def test_a_begin_marker_without_its_end_is_an_error(tmp_path):
         assert "bench-figures:end plan" in str(e)
     else:
         raise AssertionError("a block with no end was read")
+
+
+def test_a_large_median_is_written_with_separators_and_its_ratio_is_still_read_back(tmp_path):
+    docs = _docs(tmp_path, f"{figures.begin('directory')}\n{figures.end('directory')}\n")
+    calls = [{"id": "directory.calls_vs_static.1", "label": "calls", "value": 10778.0, "unit": "calls",
+              "baseline": "static", "baseline_value": 10001.0, "ratio": 10778 / 10001, "goal": None,
+              "goal_on_value": False, "goal_text": ""}] * 3
+    figures.write_docs(figures.summarise(calls), "Written by the bench.", "today", docs)
+    assert "| 10,778 calls | static: 10,001 calls | 1.078x |" in docs.read_text(encoding="utf-8")
+    assert figures.recorded(docs)["directory.calls_vs_static.1"] == (1.078, 0.0)
