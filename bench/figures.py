@@ -232,14 +232,16 @@ def write_docs(summaries: list[Summary], header: str, stamp: str = "", path: Pat
     return homeless
 
 
-def stamp() -> str:
-    """The run column of a row: today's date and the commit measured."""
+def stamp(load: tuple[float, float] | None = None) -> str:
+    """The run column of a row: today's date, the commit measured and the
+    machine's highest load average (start, end) during the run."""
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=DOCS.parent.parent, capture_output=True,
                              text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         rev = ""
-    return f"{date.today().isoformat()} {rev or '?'}"
+    busy = f", load {max(load):.1f}" if load else ""
+    return f"{date.today().isoformat()} {rev or '?'}{busy}"
 
 
 def header(command: str, runs: str, load: tuple[float, float]) -> str:
@@ -249,7 +251,7 @@ def header(command: str, runs: str, load: tuple[float, float]) -> str:
             f"{load[1]:.1f} at the end. Do not edit by hand.")
 
 
-def judge(found: list[dict], write: str | None = None) -> list[str]:
+def judge(found: list[dict], write: str | None = None, load: tuple[float, float] | None = None) -> list[str]:
     """Print every figure with its verdict; with `write` (the header line),
     rewrite the blocks of docs/benchmarks.md that hold this run's figures.
     The ids that regressed."""
@@ -261,7 +263,7 @@ def judge(found: list[dict], write: str | None = None) -> list[str]:
     regressed = [s.id for s in summaries if "regressed" in verdict(s, record.get(s.id))]
     print(f"regressed: {', '.join(regressed)}" if regressed else "regressed: none")
     if write is not None:
-        homeless = write_docs(summaries, write, stamp())
+        homeless = write_docs(summaries, write, stamp(load))
         print(f"wrote the figures into {DOCS}")
         if homeless:
             print(f"no block in {DOCS.name} for: {', '.join(homeless)} (add its markers: {begin('NAME')})")

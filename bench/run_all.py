@@ -143,15 +143,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, status, seconds in results:
         print(f"{name:32} {status:24} {seconds:7.1f} s")
     if found:
-        header = None
+        header, load = None, (load_start, os.getloadavg()[0])
         if args.write_docs:
             command = " ".join(["bench/run_all.py", *argv, *(["--", *extra] if extra else [])])
             counts = sorted(set(runs_of.values()))
             runs = (f"median of {counts[0]} runs" if counts == [MIN_RUNS] else
                     "; ".join(f"{k}: {'median of ' if n > 1 else ''}{n} run{'s' if n > 1 else ''}"
                               for k, n in runs_of.items()))
-            header = figures.header(command, runs, (load_start, os.getloadavg()[0]))
-        figures.judge(found, header)
+            header = figures.header(command, runs, load)
+        figures.judge(found, header, load)
     return 0 if all(status == "ok" for _, status, _ in results) else 1
 
 
