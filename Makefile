@@ -63,11 +63,12 @@ dist: $(STAMP)
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
 
-# Every bench/bench_*.py, quick, each figure's script three times: its ratio to
-# a baseline of the same run, its goal, and "regressed" against the figure
-# docs/benchmarks.md records (bench/figures.py). bench-docs also rewrites that
-# table. bench-quick: smaller sizes, within two minutes, before you stop
-# (CI runs none of them: timing belongs in benchmarks, not in tests).
+# Every bench/bench_*.py, quick, each three times: each figure's ratio to a
+# baseline of the same run, its goal, and "regressed" against the figure
+# docs/benchmarks.md records (bench/figures.py). bench-docs also rewrites the
+# blocks of that page (full sizes: bench/run_all.py --full NAME --write-docs).
+# bench-quick: smaller sizes, within two minutes, before you stop (CI runs
+# none of them: timing belongs in benchmarks, not in tests).
 bench: $(STAMP)
 	$(PY) bench/run_all.py
 

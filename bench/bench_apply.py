@@ -22,6 +22,7 @@ import time
 
 
 
+import figures  # noqa: E402
 from reconciler.app import execute  # noqa: E402
 from reconciler.emulator import Emulator, EmulatorConfig  # noqa: E402
 from reconciler.core.model import DesiredChat  # noqa: E402
@@ -84,6 +85,12 @@ def main() -> int:
     parallel, sequential = results
     print(f"  speed-up vs sequential: {sequential['wall'] / parallel['wall']:.1f}x "
           f"(concurrency {args.concurrency})")
+    at = f"{n}.{args.latency_ms}ms"
+    figures.emit(f"apply.c{args.concurrency}_vs_c1.{at}", f"apply, --concurrency {args.concurrency}, {n:,} changes "
+                 f"at {args.latency_ms} ms", parallel["wall"], "s", baseline="--concurrency 1",
+                 baseline_value=sequential["wall"], goal=1.0, goal_text="< 1x")
+    figures.emit(f"apply.changes_per_s.c{args.concurrency}.{at}", f"changes a second, --concurrency "
+                 f"{args.concurrency}", parallel["changes"] / parallel["wall"], "changes/s")
     return 0
 
 

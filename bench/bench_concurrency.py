@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 import bench_plan  # noqa: E402  (make_world, write_files, _timed)
+import figures  # noqa: E402
 from bench_scale import cli_run  # noqa: E402
 from emulator_process import EmulatorProcess  # noqa: E402
 from reconciler.core.facts import APPCHAT_GET, CALLS_PER_MINUTE_PER_API, GETTOKEN, ErrCode  # noqa: E402
@@ -161,7 +162,31 @@ def latency_experiment(tmp: Path, args, *, capped: bool) -> list[tuple]:
               f"{d['failed']}", flush=True)
     goal = "default/best <= 1.25x" if not capped else "0 failed chats, 45033 < 1% of calls"
     print(f"   goal: {goal}", flush=True)
+    for latency, d, level, b in rows:
+        emit_row(args.chats, latency, d, level, b, capped)
     return rows
+
+
+def emit_row(chats: int, latency: int, d: dict, level: int, b: dict, capped: bool) -> None:
+    """The figures of one latency: the default as a ratio to the best fixed
+    level of the same run (under the cap: to the fixed cap), and the cap's
+    refusals and failures."""
+    at = f"{chats}.{latency}ms"
+    text = f"{chats:,} chats at {latency} ms"
+    if not capped:
+        figures.emit(f"concurrency.default_vs_best.{at}", f"appchat plan, default concurrency, {text}", d["wall"],
+                     "s", baseline=f"best fixed (--concurrency {level})", baseline_value=b["wall"], goal=1.25,
+                     goal_text="≤ 1.25x")
+        figures.emit(f"concurrency.limit_peak.{at}", f"the adaptive limit's peak, {text}",
+                     float(d["limit"].get("peak") or 0), "in flight")
+        return
+    figures.emit(f"concurrency.cap{CAP}.default_vs_fixed.{at}", f"default under a cap of {CAP} in flight, {text}",
+                 d["wall"], "s", baseline=f"--concurrency {level}", baseline_value=b["wall"])
+    share = 100 * d["45033"] / d["calls"] if d["calls"] else 0.0
+    figures.emit(f"concurrency.cap{CAP}.45033_share.{at}", f"45033 answers under the cap, share of calls, {text}",
+                 share, "%", goal=1.0, goal_text="< 1%")
+    figures.emit(f"concurrency.cap{CAP}.failed.{at}", f"failed chats under the cap, {text}", float(d["failed"]),
+                 "chats", goal=0.0, goal_text="0")
 
 
 def quota_experiment(tmp: Path, args) -> None:
@@ -192,6 +217,15 @@ def quota_experiment(tmp: Path, args) -> None:
     print(f"   load {r['load']:.2f} s before the first call; after the reads (the rest of the plan, the "
           f"output) {r['wall'] - r['load'] - r['read']:.2f} s", flush=True)
     print(f"   where the time went: {r['timeline']}", flush=True)
+    at, quota = f"{chats}.{latency}ms", f"the quota bound ({chats:,} reads at {CALLS_PER_MINUTE_PER_API:,} a minute)"
+    text = f"{chats:,} chats at {latency} ms"
+    figures.emit(f"concurrency.quota.vs_bound.{at}", f"appchat plan, defaults, {text}", r["wall"], "s",
+                 baseline=quota, baseline_value=bound, goal=1.03, goal_text="≤ 1.03x")
+    figures.emit(f"concurrency.quota.reads_vs_bound.{at}", f"appchat plan's reads, each chat planned as it "
+                 f"arrives, {text}", r["read"], "s", baseline=quota, baseline_value=bound)
+    figures.emit(f"concurrency.quota.load.{at}", f"appchat plan's load, before any call, {text}", r["load"], "s")
+    figures.emit(f"concurrency.quota.45009.{at}", f"45009 answers to appchat plan, {text}", float(r["45009"]),
+                 "answers", goal=0.0, goal_text="0")
 
 
 @contextlib.contextmanager

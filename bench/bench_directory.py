@@ -48,6 +48,7 @@ from pathlib import Path
 
 import json
 
+import figures
 from emulator_process import CORP_ID, SECRET, EmulatorProcess
 from reconciler import cli
 from reconciler.app import session
@@ -217,6 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio directory / static {wall_dir / wall_static:7.2f}x; calls {sum(counts.values()) / sum(static_counts.values()):.2f}x")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the client {peak:.0f} MiB")
+    cap = f".cap{args.max_concurrent}" if args.max_concurrent else ""
+    at = f"{args.chats}.{args.latency_ms}ms{cap}"
+    text = (f"{args.chats:,} chats at {args.latency_ms} ms"
+            f"{f', {args.max_concurrent} in flight (all APIs)' if args.max_concurrent else ''}")
+    figures.emit(f"directory.vs_static.{at}", f"plan with dept:/tag:, {text}", wall_dir, "s",
+                 baseline="the same chats as static lists", baseline_value=wall_static)
+    figures.emit(f"directory.calls_vs_static.{at}", f"API calls with dept:/tag:, {text}", sum(counts.values()),
+                 "calls", baseline="static lists", baseline_value=sum(static_counts.values()))
+    figures.emit(f"directory.read_twice.{at}", f"departments or tags read more than once, {text}", twice, "reads",
+                 goal=0.0, goal_text="0")
+    figures.emit(f"directory.read_after.{at}", f"chat reads answered before the directory's last, {text}",
+                 100 * chats_before / args.chats, "% of chats")
+    figures.emit(f"directory.make_plan_cpu.{at}", f"make_plan CPU (resolving and planning), {text}", cpu_dir,
+                 "s CPU", goal=1.0, goal_text="< 1 s")
     return 0
 
 

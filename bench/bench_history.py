@@ -27,7 +27,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import figures  # noqa: E402
 from reconciler.core.ledger import LedgerLine  # noqa: E402
 
 TARGET = {"corp_id": "wwbenchcorp", "api_base": "https://qyapi.weixin.qq.com/cgi-bin/"}
@@ -97,13 +99,20 @@ def main() -> None:
         size, vera = generate(root, args.lines, args.chats, args.users, rng)
         print(f"ledger: {args.lines:,} lines, {args.chats:,} chats, {size / 2**20:.0f} MB in 12 files "
               f"(generated in {time.monotonic() - started:.1f} s); vera has {vera} lines")
-        runs = [("history vera", ["history", "vera", "--ledger", tmp]),
-                ("history vera --format json", ["history", "vera", "--ledger", tmp, "--format", "json"]),
-                ("history --at 2026-12-31 --chat chat00042",
+        runs = [("user", "history vera", ["history", "vera", "--ledger", tmp]),
+                ("user_json", "history vera --format json", ["history", "vera", "--ledger", tmp, "--format", "json"]),
+                ("at_chat", "history --at 2026-12-31 --chat chat00042",
                  ["history", "--at", "2026-12-31", "--chat", "chat00042", "--ledger", tmp])]
-        for label, argv in runs:
+        size = f"{args.lines // 1000}k"
+        for key, label, argv in runs:
             seconds, cpu, peak, out = measure(argv)
             print(f"{label:<42} {seconds:5.2f} s wall  {cpu:5.2f} s CPU  peak RSS {peak:5.1f} MB  {out} lines out")
+            goal = key.startswith("user")
+            figures.emit(f"history.{key}.wall.{size}", f"`{label}`, {args.lines:,} lines", seconds, "s",
+                         goal=2.0 if goal else None, goal_on_value=goal, goal_text="< 2 s" if goal else "")
+            figures.emit(f"history.{key}.cpu.{size}", f"`{label}`, CPU", cpu, "s CPU")
+            figures.emit(f"history.{key}.rss.{size}", f"`{label}`, peak RSS", peak, "MB",
+                         goal=200.0 if goal else None, goal_text="< 200 MB" if goal else "")
 
 
 if __name__ == "__main__":

@@ -171,11 +171,11 @@ def measure(path: str, label: str, pure: bool, goal: bool = False) -> None:
               f"(parse {t['read+parse']:.2f}, schema {t['schema']:.2f}, rules {t['rules']:.2f})  "
               f"{t['chats']} chats, {t['errors']} errors;  "
               f"plain yaml.load {base[0]:.2f} s ({base[1]:.2f} s with the collector off)")
-        fid = "load." + "-".join(label.split()) + ("" if name.startswith("C") else ".pure")
+        case = "-".join(label.split()) + ("" if name.startswith("C") else ".pure")
         c_goal = goal and name.startswith("C")
-        figures.emit(fid, f"load+validate, {label}, {name}", t["load"], "s", baseline="plain yaml.load",
+        figures.emit(f"load.{case}", f"load+validate, {label}, {name}", t["load"], "s", baseline="plain yaml.load",
                      baseline_value=base[0], goal=0.15 if c_goal else None, goal_text="≤ 0.15x" if c_goal else "")
-        figures.emit(fid.replace("load.", "load.rss.", 1), f"load peak RSS, {label}, {name}", t["rss_mb"], "MB",
+        figures.emit(f"load.rss.{case}", f"load peak RSS, {label}, {name}", t["rss_mb"], "MB",
                      goal=150.0 if c_goal else None, goal_text="≤ 150 MB" if c_goal else "")
     if len(totals) == 2:
         c, p = totals.values()

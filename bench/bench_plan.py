@@ -111,7 +111,7 @@ def run_plan(chats_dir: Path, concurrency: int) -> tuple[float, int, dict]:
     argv = ["plan", str(chats_dir), "--format", "json", "--concurrency", str(concurrency)]
     phases: dict[str, float] = {}
     originals = session.load_valid, session.read_live
-    session.load_valid = _timed(phases, "load", session.load_valid)  # session.load goes through it
+    session.load_valid = _timed(phases, "load", session.load_valid)  # what build_plan calls
     session.read_live = _timed(phases, "read", session.read_live)
     try:
         with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):

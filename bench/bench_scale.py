@@ -45,6 +45,7 @@ ROOT = HERE.parent
 
 
 import bench_plan  # noqa: E402  (make_world, write_files, _timed, bench_planner)
+import figures  # noqa: E402
 from emulator_process import EmulatorProcess  # noqa: E402
 from reconciler import cli  # noqa: E402
 from reconciler.app import session  # noqa: E402
@@ -76,7 +77,7 @@ def cli_run(argv: list[str], phases: dict | None = None) -> tuple[float, int, st
 
     originals = session.load_valid, session.read_live, session.make_plan
     if phases is not None:
-        session.load_valid = bench_plan._timed(phases, "load", session.load_valid)  # session.load goes through it
+        session.load_valid = bench_plan._timed(phases, "load", session.load_valid)  # what build_plan calls
         session.read_live = bench_plan._timed(phases, "read", session.read_live)
 
         def make_plan(*a, **kw):
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         args.chats, args.changes = min(args.chats, 2000), min(args.changes, 200)
 
     bound = args.chats / CALLS_PER_MINUTE_PER_API * 60
+    size, size_text = f"{args.chats}x{args.members}", f"{args.chats:,} x {args.members} at {args.latency_ms} ms"
     print(f"== scale: {args.chats:,} chats x {args.members} members, {args.latency_ms} ms latency, "
           f"concurrency {args.concurrency}, {args.changes:,} changes; emulator in a subprocess ==")
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
@@ -140,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"load + validate           {wall:8.2f} s wall, {cpu:.2f} s CPU "
                   f"({len(loaded.chats):,} chats; target < 15 s); peak RSS so far {rss_mib():.0f} MiB")
+            figures.emit(f"scale.load.{size}", f"load + validate (config.load), {size_text}", wall, "s",
+                         goal=15.0, goal_text="< 15 s")
             del loaded
             gc.collect()
 
@@ -159,6 +163,19 @@ def main(argv: list[str] | None = None) -> int:
                   f"whole plan = {wall / bound:.2f}x (target <= 1.1x)")
             print(f"  API calls               {counts}; 45009 answers: {freq} (target 0)")
             print(f"  make_plan CPU           {phases.get('make_plan_cpu', 0):8.2f} s; summary {summary}")
+            quota = f"the quota bound ({args.chats:,} reads at {CALLS_PER_MINUTE_PER_API:,} a minute)"
+            figures.emit(f"scale.plan.vs_bound.{size}", f"appchat plan --format json --out, {size_text}", wall,
+                         "s", baseline=quota, baseline_value=bound, goal=1.1, goal_text="≤ 1.1x")
+            figures.emit(f"scale.plan.load_phase.{size}", f"appchat plan's load phase, {size_text}",
+                         phases.get("load", 0.0), "s")
+            figures.emit(f"scale.plan.reads_vs_bound.{size}", f"appchat plan's read + plan phase (after the load), {size_text}", read_plan,
+                         "s", baseline=quota, baseline_value=bound)
+            figures.emit(f"scale.plan.reads_alone_vs_bound.{size}", f"appchat plan's reads alone (read_live), "
+                         f"{size_text}", phases.get("read", 0.0), "s", baseline=quota, baseline_value=bound)
+            figures.emit(f"scale.plan.45009.{size}", f"45009 answers during the plan, {size_text}", freq,
+                         "answers", goal=0.0, goal_text="0")
+            figures.emit(f"scale.plan.make_plan_cpu.{size}", f"make_plan CPU inside the plan, {size_text}",
+                         phases.get("make_plan_cpu", 0.0), "s CPU")
             print(f"  peak RSS so far         {rss_mib():8.0f} MiB")
 
             emu.reset()
@@ -173,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"appchat apply --plan      {wall:8.2f} s (exit {code}) for {summary['update'] + summary['create']:,} "
                   f"changes: {statuses}")
             print(f"  API calls               {counts}; 45009 answers: {freq}")
+            changes = summary["update"] + summary["create"]
+            figures.emit(f"scale.apply.{changes}of{args.chats}", f"appchat apply --plan of {changes:,} changes "
+                         f"(with the stale check's re-reads), {size_text}", wall, "s")
+            figures.emit(f"scale.apply.45009.{changes}of{args.chats}", f"45009 answers during the apply, {size_text}",
+                         freq, "answers", goal=0.0, goal_text="0")
             first = f"chat{0:05d}"
             print(f"  check: {first} has {len(emu.chat(first)['userlist'])} members after apply "
                   f"(expected {args.members})")
@@ -185,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{drift:.0%} drifted ({r['changes']:,} changes); peak {r['peak_mib']:.0f} MiB traced")
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     emu_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures.emit(f"scale.rss.tool.{size}", f"peak RSS of the tool's process (generated data and the "
+                 f"planner alone included), {size_text}", self_rss, "MiB")
+    figures.emit(f"scale.rss.emulator.{size}", f"peak RSS of the emulator's process, {size_text}", emu_rss, "MiB")
     print(f"peak RSS                  tool process {self_rss:.0f} MiB (generated data and the planner "
           f"micro-benchmark included); emulator subprocess {emu_rss:.0f} MiB")
     return 0

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import figures
+
 SMALL_FILE = """chats:
   sreoncall:
     name: SRE On-call
@@ -84,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         extra = "" if name == "python -c pass" else f"  (+{(med - base) * 1000:.0f} ms over the interpreter)"
         print(f"  {name:40} {med * 1000:6.0f} ms median  [{min(values) * 1000:.0f}-{max(values) * 1000:.0f}]"
               f"  first run, compiling: {first[name] * 1000:.0f} ms{extra}")
+        if name != "python -c pass" and not args.tree:
+            key = "version" if "--version" in name else "validate"
+            figures.emit(f"startup.{key}", f"`{name}`, median of {args.runs}", med * 1000, "ms",
+                         baseline="`python -c pass`", baseline_value=base * 1000)
+    figures.emit("startup.interpreter", f"`python -c pass`, median of {args.runs}", base * 1000, "ms")
     return 0
 
 

@@ -10,15 +10,20 @@ Convention for a bench script: it accepts `--quick` (a run of a minute or
 so that still shows the figure that matters) and prints its figures on
 stdout; a script whose --help does not mention --quick is run without
 arguments. A script that prints FIGURE lines (bench/figures.py) is run
---repeat times (three at least), so each figure has a median and a noise.
+--repeat times (three by default), so each figure has a median and a noise.
 `--small` (what `make bench-quick` runs, within two minutes) runs only the
-scripts whose --help mentions --small, with that flag. BENCH_QUICK=1 is set
-for all of them.
+scripts whose --help mentions --small, with that flag. `--full` runs the
+scripts at their own default sizes (what the docs' full-size figures come
+from); then the long ones (LONG) run once unless --repeat says otherwise,
+and their figures are recorded with the noise unknown. Arguments after `--`
+go to every script run. BENCH_QUICK=1 is set for all of them.
 
     .venv/bin/python bench/run_all.py                 # all, quick (make bench)
     .venv/bin/python bench/run_all.py --small         # make bench-quick
     .venv/bin/python bench/run_all.py plan apply      # only bench_plan.py and bench_apply.py
     .venv/bin/python bench/run_all.py --write-docs    # and rewrite the figures in docs/benchmarks.md
+    .venv/bin/python bench/run_all.py scale --full --write-docs               # 10,000 x 200, once
+    .venv/bin/python bench/run_all.py concurrency --full --write-docs -- --only quota
 """
 
 from __future__ import annotations
@@ -26,13 +31,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import signal
 import subprocess
 import sys
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 import figures
@@ -40,6 +43,8 @@ import figures
 HERE = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT_S = 120  # per run of a script
 MIN_RUNS = figures.MIN_RUNS
+# At full size these take minutes a run: once, unless --repeat is given.
+LONG = {"bench_scale", "bench_concurrency", "bench_directory"}
 
 
 def scripts(names: list[str]) -> list[Path]:
@@ -95,32 +100,30 @@ def run_one(argv: list[str], timeout: float, label: str) -> tuple[str, float, li
     return status, time.perf_counter() - started, lines
 
 
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True,
-                              text=True, timeout=10).stdout.strip() or "?"
-    except (OSError, subprocess.TimeoutExpired):
-        return "?"
-
-
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
     p = argparse.ArgumentParser(description="Run the quick version of every bench/bench_*.py.")
     p.add_argument("names", nargs="*", help="only these (plan, apply, load, ...)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run of a script")
-    p.add_argument("--repeat", type=int, default=MIN_RUNS,
-                   help=f"runs of each script that prints figures (at least {MIN_RUNS})")
+    p.add_argument("--repeat", type=int, default=None,
+                   help=f"runs of each script that prints figures (default {MIN_RUNS}; with --full, 1 for the "
+                        f"long ones); under {MIN_RUNS}, the noise is unknown and recorded as such")
     p.add_argument("--small", action="store_true", help="smaller sizes, the scripts that have them (bench-quick)")
-    p.add_argument("--write-docs", action="store_true", help="rewrite the figures table of docs/benchmarks.md")
+    p.add_argument("--full", action="store_true", help="the scripts' own default sizes, not --quick")
+    p.add_argument("--write-docs", action="store_true", help="rewrite the figures' blocks in docs/benchmarks.md")
     args = p.parse_args(argv)
-    repeat = max(MIN_RUNS, args.repeat)
-    results, found = [], []
+    load_start = os.getloadavg()[0]
+    results, found, runs_of = [], [], {}
     for script in scripts(args.names):
         text = helptext(script)
         if args.small and "--small" not in text:
             continue
-        flags = ["--small"] if args.small else (["--quick"] if "--quick" in text else [])
-        argv_ = [sys.executable, str(script), *flags]
-        name = f"{script.name} {' '.join(flags)}".rstrip()
+        flags = ["--small"] if args.small else ([] if args.full or "--quick" not in text else ["--quick"])
+        repeat = args.repeat or (1 if args.full and script.stem in LONG else MIN_RUNS)
+        argv_ = [sys.executable, str(script), *flags, *extra]
+        name = f"{script.name} {' '.join([*flags, *extra])}".rstrip()
         status, seconds, lines = run_one(argv_, args.timeout, name)
         printed = figures.parse(lines)
         for n in range(2, repeat + 1 if printed and status == "ok" else 1):
@@ -129,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             printed += figures.parse(lines)
             if status != "ok":
                 break
+        if printed:
+            runs_of[script.name] = repeat
         found += printed
         results.append((name, status, seconds))
     if not results:
@@ -138,12 +143,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, status, seconds in results:
         print(f"{name:32} {status:24} {seconds:7.1f} s")
     if found:
-        header = None
+        header, load = None, (load_start, os.getloadavg()[0])
         if args.write_docs:
-            header = (f"Written by `bench/run_all.py --write-docs{' --small' if args.small else ''}` on "
-                      f"{date.today().isoformat()} at commit {commit()}: median of {repeat} runs, "
-                      f"{os.cpu_count()} cores, Python {platform.python_version()}. Do not edit by hand.")
-        figures.judge(found, header)
+            command = " ".join(["bench/run_all.py", *argv, *(["--", *extra] if extra else [])])
+            counts = sorted(set(runs_of.values()))
+            runs = (f"median of {counts[0]} runs" if counts == [MIN_RUNS] else
+                    "; ".join(f"{k}: {'median of ' if n > 1 else ''}{n} run{'s' if n > 1 else ''}"
+                              for k, n in runs_of.items()))
+            header = figures.header(command, runs, load)
+        figures.judge(found, header, load)
     return 0 if all(status == "ok" for _, status, _ in results) else 1
 
 
