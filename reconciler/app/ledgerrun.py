@@ -28,6 +28,7 @@ from reconciler.core.ledger import CHINA_STANDARD_TIME, Stamp, change_lines, pre
 from reconciler.core.model import LiveChat, LiveResult
 from reconciler.core.plan import Plan
 from reconciler.core.report import ChatResult
+from reconciler.core.planformat.writer import change_data
 
 COMMIT_VARIABLES = ("GITHUB_SHA", "CI_COMMIT_SHA")  # GitHub Actions, GitLab CI
 
@@ -45,7 +46,7 @@ def commit_of(source_ref: str | None, environ: Mapping[str, str]) -> str | None:
 
 def plan_digest(plan: Plan) -> str:
     """The digest a saved plan carries (core.planformat.digest), for any plan."""
-    return digest([c.data for c in plan.changes], plan.target.data if plan.target else None)
+    return digest([change_data(c) for c in plan.changes], plan.target.data if plan.target else None)
 
 
 class Recorder:

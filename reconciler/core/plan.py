@@ -2,9 +2,11 @@
 
 A plan is a list of small Change values (after octoDNS's plan/change), and a
 versioned data format (after Terraform's plans) that lives in
-core.planformat: its writer makes the JSON outputs (`--format json` and the
-saved plan file; `.data` calls it) and its reader is the strict inverse;
-the text and markdown views read the same Change and Plan objects.
+core.planformat, which imports this module and never the other way: its
+writer makes the JSON outputs (`--format json` and the saved plan file:
+`writer.plan_data(plan)`, `writer.change_data(change)`) and its reader is
+the strict inverse; the text and markdown views read the same Change and
+Plan objects.
 
 A Change cannot be built with calls that do not take its `before` to its
 `after`: what runs is always what was reviewed. The check costs what the
@@ -25,7 +27,6 @@ from reconciler.core import guards
 from reconciler.core.call import Call
 from reconciler.core.expiry import Ending
 from reconciler.core.model import ReadError
-from reconciler.core.planformat import writer
 from reconciler.core.people import PeopleSummary, people_summary
 from reconciler.core.state import ChatState, InconsistentCall, difference, fold
 
@@ -94,10 +95,6 @@ class Change:
         if self.before is None:
             return frozenset()
         return self.after.view.since(self.before.view)[1]
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return writer.change_data(self)  # the plan format (core.planformat)
 
 
 def _difference(reached: ChatState, after: ChatState) -> str:
@@ -208,7 +205,3 @@ class Plan:
     def aimed_at(self, target: Target) -> "Plan":
         """This plan, recording what it was made against."""
         return replace(self, target=target)
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return writer.plan_data(self)  # the plan format (core.planformat)

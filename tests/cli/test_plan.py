@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.plan_fixtures import SEED, posts, run, wecom_env, write_files
+from reconciler.core.planformat.writer import plan_data
 
 
 @pytest.fixture
@@ -187,7 +188,7 @@ def test_out_writes_a_saved_plan_that_reads_back(chats, tmp_path, capsys):
     for key in ("format_version", "changes", "unchanged", "errors", "summary"):
         assert saved[key] == printed[key]
     plan = planfile.read(str(out))
-    assert plan.data["changes"] == printed["changes"]
+    assert plan_data(plan)["changes"] == printed["changes"]
     assert [c.chat_id for c in plan.changes] == ["big", "newchat", "ops", "sre"]
 
 

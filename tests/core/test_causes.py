@@ -16,6 +16,7 @@ from reconciler.core.directory import Department, Directory, Tag
 from reconciler.core.model import LiveChat
 from reconciler.core.planformat.reader import PlanFormatError, parse_plan
 from reconciler.core.planner import make_plan
+from reconciler.core.planformat.writer import plan_data
 
 FILES = """\
 groups:
@@ -129,7 +130,7 @@ def test_only_the_departments_a_cause_shows_are_named_and_a_missing_name_leaves_
 
 def test_a_saved_plan_reads_its_causes_back_and_refuses_causes_for_nobody():
     plan = _plan("alice kim ivan hand wes")
-    data = plan.data
+    data = plan_data(plan)
     back = parse_plan(data)
     assert back.change("ops").causes == plan.change("ops").causes
     data["changes"][0]["causes"]["alice"] = {"kind": "unlisted"}  # alice neither joins nor leaves

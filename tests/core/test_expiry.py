@@ -22,6 +22,7 @@ from reconciler.core.planner import make_plan
 from reconciler.core.planformat.views import with_views
 from reconciler.render.expiring import render_expiring_json
 from tests.builders import desired
+from reconciler.core.planformat.writer import plan_data
 
 HERE = Source("chats/a.yaml", 9, 10)
 VERA = Entry.of_user("vera", HERE, date(2027, 1, 31), "contractor", ("temps",))
@@ -35,14 +36,14 @@ def test_the_window_is_a_parameter_and_each_output_keeps_its_source_shape():
     warned = make_plan([ops], {"ops": LiveChat("ops", "Ops", "alice", frozenset({"alice", "bob", "vera"}))},
                        today=date(2027, 1, 31 - ENDING_SOON_DAYS))
     assert warned.expiring == (Ending("ops", "vera", VERA.until, "contractor", HERE, ("temps",)),)
-    assert warned.data["expiring"] == [{"chat_id": "ops", "user_id": "vera", "until": "2027-01-31",
+    assert plan_data(warned)["expiring"] == [{"chat_id": "ops", "user_id": "vera", "until": "2027-01-31",
                                         "reason": "contractor", "source": "chats/a.yaml:9:10"}]
     assert make_plan([ops], {"ops": None}, today=date(2027, 1, 31 - ENDING_SOON_DAYS - 1)).expiring == ()
 
     ended = make_plan([ops], {"ops": LiveChat("ops", "Ops", "alice", frozenset({"alice", "bob", "vera"}))},
                       today=date(2027, 2, 1))
     assert ended.changes[0].expired == (Ending("ops", "vera", VERA.until, "contractor", HERE, ("temps",)),)
-    assert ended.data["changes"][0]["expired"] == [{"user_id": "vera", "until": "2027-01-31", "reason": "contractor",
+    assert plan_data(ended)["changes"][0]["expired"] == [{"user_id": "vera", "until": "2027-01-31", "reason": "contractor",
                                                     "source": "chats/a.yaml:9:10"}]
 
     today = date(2027, 1, 17)
@@ -56,9 +57,9 @@ def test_a_saved_plan_reads_back_the_same_endings_and_refuses_a_source_it_could_
     live = {"ops": LiveChat("ops", "Ops", "alice", frozenset({"alice", "bob", "vera"}))}
     ended = make_plan([_chat()], live, today=date(2027, 2, 1))
     soon = make_plan([_chat()], live, today=date(2027, 1, 30))
-    assert parse_plan(json.loads(json.dumps(ended.data))).data == ended.data
-    assert with_views(parse_plan(soon.data), soon.data).expiring == tuple(replace(e, via=()) for e in soon.expiring)
-    data = json.loads(json.dumps(ended.data))
+    assert plan_data(parse_plan(json.loads(json.dumps(plan_data(ended))))) == plan_data(ended)
+    assert with_views(parse_plan(plan_data(soon)), plan_data(soon)).expiring == tuple(replace(e, via=()) for e in soon.expiring)
+    data = json.loads(json.dumps(plan_data(ended)))
     data["changes"][0]["expired"][0]["source"] = "chats/a.yaml:9"
     with pytest.raises(PlanFormatError, match=r"\.expired\[0\]\.source: expected FILE:LINE:COL"):
         parse_plan(data)

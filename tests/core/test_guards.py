@@ -11,6 +11,7 @@ from reconciler.core.guards import ADDITION_RATIO, ADDITIONS, DEFAULTS, REMOVAL_
 from reconciler.core.model import DesiredChat, LiveChat, Source
 from reconciler.core.planformat.reader import parse_plan
 from reconciler.core.planner import make_plan
+from reconciler.core.planformat.writer import plan_data
 
 SRC = Source("chats/team.yaml", 6, 3)
 
@@ -83,7 +84,7 @@ def test_refuse_to_add_too_many_across_chats_each_within_its_ratio():
     assert "c00 +90, c01 +90, c02 +90, c03 +90, c04 +90 and 7 more chats" in refusal.text
     assert "--max-additions" in refusal.text and "--force" in refusal.text
     # the run-wide line is in the plan's JSON too, with no chat
-    (hit,) = plan.data["guards"]
+    (hit,) = plan_data(plan)["guards"]
     assert hit["chat_id"] is None and hit["count"] == 1080 and hit["option"] == "--max-additions"
 
 
@@ -139,9 +140,9 @@ def test_the_refusal_names_each_chat_and_what_it_would_have_done():
 
 def test_a_saved_plan_is_judged_as_the_plan_it_was():
     plan = chat_plan(10, 4, 11)
-    again = parse_plan(plan.data)
+    again = parse_plan(plan_data(plan))
     assert again.unsafe() == plan.unsafe() and rules(again) == [REMOVAL_RATIO, ADDITION_RATIO]
 
 
 def test_a_plan_without_guard_hits_has_no_guards_key():
-    assert "guards" not in chat_plan(10, 3, 10).data
+    assert "guards" not in plan_data(chat_plan(10, 3, 10))

@@ -16,6 +16,8 @@ from reconciler.core.model import DEPT, TAG, USER, DesiredChat, Exclusion, Entry
 from reconciler.core.planner import make_plan
 from tests.builders import desired
 from tests.builders import live as _live
+from reconciler.core.planformat.writer import plan_data
+from reconciler.core.planformat.writer import change_data
 
 END = date(2027, 1, 31)
 HERE = Source("chats/a.yaml", 9, 9)
@@ -101,10 +103,10 @@ def test_entries_ending_within_7_days_are_plan_warnings(today, warned):
     plan = make_plan([want(grants=[until("vera")])], {"c1": live("alice bob vera")}, today=today)
     assert [(e.chat_id, e.who, e.until) for e in plan.expiring] == ([("c1", "vera", END)] if warned else [])
     if warned:
-        assert plan.data["expiring"] == [{"chat_id": "c1", "user_id": "vera", "until": "2027-01-31",
+        assert plan_data(plan)["expiring"] == [{"chat_id": "c1", "user_id": "vera", "until": "2027-01-31",
                                           "reason": "contractor, INC-42", "source": "chats/a.yaml:9:9"}]
     else:
-        assert "expiring" not in plan.data
+        assert "expiring" not in plan_data(plan)
 
 
 def test_the_owner_whose_membership_ended_makes_the_chat_an_error():
@@ -149,7 +151,7 @@ def test_an_entry_the_directory_refuses_makes_only_its_chat_an_error():
     (error,) = plan.errors
     assert (error.chat_id, error.errcode, error.source) == ("c1", 60011, "chats/a.yaml:7:9")
     assert error.message.startswith("dept:60: ")
-    assert plan.data["errors"][0]["source"] == "chats/a.yaml:7:9"
+    assert plan_data(plan)["errors"][0]["source"] == "chats/a.yaml:7:9"
 
 
 def test_an_ended_department_entry_brings_nobody_and_names_who_it_removes():
@@ -180,7 +182,7 @@ def test_checking_users_lists_live_members_who_left():
     assert plan.unchanged == ("c1",)  # prune: false keeps mallory; nothing else changes
     plan = make_plan([want("alice bob")], {"c1": live("alice bob mallory")}, directory=everyone)
     assert plan.change("c1").not_in_directory == ("mallory",)
-    assert plan.change("c1").data["not_in_directory"] == ["mallory"]
+    assert change_data(plan.change("c1"))["not_in_directory"] == ["mallory"]
 
 
 def test_a_tag_whose_department_could_not_be_read_is_an_error_not_a_smaller_tag():
@@ -262,7 +264,7 @@ def test_names_are_found_whatever_the_letter_case_an_id_is_written_in():
 
 
 def test_without_a_directory_a_plan_reads_as_before():
-    data = make_plan([want()], {"c1": live("alice bob carol")}).data
+    data = plan_data(make_plan([want()], {"c1": live("alice bob carol")}))
     assert "names" not in data and "expiring" not in data
     assert set(data["changes"][0]) == {"chat_id", "action", "source", "before", "after", "calls", "warnings", "causes"}
 

@@ -7,6 +7,7 @@ from reconciler.core.people import PersonChange, people_summary
 
 from reconciler.core.planner import make_plan
 from tests.builders import desired, live
+from reconciler.core.planformat.writer import plan_data
 
 
 def test_user_joining_some_chats_and_leaving_others():
@@ -84,6 +85,6 @@ def test_sorted_by_user_and_removals_first_for_review():
 
 def test_plan_json_carries_people_after_summary():
     plan = make_plan([desired("a", "alice bob", "alice")], {"a": live("a", "alice carol", "alice")})
-    data = plan.data
+    data = plan_data(plan)
     assert list(data)[-2:] == ["summary", "people"]
     assert data["people"] == plan.people.data

@@ -12,6 +12,7 @@ from reconciler.core.plan import Plan
 from reconciler.core.planformat.reader import PlanFormatError, parse_plan
 from reconciler.core.planformat.version import FORMAT_VERSION, UnknownVersion, check_version
 from tests.helpers import REPO
+from reconciler.core.planformat.writer import plan_data
 
 PACKAGE = REPO / "reconciler"
 
@@ -50,7 +51,7 @@ def test_the_search_sees_a_second_check():
 
 @pytest.mark.parametrize("version", [None, 0, 2, True, "1", 1.5])
 def test_a_plan_of_another_version_is_refused_by_the_one_check(version):
-    data = Plan().data
+    data = plan_data(Plan())
     assert data["format_version"] == FORMAT_VERSION and parse_plan(data) == Plan()
     data["format_version"] = version
     with pytest.raises(UnknownVersion) as caught:

@@ -1,4 +1,4 @@
-"""Plan.data is the contract's Plan JSON; core.planformat.reader.parse_plan is its strict
+"""plan_data(plan) is the contract's Plan JSON; core.planformat.reader.parse_plan is its strict
 inverse and says clearly what is wrong with anything else."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from reconciler.core.plan import Change, Plan
 from reconciler.core.state import ChatState
 from reconciler.core.planformat.reader import parse_plan
 from reconciler.core.planner import make_plan
+from reconciler.core.planformat.writer import plan_data
 
 
 def sample_plan() -> Plan:
@@ -44,7 +45,7 @@ def test_contract_example_exactly():
         {"sreoncall": LiveChat("sreoncall", "SRE On-call", "alice", frozenset({"alice", "bob"})),
          "otherchat": LiveChat("otherchat", "O", "alice", frozenset({"alice", "bob"})),
          "legacy": ReadError("legacy", 86008, "chat was not created by this app")})
-    data = plan.data
+    data = plan_data(plan)
     people = data.pop("people")
     assert data == {
         "format_version": 1,
@@ -70,7 +71,7 @@ def test_contract_example_exactly():
 
 
 def test_key_order_is_the_contracts_with_people_appended():
-    data = sample_plan().data
+    data = plan_data(sample_plan())
     assert list(data) == ["format_version", "changes", "unchanged", "errors", "summary", "people"]
     assert list(data["changes"][0]) == ["chat_id", "action", "source", "before", "after", "calls", "warnings",
                                         "causes"]
@@ -92,7 +93,7 @@ def _user_lists(data):
 
 
 def test_lists_are_sorted():
-    data = sample_plan().data
+    data = plan_data(sample_plan())
     lists = list(_user_lists(data))
     assert len(lists) >= 8
     assert all(lst == sorted(set(lst)) for lst in lists)
@@ -128,13 +129,13 @@ def test_create_needs_no_before_and_update_needs_one():
 
 def test_from_data_inverts_data():
     plan = sample_plan()
-    assert parse_plan(plan.data) == plan
-    assert parse_plan(plan.data).data == plan.data
-    assert parse_plan(Plan().data) == Plan()
+    assert parse_plan(plan_data(plan)) == plan
+    assert plan_data(parse_plan(plan_data(plan))) == plan_data(plan)
+    assert parse_plan(plan_data(Plan())) == Plan()
 
 
 def test_from_data_ignores_unknown_top_level_keys_and_a_missing_people_key():
-    data = sample_plan().data
+    data = plan_data(sample_plan())
     data["digest"] = "sha256:whatever"
     del data["people"]
     assert parse_plan(data) == sample_plan()
@@ -164,7 +165,7 @@ def _index(data, chat_id):
     return next(i for i, c in enumerate(data["changes"]) if c["chat_id"] == chat_id)
 
 
-# (invariant, mutation of sample_plan().data, fragment of the error message)
+# (invariant, mutation of plan_data(sample_plan()), fragment of the error message)
 MALFORMED = [
     ("not an object", lambda d: d.clear() or d.update(x=1) and None, "missing key"),
     ("another format version", _set(["format_version"], 2), "format_version: expected 1"),
@@ -201,7 +202,7 @@ MALFORMED = [
 @pytest.mark.parametrize("case", MALFORMED, ids=[c[0] for c in MALFORMED])
 def test_from_data_refuses_malformed_input_with_a_clear_message(case):
     _, mutate, fragment = case
-    data = copy.deepcopy(sample_plan().data)
+    data = copy.deepcopy(plan_data(sample_plan()))
     assert [c["chat_id"] for c in data["changes"]] == ["handover", "newchat", "sreoncall"]
     mutate(data)
     with pytest.raises(ValueError) as info:
@@ -232,10 +233,10 @@ def test_read_concurrency_is_an_added_key_that_changes_no_other_and_is_not_compa
     plan = sample_plan()
     figures = {"mode": "adaptive", "final": 37, "peak": 64}
     read = replace(plan, read_concurrency=figures)
-    data = read.data
-    assert list(data) == list(plan.data) + ["read_concurrency"]
-    assert {k: v for k, v in data.items() if k != "read_concurrency"} == plan.data
+    data = plan_data(read)
+    assert list(data) == list(plan_data(plan)) + ["read_concurrency"]
+    assert {k: v for k, v in data.items() if k != "read_concurrency"} == plan_data(plan)
     assert data["read_concurrency"] == figures
-    assert "read_concurrency" not in plan.data       # plans made without a read have no such key
+    assert "read_concurrency" not in plan_data(plan)       # plans made without a read have no such key
     assert read == plan                              # how a plan was read is not what it does
     assert parse_plan(data) == plan                  # and a saved plan reads back without it

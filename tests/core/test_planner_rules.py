@@ -12,6 +12,7 @@ from reconciler.core.model import ReadError, Source
 from reconciler.core.planformat.reader import parse_plan
 from reconciler.core.planner import make_plan
 from tests.builders import desired, live
+from reconciler.core.planformat.writer import plan_data
 
 SRC = Source("chats/team.yaml", 6, 3)
 
@@ -126,7 +127,7 @@ def test_errors_never_stop_other_chats():
 def test_transport_error_without_errcode_is_listed():
     err = ReadError("a", None, "connection refused")
     plan = make_plan([want("a")], {"a": err})
-    assert plan.data["errors"] == [{"chat_id": "a", "errcode": None, "message": "connection refused"}]
+    assert plan_data(plan)["errors"] == [{"chat_id": "a", "errcode": None, "message": "connection refused"}]
 
 
 def test_changes_and_unchanged_sorted_by_chat_id_whatever_the_input_order():
@@ -183,4 +184,4 @@ def test_split_that_would_exceed_2000_members_warns():
 def test_plan_round_trips_through_data():
     plan = make_plan([want("a", members="alice bob carol"), want("b"), want("c", owner="bob")],
                      {"a": None, "b": ReadError("b", -1, "busy"), "c": have("c")})
-    assert parse_plan(plan.data) == plan
+    assert parse_plan(plan_data(plan)) == plan

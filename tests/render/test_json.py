@@ -1,4 +1,4 @@
-"""The JSON plan is plan.data: contract key order, sorted lists, indent 2,
+"""The JSON plan is plan_data(plan): contract key order, sorted lists, indent 2,
 a trailing newline, raw UTF-8."""
 
 from __future__ import annotations

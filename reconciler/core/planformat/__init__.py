@@ -3,7 +3,7 @@
 reading of it back.
 
     version  FORMAT_VERSION and the one check of a plan's `format_version`
-    writer   plan -> JSON data (`Plan.data` and `Change.data` call it),
+    writer   plan -> JSON data (`plan_data`, `change_data`; core.plan knows none of this),
              and a saved plan's data (its `wanted` record and digest)
     digest   the sha256 a saved plan carries over its changes and target
     reader   JSON data -> Plan, refusing what this program could not have

@@ -15,7 +15,7 @@ _LEAVE_KEYS = {EXPIRED: ("entry", "source", "until", "reason"), EXCLUDED: ("entr
 
 
 def parse(data: Any, users: frozenset[str]) -> dict[str, Cause]:
-    """A change's `causes` as Change.data writes them, for `users` (who the
+    """A change's `causes` as the writer's change_data writes them, for `users` (who the
     change adds or removes); ValueError saying where when not."""
     if not isinstance(data, Mapping):
         raise ValueError("causes: expected an object of user id -> cause")

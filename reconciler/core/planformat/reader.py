@@ -1,5 +1,5 @@
 """Reading a plan back from its JSON form: the strict inverse of the writer
-(`Plan.data`) for everything apply acts on. The keys only views read (`names`,
+(`plan_data`) for everything apply acts on. The keys only views read (`names`,
 `expiring`, `read_concurrency`) are not read back: a saved plan's report
 shows ids without names.
 

@@ -1,5 +1,5 @@
 """Plans -> the plan format's JSON data: what `plan --format json` prints
-(`Plan.data`, whose key order is the contract's) and what `plan --out`
+(`plan_data`, whose key order is the contract's) and what `plan --out`
 saves (saved_data). reader.parse_plan is its strict inverse.
 
 The values a plan holds write their own small parts (`ChatState.data`,
@@ -10,16 +10,14 @@ order and when, is decided here alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reconciler.core import guards
 from reconciler.core.model import ReadError
+from reconciler.core.plan import Change, Plan
 from reconciler.core.planformat.digest import digest
 from reconciler.core.planformat.record import record_data
 from reconciler.core.planformat.version import FORMAT_VERSION
-
-if TYPE_CHECKING:
-    from reconciler.core.plan import Change, Plan
 
 
 def plan_data(plan: Plan) -> dict[str, Any]:
