@@ -82,7 +82,7 @@ def joins(chat: DesiredChat, users: Iterable[str], brought: Mapping[str, tuple[E
     static = [u for u in users if u in chat.members]
     places = _places(chat.written_at, static)
     fallback = chat.members_source or chat.source
-    brought = brought if isinstance(brought, UserMap) else UserMap(brought)
+    keyed: Mapping[str, tuple[Entry, ...]] | None = None
     out: dict[str, Cause] = {}
     for user in users:
         entries: list[dict[str, Any]] = []
@@ -93,6 +93,10 @@ def joins(chat: DesiredChat, users: Iterable[str], brought: Mapping[str, tuple[E
                 entry["via"] = list(chain)
             entries.append(entry)
         grants = brought.get(user)
+        if grants is None and brought:
+            if keyed is None:  # spelled otherwise by the list than by an entry: once per chat, and only then
+                keyed = brought if isinstance(brought, UserMap) else UserMap.of(brought)
+            grants = keyed.get(user)
         entries += [_grant_entry(g, directory) for g in grants or ()]
         out[user] = {"kind": LISTED, "entries": entries}
     return out

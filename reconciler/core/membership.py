@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Collection, Iterable, Mapping
+from typing import Collection, Iterable, Mapping, Sequence
 
 from reconciler.core.directory import Directory, Problem
 from reconciler.core.expiry import ENDING_SOON_DAYS, Ending, last_day
@@ -36,13 +36,14 @@ class Resolution:
     members: frozenset[str]
     ended: Mapping[str, Entry] = field(default_factory=UserMap)   # user -> the grant that ended
     ending: tuple[Ending, ...] = ()  # memberships that hold and end within ENDING_SOON_DAYS: plan warnings
-    brought: Mapping[str, tuple[Entry, ...]] = field(default_factory=UserMap)  # user -> live grants that bring them
+    # user, as the entries spell them -> the live grants that bring them (causes.joins asks ignoring case)
+    brought: Mapping[str, Sequence[Entry]] = field(default_factory=dict)
     excluded: UserIds = field(default_factory=UserIds)  # everyone `exclude` names
 
 
 # Shared by every chat that has nothing to resolve (a Resolution is read, never changed).
 _NOBODY_ENDED: UserMap[Entry] = UserMap()
-_NOBODY_BROUGHT: UserMap[tuple[Entry, ...]] = UserMap()
+_NOBODY_BROUGHT: dict[str, Sequence[Entry]] = {}
 _NOBODY = UserIds()
 
 
@@ -54,7 +55,7 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
         if chat.owner in chat.members:  # config checked the rest of a static chat already
             return resolution
         return _check(chat, resolution, False) or resolution
-    brought: UserMap[list[Entry]] = UserMap()
+    brought: dict[str, list[Entry]] = {}  # as each entry spells them: merged below, where spellings differ
     ended: UserMap[Entry] = UserMap()
     ending: list[Ending] = []
     soon = last_day(today, ENDING_SOON_DAYS) if today else None
@@ -84,11 +85,17 @@ def resolve(chat: DesiredChat, directory: Directory | None, today: date | None) 
             return _entry_error(chat, grant, users)
         excluded |= users
     # a static member keeps the files' spelling; exclude always wins, over grants too
-    members = (UserIds(chat.members) | brought.users()) - excluded
+    everyone = UserIds(brought)
+    members = (UserIds(chat.members) | everyone) - excluded
+    if len(everyone) < len(brought):  # someone spelled two ways by two entries: one list of entries
+        merged: UserMap[list[Entry]] = UserMap()
+        for user, grants in brought.items():
+            merged.setdefault(user, []).extend(grants)
+        brought = dict(merged.items())
     resolution = Resolution(
         frozenset(members),
-        UserMap((user, grant) for user, grant in ended.items() if user not in members),
-        tuple(ending), UserMap((u, tuple(g)) for u, g in brought.items() if u in members), excluded)
+        UserMap((user, grant) for user, grant in ended.items() if user not in members) if ended else _NOBODY_ENDED,
+        tuple(ending), members.pick(brought), excluded)
     problem = _check(chat, resolution, chat.owner in excluded)
     return problem or resolution
 
@@ -115,7 +122,7 @@ def _entry_error(chat: DesiredChat, grant: Entry, problem: Problem) -> ReadError
 
 def _check(chat: DesiredChat, resolved: Resolution, excluded_owner: bool) -> ReadError | None:
     found = problems(chat, resolved.members, resolved.ended.values(), excluded_owner=excluded_owner,
-                     complete=True, when="once resolved")
+                     complete=True, when="once resolved", distinct=True)
     if not found:
         return None
     where, message = found[0]

@@ -114,10 +114,19 @@ class UserIds(Set):
         """`user` as spelled here, or `default` when not among these."""
         return self._spelled.get(_key(user), default)
 
+    def pick(self, mapping: Mapping[str, V]) -> dict[str, V]:
+        """The items of a plain mapping keyed by user ids whose user is among
+        these (one pass, no call per item: a resolution asks it of every
+        member a department brings in)."""
+        spelled = self._spelled
+        return {user: value for user, value in mapping.items() if user.lower() in spelled}
+
     def _other(self, other: Iterable[str]) -> dict[str, str]:
         return other._spelled if isinstance(other, UserIds) else UserIds(other)._spelled
 
     def __sub__(self, other: Iterable[str]) -> UserIds:
+        if not other:
+            return self
         theirs = self._other(other)
         return UserIds._of({k: u for k, u in self._spelled.items() if k not in theirs})
 
@@ -126,6 +135,10 @@ class UserIds(Set):
         return UserIds._of({k: u for k, u in self._spelled.items() if k in theirs})
 
     def __or__(self, other: Iterable[str]) -> UserIds:
+        if not other:
+            return self
+        if not self._spelled:
+            return UserIds(other)
         spelled = dict(self._spelled)  # these first, then the others' new ones; our spelling wins
         spelled.update(self._other(other))
         spelled.update(self._spelled)
@@ -161,6 +174,19 @@ class UserMap(MutableMapping[str, V]):
         if items:
             for user, value in (items.items() if isinstance(items, Mapping) else items):
                 self[user] = value
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, V]) -> UserMap[V]:
+        """A UserMap of a plain mapping keyed by user ids, in one C-speed
+        pass; where two keys spell one user, the first spelling and the
+        last value stay (merge them before, where that matters)."""
+        made = cls()
+        keys = list(map(str.lower, mapping))
+        made._values = dict(zip(keys, mapping.values()))
+        made._spelled = dict(zip(reversed(keys), reversed(list(mapping))))
+        if len(made._spelled) == len(mapping):
+            made._spelled = dict(zip(keys, mapping))  # nobody twice: in the mapping's order
+        return made
 
     def __getitem__(self, user: str) -> V:
         try:

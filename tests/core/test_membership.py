@@ -299,3 +299,16 @@ def test_members_known_distinct_give_the_problems_a_count_gives(owner, members):
     chat = want(set(members) or {"x", "y"}, owner=owner)
     args = dict(excluded_owner=False, complete=True, when="after group expansion")
     assert problems(chat, frozenset(members), (), distinct=True, **args) == problems(chat, members, (), **args)
+
+
+def test_one_user_spelled_two_ways_by_two_entries_is_one_member_brought_by_both():
+    from reconciler.core.membership import resolve
+
+    org = Directory(departments={2: Department(2, 1)}, members={2: ("Erin", "frank")})
+    chat = want("alice", grants=[dept(2), until("erin")])
+    resolved = resolve(chat, org, date(2027, 1, 1))
+    assert sorted(resolved.members) == ["Erin", "alice", "frank"]  # one Erin, as the first entry spells her
+    (spelled, grants), = [(u, g) for u, g in resolved.brought.items() if u.lower() == "erin"]
+    assert spelled == "Erin" and [g.entry for g in grants] == ["dept:2", "erin"]
+    causes = make_plan([chat], {"c1": None}, directory=org, today=date(2027, 1, 1)).change("c1").causes
+    assert [e["entry"] for e in causes["Erin"]["entries"]] == ["dept:2", "erin"]

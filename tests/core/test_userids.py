@@ -126,3 +126,22 @@ def test_written_folded_and_the_regex_prefilter():
     assert written_folded("alice, bob") and not written_folded("Alice, bob")
     assert re.fullmatch(id_regex("Zhang.San@corp"), "zhang.san@CORP")
     assert not re.fullmatch(id_regex("a.b"), "axb")
+
+
+def test_pick_keeps_the_items_of_users_among_these_however_spelled():
+    users = UserIds(["Alice", "bob"])
+    assert users.pick({"alice": 1, "BOB": 2, "carol": 3}) == {"alice": 1, "BOB": 2}
+    assert UserIds().pick({"alice": 1}) == {}
+
+
+def test_a_user_map_of_a_plain_mapping_answers_for_any_spelling():
+    found = UserMap.of({"Alice": 1, "bob": 2})
+    assert found["ALICE"] == 1 and found.get("Bob") == 2 and list(found) == ["Alice", "bob"]
+    twice = UserMap.of({"Alice": 1, "alice": 2})  # the first spelling, the last value
+    assert list(twice) == ["Alice"] and twice["alice"] == 2
+
+
+def test_an_empty_side_changes_nothing_and_is_not_copied():
+    users = UserIds(["Alice"])
+    assert users - UserIds() is users and users | [] is users
+    assert list(UserIds() | ["Bob"]) == ["Bob"]
