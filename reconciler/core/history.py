@@ -116,7 +116,7 @@ def members_at(lines: Iterable[LedgerLine], day: date, chat: str | None = None,
             held[line.chat_id].pop(line.user_id, None)
     found = [m if m.chat_id not in names else Membership(m.chat_id, names[m.chat_id], m.user_id, m.name, m.since,
                                                          m.cause)
-             for chat_id in sorted(held) for m in held[chat_id].values()]
+             for by_user in held.values() for m in by_user.values()]
     return sorted(found, key=lambda m: (m.chat_id, canonical(m.user_id)))
 
 
